@@ -1,0 +1,1 @@
+//! Canopy's non-uniform folding engine (unfinished: see issue 3).

@@ -1,0 +1,1 @@
+//! Canopy RV32IM virtual machine (in progress, issue 2).
