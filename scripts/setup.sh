@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Canopy's tests need, only those that are missing.
+# Needs root (or sudo) and Debian's apt. Safe to run repeatedly.
+set -euo pipefail
+
+PACKAGES=(
+  gcc-riscv64-unknown-elf   # guest cross compiler (rv32im/ilp32 multilib)
+  picolibc-riscv64-unknown-elf
+  qemu-user                 # qemu-riscv32: the VM's differential-testing oracle
+  libopenmpi-dev openmpi-bin  # MPI (cargo feature `mpi`)
+  libclang-dev pkg-config     # bindgen for rsmpi
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all Debian packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
