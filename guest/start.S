@@ -7,6 +7,7 @@
  * with main's return value through ecall 93.  .bss is not cleared: the VM
  * zero-fills guest memory and qemu zero-fills memsz > filesz.
  */
+	.file "start.S"
 	.section .text.start, "ax", @progbits
 	.globl _start
 	.type _start, @function
