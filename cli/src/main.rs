@@ -1,1 +1,154 @@
-fn main() {}
+//! `canopy`: the command-line tool of the Canopy zkVM.
+//!
+//! Commands (more, such as `prove` and `verify`, come with the proving layers):
+//! - `canopy run PROGRAM.elf [--input FILE] [--private-input FILE] [--max-steps N]
+//!   [--memory-size BYTES] [--stats]`: runs a guest natively. Its public output (fd 1) goes to
+//!   stdout and its debug log (fd 2) to stderr, both written when the guest stops. The process
+//!   exits with the guest's exit status (`a0 & 0xff`), like `qemu-riscv32`.
+//!
+//! Exit codes other than the guest's own (a guest can use any of 0..=255, so these can collide
+//! with a guest that exits with the same value; they are chosen to be unusual and to match
+//! conventions: 2 is what clap uses for usage errors):
+//! - 2: bad command line (from clap).
+//! - [`EXIT_LOAD_ERROR`] (125): the program or an input file could not be read or loaded (bad
+//!   ELF, bad `--memory-size`), like `env`/`timeout` use 125 for their own failures.
+//! - [`EXIT_GUEST_FAULT`] (134): the guest faulted (illegal instruction, memory fault, bad jump,
+//!   coprocessor error); 134 = 128 + SIGABRT, close to how a crashing process is reported.
+//! - [`EXIT_STEP_LIMIT`] (124): the step limit was reached; 124 is what `timeout` uses.
+//!
+//! Logs go to stderr through `tracing`; set `RUST_LOG` (e.g. `RUST_LOG=debug`) to see them.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use canopy::vm::{ExecutionError, Vm, VmConfig, DEFAULT_MAX_STEPS, DEFAULT_MEMORY_SIZE};
+use clap::{Parser, Subcommand};
+
+/// Exit code when the program or an input cannot be read or loaded.
+const EXIT_LOAD_ERROR: u8 = 125;
+/// Exit code when the guest faults.
+const EXIT_GUEST_FAULT: u8 = 134;
+/// Exit code when the step limit is reached.
+const EXIT_STEP_LIMIT: u8 = 124;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "canopy",
+    version,
+    about = "Canopy: a folding zkVM for RISC-V (RV32IM) programs",
+    after_help = "Exit codes of `canopy run`: the guest's exit status (0-255) when it exits; \
+                  125 if the program or an input cannot be loaded; 134 if the guest faults; \
+                  124 if the step limit is reached; 2 for a bad command line."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a guest program natively, without proving.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// The guest program: a statically linked RV32IM ELF executable.
+    program: PathBuf,
+    /// File whose bytes the guest reads as public input (fd 0).
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// File whose bytes the guest reads as private input (fd 3).
+    #[arg(long, value_name = "FILE")]
+    private_input: Option<PathBuf>,
+    /// Stop the guest with an error after this many instructions.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_STEPS)]
+    max_steps: u64,
+    /// Guest memory size in bytes: a power of two from 4096 to 2^32.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MEMORY_SIZE)]
+    memory_size: u64,
+    /// Print the number of instructions executed, the wall time and instructions/s to stderr.
+    #[arg(long)]
+    stats: bool,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run(args),
+    }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let mut vm = match load(&args) {
+        Ok(vm) => vm,
+        Err(e) => {
+            eprintln!("canopy: error: {e:#}");
+            return ExitCode::from(EXIT_LOAD_ERROR);
+        }
+    };
+    let start = Instant::now();
+    let result = vm.run();
+    let elapsed = start.elapsed();
+    // Flush the guest's output first, whatever happened: it is what the guest wrote.
+    let out_ok = std::io::stdout()
+        .write_all(vm.public_output())
+        .and_then(|_| std::io::stdout().flush());
+    let _ = std::io::stderr().write_all(vm.debug_output());
+    if let Err(e) = out_ok {
+        // E.g. a closed pipe: report it but still exit with the guest's status below.
+        tracing::warn!("cannot write the guest's output to stdout: {e}");
+    }
+    if args.stats {
+        let steps = vm.steps();
+        let secs = elapsed.as_secs_f64();
+        let rate = if secs > 0.0 { steps as f64 / secs } else { 0.0 };
+        eprintln!(
+            "canopy: {steps} instructions in {:.3} s ({:.1} M instructions/s)",
+            secs,
+            rate / 1e6
+        );
+    }
+    match result {
+        Ok(exit) => ExitCode::from(exit.status()),
+        Err(e) => {
+            eprintln!("canopy: error: guest stopped: {e}");
+            match e {
+                ExecutionError::StepLimit { .. } => ExitCode::from(EXIT_STEP_LIMIT),
+                _ => ExitCode::from(EXIT_GUEST_FAULT),
+            }
+        }
+    }
+}
+
+fn load(args: &RunArgs) -> anyhow::Result<Vm> {
+    let elf = std::fs::read(&args.program)
+        .with_context(|| format!("cannot read program {}", args.program.display()))?;
+    let config = VmConfig {
+        memory_size: args.memory_size,
+        max_steps: args.max_steps,
+    };
+    let mut vm = Vm::from_elf(&elf, config)
+        .with_context(|| format!("cannot load program {}", args.program.display()))?;
+    if let Some(path) = &args.input {
+        let input =
+            std::fs::read(path).with_context(|| format!("cannot read input {}", path.display()))?;
+        vm.set_public_input(input);
+    }
+    if let Some(path) = &args.private_input {
+        let input = std::fs::read(path)
+            .with_context(|| format!("cannot read private input {}", path.display()))?;
+        vm.set_private_input(input);
+    }
+    Ok(vm)
+}
