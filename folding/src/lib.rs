@@ -1,1 +1,169 @@
-//! Canopy's non-uniform folding engine (unfinished: see issue 3).
+//! Canopy's non-uniform folding engine: SuperNova-style IVC over the BN254/Grumpkin cycle,
+//! built on nova-snark 0.76's public pieces (R1CS shapes, relaxed instances, `commit_T`,
+//! `fold`, the bellpepper-style frontend, the ecc / nonnative gadgets and the Poseidon RO).
+//! It knows nothing of RISC-V: it folds steps of m user circuits F_0..F_{m-1}
+//! ([`StepCircuit`]), keeping one running instance per circuit so that a step costs what its
+//! own circuit costs.
+//!
+//! # API
+//! * [`PublicParams::setup`] synthesizes the augmented shapes F'_0..F'_{m-1} and S', builds
+//!   Pedersen commitment keys (BN254 with `Bn256EngineIPA`, Grumpkin with `GrumpkinEngine`;
+//!   transparent, no setup file) and the digest pp; [`PublicParams::save`] /
+//!   [`PublicParams::load`] cache them (load recomputes and checks the digest).
+//! * [`Accumulator::new`] runs the base step, [`Accumulator::prove_step`] one more step,
+//!   [`Accumulator::verify`] is the native non-succinct check (RecursiveVerify).
+//! * [`gadgets`] holds the in-circuit pieces, including FoldRR for the PCD merge circuits.
+//!
+//! # Protocol (the text a reviewer checks the code against)
+//!
+//! This crate implements the **leaf** of PROTOCOL.md (§1, §2, §3.1–3.3). Notation: F1 = BN254
+//! scalar field (primary circuits), F2 = Grumpkin scalar field (secondary circuit).
+//!
+//! **Encodings** ([`encoding`], [`gadgets::instance`]): `limbs(s)` = 4 × 64-bit limbs of a
+//! foreign scalar; `pt(P) = (x, y, inf)` with the identity *only* as `(0, 0, 1)` (every
+//! allocated point is constrained `x·inf = y·inf = 0`, P8); `rel(U) = pt(W)‖pt(E)‖limbs(u)‖
+//! limbs(X_0)‖…` (u is limbs, never one native element: P3); `str(u) = pt(W)‖X_0‖…` where a
+//! strict X value is a 250-bit integer. In circuit every strict X value goes through
+//! `conv250` (250 booleans summing to it: unique because 2^250 < p, q, unsatisfiable for
+//! X ≥ 2^250; P1, P4), the only way it becomes a BigNat.
+//!
+//! **Hashes** ([`hash`], [`gadgets::hash`]): Poseidon (Wide, nova-snark's default constants),
+//! fresh sponge per call, first element a domain tag, the squeezed element decomposed strictly
+//! (nova-snark's circuit squeeze uses `to_bits_le_strict`; its native squeeze reads the
+//! canonical representation) and truncated to 250 bits (state hashes) or 128 bits
+//! (challenges). A challenge is used as its bits for `scalar_mul` and as a BigNat packed from
+//! the same bits (P2).
+//!
+//! **pp** ([`PublicParams`]): SHA3-256 (nova-snark `DigestComputer`, 250 bits kept) over the
+//! encoding version, m, the arity, the eight tag values, both Poseidon constant sets, all
+//! primary shapes, S' and both commitment keys. In every circuit pp is one witness variable
+//! absorbed second (after the tag) in every state hash and challenge; the input hash check and
+//! the output hash use the same variable, so pp is constant along the chain and the verifier
+//! recomputes the hashes with its own pp.
+//!
+//! **State hashes.** For an accumulator with step count n, start (pc_0, z_0), current state
+//! (pc, z), secondary running instance U'[0], primary running instances U[0..m), blinds ρ1, ρ2:
+//! * `h = H1^250(T_SIG, pp, n, pc_0, z_0, pc, z, rel(U'[0]), rel(DEFAULT_2), ρ1)` (σ);
+//! * `g = H2^250(T_TAU, pp, rel(U[0]), …, rel(U[m−1]), rel(DEFAULT_3), ρ2)` (τ).
+//!
+//! The `DEFAULT` entries are the merge slots U'[1] (of SM) and U[m] (of PM, ℓ = 3) of the PCD
+//! tree; in leaves they are **constants** in circuit (not witnesses), so the PCD issue can add
+//! PM / SM without changing the leaf circuits or these layouts. The step count lives only in
+//! h. Invariant of an accumulator: the last strict secondary instance u' has `u'.X = (h, g)`.
+//!
+//! **Primary F'_j** ([`circuit::primary`], over F1, public IO `[x_pass, h_out]`). Witness:
+//! pp, i, (pc_0, z_0), (pc_i, z_i), U'[0], ρ_i, ρ_next, u' = (W, X0, X1), T'. It checks:
+//! 1. `is_base = (i == 0)`;
+//! 2. `h_in = H1^250(T_SIG, pp, i, pc_0, z_0, pc_i, z_i, rel(U'[0]), rel(DEFAULT_2), ρ_i)` and
+//!    `(1 − is_base)·(u'.X0 − h_in) = 0`;
+//! 3. `r = H1^128(T_RS1, pp, str(u'), pt(T'))`, `V = FoldRS(U'[0], u', T', r)`;
+//! 4. `U_out = is_base ? DEFAULT_2 : V` (DEFAULT a constant; P6, P7);
+//! 5. `(pc, z) = is_base ? (pc_0, z_0) : (pc_i, z_i)` (the base case consumes the leaf start,
+//!    P7) and **`pc = j`** with j a constant of the shape S_j, enforced by the wrapper (P13);
+//! 6. `(pc_next, z_next) = F_j(pc, z)`, `i_next = i + 1`;
+//! 7. `h_out = H1^250(T_SIG, pp, i_next, pc_0, z_0, pc_next, z_next, rel(U_out), rel(DEFAULT_2), ρ_next)`;
+//! 8. `x_pass = (1 − is_base)·u'.X1` (0 in the base case, the signal S' reads); inputize
+//!    `x_pass`, then `h_out`.
+//!
+//! u'.W and T' are on-curve-checked (not hash-bound); U'[0] is bound through `u'.X0 = h_in`
+//! (the Nova argument for omitting the running instance from the challenge transcript).
+//!
+//! **Secondary S'** ([`circuit::secondary`], over F2, public IO `[x_pass, g_out]`). Witness:
+//! pp, U[0..m), ρ_in, ρ_next, u = (W, X0, X1) (the strict instance just produced by some
+//! F'_k), T, k. It checks:
+//! 1. `is_base = (u.X0 == 0)`; `g_in = H2^250(T_TAU, pp, rel(U[0..m)), rel(DEFAULT_3), ρ_in)`,
+//!    `(1 − is_base)·(u.X0 − g_in) = 0`;
+//! 2. selector bits s_0..s_{m−1}: boolean, `Σ s_t = 1`, `Σ t·s_t = k` (an out-of-range k is
+//!    unsatisfiable, P11);
+//! 3. `U_sel = U[k]` (chain of selects), `r = H2^128(T_RS2, pp, k, str(u), pt(T))`,
+//!    `V = FoldRS(U_sel, u, T, r)`;
+//! 4. non-base: `U_out[t] = s_t ? V : U[t]`; base: `U_out[t] = s_t ? relax(u) : DEFAULT_2`;
+//! 5. `g_out = H2^250(T_TAU, pp, rel(U_out[0..m)), rel(DEFAULT_3), ρ_next)`;
+//! 6. `x_pass = u.X1` (< 2^250 by conv250); inputize `x_pass`, then `g_out`.
+//!
+//! **How the circuit index is bound.** k is a free witness of S', as in arecibo. The instance
+//! u folded into slot k is later checked (by [`Accumulator::verify`] now, by the decider
+//! later) against the shape S_k, whose constant `pc = j` constraint forces u to describe a
+//! genuine step of F_k on a state whose pc is k. Folding an F'_a instance into slot b ≠ a
+//! therefore yields a slot that does not satisfy S_b: it is caught, not exploitable. Every
+//! slot is checked against its own shape (P12). Primary shapes are required pairwise
+//! distinct at setup.
+//!
+//! **Leaf driver** ([`Accumulator`], PROTOCOL.md §3.3). `new` runs F'_{pc_0} with i = 0 and S'
+//! in its base case (x_pass = 0), giving n = 1, U[pc_0] = relax(u_0), other slots DEFAULT,
+//! U'[0] = DEFAULT. `prove_step`: fold u' into U'[0] natively (`commit_T`, `fold`, random
+//! blind r_T) with the challenge of F'_j step 3; synthesize F'_pc → u_t; fold u_t into U[pc]
+//! with the challenge of S' step 3; synthesize S' → the new u'. Fresh ρ per hash output.
+//!
+//! **Why a false accumulator cannot verify.** `verify` recomputes h and g with its own pp and
+//! requires `u'.X = (h, g)`, checks u' as a *strict* instance of S' (u = 1, E = 0: P6) and
+//! every running instance against its own shape. A satisfying S' instance with `X = (h, g)`
+//! means: either S' was in its base case (then u.X0 = 0, which only the base case of F' can
+//! output, and the slots are DEFAULT except relax(u)), or the previous g hashed to u.X0 and u
+//! was folded into slot k with a challenge binding u and T. A satisfying F'_j instance
+//! likewise ties its h_in to the previous u'.X0 and folds u' into U'[0]. By the folding lemma
+//! (a folded instance satisfies its shape only if, except with probability ≈ 2^−127 per
+//! fold, both inputs did), a satisfying running instance implies satisfying folded steps; by
+//! induction every step ran F_pc on the state the previous step produced, starting at
+//! (pc_0, z_0) (P7: the base case ignores (pc_i, z_i) and U'[0]), and the counters agree
+//! because i lives only in h. Tampering with any field changes h or g (collision resistance
+//! of H^250, 125 bits) or breaks satisfiability of a slot; a mismatched parameter set changes
+//! pp and every hash. The base cases of the two curves are synchronized (S' resets iff
+//! u.X0 = 0, which a non-base F' output equals only if a 250-bit hash is 0), as PROTOCOL.md
+//! §5 argues (P18).
+//!
+//! # Deviations from PROTOCOL.md (and why)
+//! * **pp covers the leaf only.** The digest covers the m primary shapes, S', both keys and
+//!   both RO constant sets; the merge shapes S_PM and S_SM do not exist yet. The PCD issue
+//!   must add them to [`PublicParams`] (which changes pp, a witness, not any leaf shape).
+//!   The stored digest is also recomputed when parameters are loaded from disk.
+//! * **Merge slots are not stored** in [`Accumulator`]: U[m] and U'[1] are DEFAULT in a leaf
+//!   and appear in h and g only as the constant `rel(DEFAULT)`. κ is implicitly 0.
+//! * **Challenge integer.** r is used as its 128 bits and as a BigNat packed from the *same*
+//!   bits (no `from_num`), as §1.4 says; nova-snark's own circuit goes through
+//!   `BigNat::from_num`, which we avoid (P4).
+//! * **`red_mod` remainders are not checked < modulus** (PROTOCOL OPEN QUESTION 4): the
+//!   folded u and X are congruence-correct; the native twin always holds the canonical
+//!   value, so an honest prover's hashes agree.
+//! * The per-slot-digest optimisation of §7 is not applied (S' hashes every slot).
+//!
+//! # Not built here
+//! The merge circuits PM / SM, the PCD tree and the decider (later issues). The FoldRR gadget
+//! ([`gadgets::fold_rr`]) they need is here, with tests against `fold_relaxed`.
+
+pub mod accumulator;
+pub mod circuit;
+pub mod encoding;
+pub mod error;
+pub mod gadgets;
+pub mod hash;
+pub mod params;
+pub mod step;
+
+#[cfg(test)]
+mod tests;
+
+pub use accumulator::Accumulator;
+pub use error::FoldingError;
+pub use params::{CircuitSizes, PublicParams};
+pub use step::StepCircuit;
+
+use nova_snark::traits::{commitment::CommitmentEngineTrait, Engine};
+
+/// The primary engine: BN254 with Pedersen commitments (IPA for the decider).
+pub type E1 = nova_snark::provider::Bn256EngineIPA;
+/// The secondary engine: Grumpkin with Pedersen commitments.
+pub type E2 = nova_snark::provider::GrumpkinEngine;
+/// The primary field (BN254 scalar field = Grumpkin base field).
+pub type F1 = <E1 as Engine>::Scalar;
+/// The secondary field (Grumpkin scalar field = BN254 base field).
+pub type F2 = <E2 as Engine>::Scalar;
+/// A commitment of engine `E`.
+pub type Commitment<E> = <<E as Engine>::CE as CommitmentEngineTrait<E>>::Commitment;
+/// A commitment key of engine `E`.
+pub type CommitmentKey<E> = <<E as Engine>::CE as CommitmentEngineTrait<E>>::CommitmentKey;
+
+/// Bits kept of a state hash (and of pp).
+pub const HASH_BITS: usize = 250;
+/// Bits of a folding challenge.
+pub const CHALLENGE_BITS: usize = 128;

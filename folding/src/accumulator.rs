@@ -1,0 +1,398 @@
+//! The leaf accumulator (PROTOCOL.md §2, §3.3): one running instance per step circuit, the
+//! secondary running instance, the last strict secondary instance, the public state, and the
+//! blinds of the two state hashes.
+
+use crate::circuit::{
+    primary::{PrimaryCircuit, PrimaryInputs},
+    secondary::{SecondaryCircuit, SecondaryInputs},
+};
+use crate::encoding::{pt, rel, rel_default, strict, switch_field, to_int};
+use crate::error::FoldingError;
+use crate::hash::{challenge, state_hash, T_RS1, T_RS2, T_SIG, T_TAU};
+use crate::params::PublicParams;
+use crate::step::StepCircuit;
+use crate::{E1, E2, F1, F2};
+use ff::Field;
+use nova_snark::{
+    frontend::{r1cs::NovaWitness, solver::SatisfyingAssignment},
+    r1cs::{R1CSInstance, R1CSWitness, RelaxedR1CSInstance, RelaxedR1CSWitness},
+};
+use rand_core::OsRng;
+use serde::{Deserialize, Serialize};
+
+/// A leaf accumulator after n ≥ 1 steps.
+///
+/// Holds, per PROTOCOL.md §2: the step count n, the leaf start (pc_0, z_0), the current state
+/// (pc, z), the primary running instances U[0..m) with witnesses (slot U[m] of the merge
+/// circuit PM is DEFAULT_3 in a leaf and is therefore not stored), the secondary running
+/// instance U'[0] with witness (slot U'[1] of SM is DEFAULT_2 in a leaf), the last strict
+/// secondary instance u' with witness (kind κ = 0: produced by S'), and the blinds ρ1, ρ2 of
+/// the state hashes h and g. Invariant: u'.X = (h, g).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Accumulator {
+    pub(crate) pp: F1,
+    pub(crate) n: u64,
+    pub(crate) pc0: F1,
+    pub(crate) z0: Vec<F1>,
+    pub(crate) pc: F1,
+    pub(crate) z: Vec<F1>,
+    pub(crate) u: Vec<RelaxedR1CSInstance<E1>>,
+    pub(crate) w: Vec<RelaxedR1CSWitness<E1>>,
+    pub(crate) u_sec: RelaxedR1CSInstance<E2>,
+    pub(crate) w_sec: RelaxedR1CSWitness<E2>,
+    pub(crate) last: R1CSInstance<E2>,
+    pub(crate) last_w: R1CSWitness<E2>,
+    pub(crate) rho1: F1,
+    pub(crate) rho2: F2,
+}
+
+/// The index of the circuit selected by `pc`, if `pc < m`.
+fn pc_index(pc: &F1, m: usize) -> Result<usize, FoldingError> {
+    let n = to_int(pc);
+    match usize::try_from(n.clone()) {
+        Ok(j) if j < m => Ok(j),
+        _ => Err(FoldingError::PcOutOfRange(n.to_string(), m)),
+    }
+}
+
+/// The primary state hash h of PROTOCOL.md §2 (U'[1] = DEFAULT_2 in a leaf).
+pub(crate) fn primary_hash(
+    pp: &PublicParams,
+    n: u64,
+    (pc0, z0): (&F1, &[F1]),
+    (pc, z): (&F1, &[F1]),
+    u_sec: &RelaxedR1CSInstance<E2>,
+    rho: &F1,
+) -> F1 {
+    let mut e = vec![pp.digest1, F1::from(n), *pc0];
+    e.extend_from_slice(z0);
+    e.push(*pc);
+    e.extend_from_slice(z);
+    e.extend(rel::<E2>(u_sec));
+    e.extend(rel_default::<F1>(2));
+    e.push(*rho);
+    state_hash(&pp.ro1, T_SIG, &e)
+}
+
+/// The secondary state hash g of PROTOCOL.md §2 (U[m] = DEFAULT_3 in a leaf).
+pub(crate) fn secondary_hash(pp: &PublicParams, u: &[RelaxedR1CSInstance<E1>], rho: &F2) -> F2 {
+    let mut e = vec![pp.digest2];
+    for slot in u {
+        e.extend(rel::<E1>(slot));
+    }
+    e.extend(rel_default::<F2>(3));
+    e.push(*rho);
+    state_hash(&pp.ro2, T_TAU, &e)
+}
+
+impl Accumulator {
+    /// Runs the base step (i = 0) of circuit `pc0` on `z0` and returns the accumulator with
+    /// n = 1.
+    pub fn new<C: StepCircuit<F1>>(
+        pp: &PublicParams,
+        circuits: &[C],
+        pc0: F1,
+        z0: Vec<F1>,
+    ) -> Result<Self, FoldingError> {
+        check_circuits(pp, circuits)?;
+        if z0.len() != pp.arity {
+            return Err(FoldingError::InvalidInput("z0 has the wrong arity".into()));
+        }
+        let j = pc_index(&pc0, pp.m)?;
+        let _span = tracing::debug_span!("accumulator_new", circuit = j).entered();
+        let rho1 = F1::random(OsRng);
+        let rho2 = F2::random(OsRng);
+        let inputs = PrimaryInputs {
+            pp: pp.digest1,
+            i: F1::ZERO,
+            pc0,
+            z0: z0.clone(),
+            pc_i: F1::ZERO,
+            z_i: vec![F1::ZERO; pp.arity],
+            big_u: None,
+            rho_i: F1::ZERO,
+            rho_next: rho1,
+            last: None,
+            t: None,
+        };
+        let (u0, w0, pc, z) = prove_primary(pp, circuits, j, inputs)?;
+        let defaults: Vec<_> = pp
+            .primary
+            .iter()
+            .map(|s| RelaxedR1CSInstance::default(&pp.ck1, s))
+            .collect();
+        let sec_inputs = SecondaryInputs {
+            pp: pp.digest2,
+            big_u: defaults.clone(),
+            rho_in: F2::ZERO,
+            rho_next: rho2,
+            u: u0.clone(),
+            t: None,
+            k: F2::from(j as u64),
+        };
+        let (last, last_w) = prove_secondary(pp, sec_inputs)?;
+        let mut u = defaults;
+        let mut w: Vec<_> = pp.primary.iter().map(RelaxedR1CSWitness::default).collect();
+        u[j] = RelaxedR1CSInstance::from_r1cs_instance(&pp.ck1, &pp.primary[j], &u0);
+        w[j] = RelaxedR1CSWitness::from_r1cs_witness(&pp.primary[j], &w0);
+        Ok(Self {
+            pp: pp.digest1,
+            n: 1,
+            pc0,
+            z0,
+            pc,
+            z,
+            u,
+            w,
+            u_sec: RelaxedR1CSInstance::default(&pp.ck2, &pp.secondary),
+            w_sec: RelaxedR1CSWitness::default(&pp.secondary),
+            last,
+            last_w,
+            rho1,
+            rho2,
+        })
+    }
+
+    /// Proves one more step: runs F_pc on the current state (pc must name a circuit).
+    pub fn prove_step<C: StepCircuit<F1>>(
+        &mut self,
+        pp: &PublicParams,
+        circuits: &[C],
+    ) -> Result<(), FoldingError> {
+        self.prove_step_inner(pp, circuits, None, |_, _| ())
+    }
+
+    /// `prove_step` with two attack hooks for the soundness tests: `slot` folds the step
+    /// into another running instance than its own, `tamper` alters the primary step's
+    /// witness before it is committed and folded.
+    pub(crate) fn prove_step_inner<C: StepCircuit<F1>>(
+        &mut self,
+        pp: &PublicParams,
+        circuits: &[C],
+        slot: Option<usize>,
+        tamper: impl FnOnce(usize, &mut Vec<F1>),
+    ) -> Result<(), FoldingError> {
+        check_circuits(pp, circuits)?;
+        if self.pp != pp.digest1 {
+            return Err(FoldingError::DigestMismatch);
+        }
+        let j = pc_index(&self.pc, pp.m)?;
+        let _span = tracing::debug_span!("prove_step", step = self.n, circuit = j).entered();
+
+        // fold u' into U'[0] (the fold F'_j verifies)
+        let r_t2 = F2::random(OsRng);
+        let (t2, comm_t2) = pp.secondary.commit_T(
+            &pp.ck2,
+            &self.u_sec,
+            &self.w_sec,
+            &self.last,
+            &self.last_w,
+            &r_t2,
+        )?;
+        let mut e = vec![pp.digest1];
+        e.extend(strict::<E2>(&self.last)?);
+        e.extend(pt::<E2>(&comm_t2));
+        let r1: F1 = challenge(&pp.ro1, T_RS1, &e);
+        let r1s: F2 = switch_field(&r1)?;
+        let u_sec = self.u_sec.fold(&self.last, &comm_t2, &r1s);
+        let w_sec = self.w_sec.fold(&self.last_w, &t2, &r_t2, &r1s)?;
+
+        // primary step
+        let rho1 = F1::random(OsRng);
+        let inputs = PrimaryInputs {
+            pp: pp.digest1,
+            i: F1::from(self.n),
+            pc0: self.pc0,
+            z0: self.z0.clone(),
+            pc_i: self.pc,
+            z_i: self.z.clone(),
+            big_u: Some(self.u_sec.clone()),
+            rho_i: self.rho1,
+            rho_next: rho1,
+            last: Some(self.last.clone()),
+            t: Some(comm_t2),
+        };
+        let (ut, wt, pc, z) = prove_primary_with(pp, circuits, j, inputs, tamper)?;
+        let j = slot.unwrap_or(j);
+
+        // fold u_t into U[j] (the fold S' verifies)
+        let r_t1 = F1::random(OsRng);
+        let (t1, comm_t1) =
+            pp.primary[j].commit_T(&pp.ck1, &self.u[j], &self.w[j], &ut, &wt, &r_t1)?;
+        let mut e = vec![pp.digest2, F2::from(j as u64)];
+        e.extend(strict::<E1>(&ut)?);
+        e.extend(pt::<E1>(&comm_t1));
+        let r2: F2 = challenge(&pp.ro2, T_RS2, &e);
+        let r2s: F1 = switch_field(&r2)?;
+
+        // secondary step
+        let rho2 = F2::random(OsRng);
+        let sec_inputs = SecondaryInputs {
+            pp: pp.digest2,
+            big_u: self.u.clone(),
+            rho_in: self.rho2,
+            rho_next: rho2,
+            u: ut.clone(),
+            t: Some(comm_t1),
+            k: F2::from(j as u64),
+        };
+        let (last, last_w) = prove_secondary(pp, sec_inputs)?;
+
+        self.u[j] = self.u[j].fold(&ut, &comm_t1, &r2s);
+        self.w[j] = self.w[j].fold(&wt, &t1, &r_t1, &r2s)?;
+        self.u_sec = u_sec;
+        self.w_sec = w_sec;
+        self.last = last;
+        self.last_w = last_w;
+        self.n += 1;
+        self.pc = pc;
+        self.z = z;
+        self.rho1 = rho1;
+        self.rho2 = rho2;
+        Ok(())
+    }
+
+    /// RecursiveVerify (PROTOCOL.md §2): n ≥ 1, lengths, u'.X = (h, g) as integers, every
+    /// running instance satisfies its own shape, u' satisfies S' as a strict instance.
+    pub fn verify(&self, pp: &PublicParams) -> Result<(), FoldingError> {
+        let reject = |s: &str| Err(FoldingError::Rejected(s.to_string()));
+        if self.pp != pp.digest1 {
+            return Err(FoldingError::DigestMismatch);
+        }
+        if self.n == 0 {
+            return reject("n = 0");
+        }
+        if self.u.len() != pp.m || self.w.len() != pp.m {
+            return reject("number of running instances");
+        }
+        if self.z0.len() != pp.arity || self.z.len() != pp.arity {
+            return reject("arity of z");
+        }
+        if self.last.X().len() != 2 {
+            return reject("u' has the wrong IO length");
+        }
+        let h = primary_hash(
+            pp,
+            self.n,
+            (&self.pc0, &self.z0),
+            (&self.pc, &self.z),
+            &self.u_sec,
+            &self.rho1,
+        );
+        let g = secondary_hash(pp, &self.u, &self.rho2);
+        if to_int(&self.last.X()[0]) != to_int(&h) {
+            return reject("u'.X0 != h");
+        }
+        if to_int(&self.last.X()[1]) != to_int(&g) {
+            return reject("u'.X1 != g");
+        }
+        for (t, ((s, u), w)) in pp.primary.iter().zip(&self.u).zip(&self.w).enumerate() {
+            s.is_sat_relaxed(&pp.ck1, u, w)
+                .map_err(|e| FoldingError::Rejected(format!("U[{t}]: {e}")))?;
+        }
+        pp.secondary
+            .is_sat_relaxed(&pp.ck2, &self.u_sec, &self.w_sec)
+            .map_err(|e| FoldingError::Rejected(format!("U'[0]: {e}")))?;
+        pp.secondary
+            .is_sat(&pp.ck2, &self.last, &self.last_w)
+            .map_err(|e| FoldingError::Rejected(format!("u': {e}")))?;
+        Ok(())
+    }
+
+    /// Number of steps n.
+    pub fn num_steps(&self) -> u64 {
+        self.n
+    }
+    /// Leaf start (pc_0, z_0).
+    pub fn start(&self) -> (F1, &[F1]) {
+        (self.pc0, &self.z0)
+    }
+    /// Current state (pc_n, z_n).
+    pub fn state(&self) -> (F1, &[F1]) {
+        (self.pc, &self.z)
+    }
+    /// The parameter digest this accumulator was built under.
+    pub fn digest(&self) -> F1 {
+        self.pp
+    }
+
+    /// Serialises the accumulator (bincode 2, standard configuration).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, FoldingError> {
+        bincode::serde::encode_to_vec(self, bincode::config::standard())
+            .map_err(|e| FoldingError::Serde(e.to_string()))
+    }
+
+    /// Deserialises an accumulator (call [`Self::verify`] before trusting it).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FoldingError> {
+        bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+            .map(|(a, _)| a)
+            .map_err(|e| FoldingError::Serde(e.to_string()))
+    }
+}
+
+fn check_circuits<C: StepCircuit<F1>>(
+    pp: &PublicParams,
+    circuits: &[C],
+) -> Result<(), FoldingError> {
+    if circuits.len() != pp.m {
+        return Err(FoldingError::InvalidInput(format!(
+            "{} circuits given, parameters have {}",
+            circuits.len(),
+            pp.m
+        )));
+    }
+    Ok(())
+}
+
+type PrimaryOut = (R1CSInstance<E1>, R1CSWitness<E1>, F1, Vec<F1>);
+
+fn prove_primary<C: StepCircuit<F1>>(
+    pp: &PublicParams,
+    circuits: &[C],
+    j: usize,
+    inputs: PrimaryInputs,
+) -> Result<PrimaryOut, FoldingError> {
+    prove_primary_with(pp, circuits, j, inputs, |_, _| ())
+}
+
+fn prove_primary_with<C: StepCircuit<F1>>(
+    pp: &PublicParams,
+    circuits: &[C],
+    j: usize,
+    inputs: PrimaryInputs,
+    tamper: impl FnOnce(usize, &mut Vec<F1>),
+) -> Result<PrimaryOut, FoldingError> {
+    let shape = &pp.primary[j];
+    let mut cs = SatisfyingAssignment::<E1>::with_capacity(shape.num_io() + 1, shape.num_vars());
+    let (pc, z) =
+        PrimaryCircuit::new(j, &circuits[j], &pp.ro1, Some(inputs)).synthesize(&mut cs)?;
+    let missing =
+        || FoldingError::Synthesis(nova_snark::frontend::SynthesisError::AssignmentMissing);
+    let pc = pc.get_value().ok_or_else(missing)?;
+    let z = z
+        .iter()
+        .map(|v| v.get_value().ok_or_else(missing))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (u, w) = cs.r1cs_instance_and_witness(&pp.primary[j], &pp.ck1, &mut OsRng)?;
+    let mut wv = w.W().to_vec();
+    let before = wv.clone();
+    tamper(j, &mut wv);
+    if wv != before {
+        let w = R1CSWitness::<E1>::new(&pp.primary[j], &wv, &mut OsRng)?;
+        let u = R1CSInstance::new(&pp.primary[j], &w.commit(&pp.ck1), u.X())?;
+        return Ok((u, w, pc, z));
+    }
+    Ok((u, w, pc, z))
+}
+
+fn prove_secondary(
+    pp: &PublicParams,
+    inputs: SecondaryInputs,
+) -> Result<(R1CSInstance<E2>, R1CSWitness<E2>), FoldingError> {
+    let mut cs = SatisfyingAssignment::<E2>::with_capacity(
+        pp.secondary.num_io() + 1,
+        pp.secondary.num_vars(),
+    );
+    SecondaryCircuit::new(pp.m, &pp.ro2, Some(inputs)).synthesize(&mut cs)?;
+    Ok(cs.r1cs_instance_and_witness(&pp.secondary, &pp.ck2, &mut OsRng)?)
+}

@@ -1,0 +1,310 @@
+//! Allocated foreign instances and their absorb encoders (PROTOCOL.md §1.2–1.3).
+
+use super::conv::{bits_to_bignat, conv250};
+use crate::encoding::{to_int, LIMB_WIDTH, N_LIMBS};
+use ff::{Field, PrimeField};
+use nova_snark::{
+    frontend::{
+        num::AllocatedNum, AllocatedBit, Boolean, ConstraintSystem, LinearCombination,
+        SynthesisError,
+    },
+    gadgets::{
+        ecc::AllocatedPoint,
+        nonnative::bignat::{BigNat, BigNatParams},
+        utils::conditionally_select_bignat,
+    },
+    r1cs::{R1CSInstance, RelaxedR1CSInstance},
+    traits::{commitment::CommitmentTrait, Engine},
+};
+use num_bigint::BigInt;
+
+/// Constrains a point to the canonical identity encoding: `x·inf = 0` and `y·inf = 0`
+/// (P8; `inf` is already boolean from `AllocatedPoint::alloc`).
+pub fn enforce_canonical<E: Engine, CS: ConstraintSystem<E::Base>>(
+    mut cs: CS,
+    p: &AllocatedPoint<E>,
+) -> Result<(), SynthesisError> {
+    cs.enforce(
+        || "x * inf = 0",
+        |lc| lc + p.x.get_variable(),
+        |lc| lc + p.is_infinity.get_variable(),
+        |lc| lc,
+    );
+    cs.enforce(
+        || "y * inf = 0",
+        |lc| lc + p.y.get_variable(),
+        |lc| lc + p.is_infinity.get_variable(),
+        |lc| lc,
+    );
+    Ok(())
+}
+
+/// Allocates a point from witness coordinates (`None` = identity), always canonical, and on
+/// the curve when `on_curve` (points not bound by an in-circuit hash check, P8).
+pub fn alloc_point<E: Engine, CS: ConstraintSystem<E::Base>>(
+    mut cs: CS,
+    coords: Option<(E::Base, E::Base, bool)>,
+    on_curve: bool,
+) -> Result<AllocatedPoint<E>, SynthesisError> {
+    let p = AllocatedPoint::<E>::alloc(cs.namespace(|| "point"), coords)?;
+    enforce_canonical(cs.namespace(|| "canonical"), &p)?;
+    if on_curve {
+        p.check_on_curve(cs.namespace(|| "on curve"))?;
+    }
+    Ok(p)
+}
+
+/// The constant identity point `(0, 0, 1)` built from shared `zero` / `one` variables.
+pub fn identity<E: Engine>(
+    zero: &AllocatedNum<E::Base>,
+    one: &AllocatedNum<E::Base>,
+) -> AllocatedPoint<E> {
+    AllocatedPoint {
+        x: zero.clone(),
+        y: zero.clone(),
+        is_infinity: one.clone(),
+    }
+}
+
+/// A constant BigNat (4 × 64-bit limbs, linear combinations of the constant 1: no variable).
+pub fn bignat_constant<F: PrimeField, CS: ConstraintSystem<F>>(v: &BigInt) -> BigNat<F> {
+    let limb_vals: Vec<F> =
+        nova_snark::gadgets::nonnative::bignat::nat_to_limbs(v, LIMB_WIDTH, N_LIMBS)
+            .unwrap_or_else(|_| vec![F::ZERO; N_LIMBS]);
+    BigNat {
+        limbs: limb_vals
+            .iter()
+            .map(|l| LinearCombination::zero() + (*l, CS::one()))
+            .collect(),
+        limb_values: Some(limb_vals),
+        value: Some(v.clone()),
+        params: BigNatParams::new(LIMB_WIDTH, N_LIMBS),
+    }
+}
+
+fn limbs_to_nums<F: PrimeField, CS: ConstraintSystem<F>>(
+    mut cs: CS,
+    bn: &BigNat<F>,
+) -> Result<Vec<AllocatedNum<F>>, SynthesisError> {
+    bn.as_limbs()
+        .iter()
+        .enumerate()
+        .map(|(i, l)| l.as_allocated_num(cs.namespace(|| format!("limb {i}"))))
+        .collect()
+}
+
+fn pt_elems<E: Engine>(p: &AllocatedPoint<E>) -> [AllocatedNum<E::Base>; 3] {
+    [p.x.clone(), p.y.clone(), p.is_infinity.clone()]
+}
+
+/// An allocated relaxed instance of engine `E`: points native, `u` and `X` foreign BigNats
+/// (u is a BigNat, never one native element: P3).
+#[derive(Clone)]
+pub struct AllocatedRelaxed<E: Engine> {
+    /// Commitment to W.
+    pub w: AllocatedPoint<E>,
+    /// Commitment to E.
+    pub e: AllocatedPoint<E>,
+    /// The relaxation scalar u (foreign).
+    pub u: BigNat<E::Base>,
+    /// The public IO X (foreign).
+    pub x: Vec<BigNat<E::Base>>,
+}
+
+impl<E: Engine> AllocatedRelaxed<E> {
+    /// Allocates a relaxed instance with `ell` IO values from the witness (`None` = DEFAULT
+    /// values). Points are canonical; limbs are not range-checked (P5): callers bind the
+    /// instance by a hash check before relying on it.
+    pub fn alloc<CS: ConstraintSystem<E::Base>>(
+        mut cs: CS,
+        inst: Option<&RelaxedR1CSInstance<E>>,
+        ell: usize,
+    ) -> Result<Self, SynthesisError> {
+        let w = alloc_point(
+            cs.namespace(|| "W"),
+            inst.map(|i| i.comm_W().to_coordinates()),
+            false,
+        )?;
+        let e = alloc_point(
+            cs.namespace(|| "E"),
+            inst.map(|i| i.comm_E().to_coordinates()),
+            false,
+        )?;
+        let alloc_bn = |cs: &mut CS, name: String, v: Option<E::Scalar>| {
+            BigNat::alloc_from_nat(
+                cs.namespace(|| name),
+                || Ok(to_int(&v.unwrap_or(E::Scalar::ZERO))),
+                LIMB_WIDTH,
+                N_LIMBS,
+            )
+        };
+        let u = alloc_bn(&mut cs, "u".into(), inst.map(|i| i.u()))?;
+        let mut x = Vec::with_capacity(ell);
+        for j in 0..ell {
+            x.push(alloc_bn(
+                &mut cs,
+                format!("X{j}"),
+                inst.and_then(|i| i.X().get(j).copied()),
+            )?);
+        }
+        Ok(Self { w, e, u, x })
+    }
+
+    /// The constant DEFAULT_ℓ (identity points, u = 0, X = 0): no witness at all (P6).
+    pub fn default_const<CS: ConstraintSystem<E::Base>>(
+        zero: &AllocatedNum<E::Base>,
+        one: &AllocatedNum<E::Base>,
+        ell: usize,
+    ) -> Self {
+        let z = BigInt::from(0u8);
+        Self {
+            w: identity(zero, one),
+            e: identity(zero, one),
+            u: bignat_constant::<E::Base, CS>(&z),
+            x: (0..ell)
+                .map(|_| bignat_constant::<E::Base, CS>(&z))
+                .collect(),
+        }
+    }
+
+    /// `rel(U)` as a list of variables to absorb.
+    pub fn elems<CS: ConstraintSystem<E::Base>>(
+        &self,
+        mut cs: CS,
+    ) -> Result<Vec<AllocatedNum<E::Base>>, SynthesisError> {
+        let mut out = Vec::with_capacity(10 + 4 * self.x.len());
+        out.extend(pt_elems(&self.w));
+        out.extend(pt_elems(&self.e));
+        out.extend(limbs_to_nums(cs.namespace(|| "u"), &self.u)?);
+        for (j, x) in self.x.iter().enumerate() {
+            out.extend(limbs_to_nums(cs.namespace(|| format!("X{j}")), x)?);
+        }
+        Ok(out)
+    }
+
+    /// `cond ? a : b`, element-wise.
+    pub fn select<CS: ConstraintSystem<E::Base>>(
+        mut cs: CS,
+        cond: &Boolean,
+        a: &Self,
+        b: &Self,
+    ) -> Result<Self, SynthesisError> {
+        if a.x.len() != b.x.len() {
+            return Err(SynthesisError::IncompatibleLengthVector("select X".into()));
+        }
+        let w = AllocatedPoint::conditionally_select(cs.namespace(|| "W"), &a.w, &b.w, cond)?;
+        let e = AllocatedPoint::conditionally_select(cs.namespace(|| "E"), &a.e, &b.e, cond)?;
+        let u = conditionally_select_bignat(cs.namespace(|| "u"), &a.u, &b.u, cond)?;
+        let x =
+            a.x.iter()
+                .zip(&b.x)
+                .enumerate()
+                .map(|(j, (xa, xb))| {
+                    conditionally_select_bignat(cs.namespace(|| format!("X{j}")), xa, xb, cond)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { w, e, u, x })
+    }
+}
+
+/// `rel(DEFAULT_ℓ)` from the shared zero / one variables: no constraint.
+pub fn default_elems<F: PrimeField>(
+    zero: &AllocatedNum<F>,
+    one: &AllocatedNum<F>,
+    ell: usize,
+) -> Vec<AllocatedNum<F>> {
+    let mut out = vec![
+        zero.clone(),
+        zero.clone(),
+        one.clone(),
+        zero.clone(),
+        zero.clone(),
+        one.clone(),
+    ];
+    out.extend(std::iter::repeat_n(zero.clone(), N_LIMBS * (1 + ell)));
+    out
+}
+
+/// An allocated strict instance of engine `E`: W on the curve and canonical, each X value a
+/// native element together with its `conv250` BigNat (so X < 2^250 is enforced).
+#[derive(Clone)]
+pub struct AllocatedStrict<E: Engine> {
+    /// Commitment to W.
+    pub w: AllocatedPoint<E>,
+    /// X values as native elements (`emb`).
+    pub x: Vec<AllocatedNum<E::Base>>,
+    /// The same X values as canonical foreign BigNats (conv250).
+    pub x_bn: Vec<BigNat<E::Base>>,
+    /// The 250 bits of each X value.
+    pub x_bits: Vec<Vec<AllocatedBit>>,
+}
+
+impl<E: Engine> AllocatedStrict<E> {
+    /// Allocates a strict instance with `ell` IO values from the witness (`None` = identity, 0).
+    pub fn alloc<CS: ConstraintSystem<E::Base>>(
+        mut cs: CS,
+        inst: Option<&R1CSInstance<E>>,
+        ell: usize,
+    ) -> Result<Self, SynthesisError> {
+        let w = alloc_point(
+            cs.namespace(|| "W"),
+            inst.map(|i| i.comm_W().to_coordinates()),
+            true,
+        )?;
+        let mut x = Vec::with_capacity(ell);
+        let mut x_bn = Vec::with_capacity(ell);
+        let mut x_bits = Vec::with_capacity(ell);
+        for j in 0..ell {
+            let v = AllocatedNum::alloc(cs.namespace(|| format!("X{j}")), || {
+                let s = inst
+                    .and_then(|i| i.X().get(j).copied())
+                    .unwrap_or(E::Scalar::ZERO);
+                // X values of strict instances are < 2^250 < |E::Base|; a larger value is
+                // truncated here and then rejected by conv250.
+                Ok(crate::encoding::from_int::<E::Base>(&to_int(&s)).unwrap_or(E::Base::ZERO))
+            })?;
+            let (bits, bn) = conv250(cs.namespace(|| format!("conv X{j}")), &v)?;
+            x.push(v);
+            x_bn.push(bn);
+            x_bits.push(bits);
+        }
+        Ok(Self { w, x, x_bn, x_bits })
+    }
+
+    /// `str(u)` as a list of variables to absorb.
+    pub fn elems(&self) -> Vec<AllocatedNum<E::Base>> {
+        let mut out = pt_elems(&self.w).to_vec();
+        out.extend(self.x.iter().cloned());
+        out
+    }
+
+    /// `relax(u) = (W, identity, 1, X)` reusing the conv250 limbs.
+    pub fn relax<CS: ConstraintSystem<E::Base>>(
+        &self,
+        zero: &AllocatedNum<E::Base>,
+        one: &AllocatedNum<E::Base>,
+    ) -> AllocatedRelaxed<E> {
+        AllocatedRelaxed {
+            w: self.w.clone(),
+            e: identity(zero, one),
+            u: bignat_constant::<E::Base, CS>(&BigInt::from(1u8)),
+            x: self.x_bn.clone(),
+        }
+    }
+}
+
+/// A challenge r: its 128 bits (for `scalar_mul`) and the foreign BigNat of the same bits.
+pub struct Challenge<F: PrimeField> {
+    /// Little-endian bits.
+    pub bits: Vec<AllocatedBit>,
+    /// The same integer as a BigNat (limbs 0 and 1 from the bits, limbs 2 and 3 zero).
+    pub bn: BigNat<F>,
+}
+
+impl<F: PrimeField> Challenge<F> {
+    /// Builds the challenge from its bits.
+    pub fn from_bits(bits: Vec<AllocatedBit>) -> Self {
+        let bn = bits_to_bignat(&bits);
+        Self { bits, bn }
+    }
+}

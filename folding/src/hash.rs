@@ -1,0 +1,59 @@
+//! Native H1 / H2 (PROTOCOL.md §1.4): Poseidon (`ROMode::Wide`, nova-snark's default
+//! constants), a fresh sponge per call, absorb the whole list, squeeze one element and keep
+//! its low k bits. nova-snark's native squeeze reads the canonical representation of the
+//! squeezed element and its circuit squeeze uses `to_bits_le_strict`, so both sides decompose
+//! strictly (P1) and agree bit for bit.
+
+use crate::{CHALLENGE_BITS, HASH_BITS};
+use ff::{PrimeField, PrimeFieldBits};
+use nova_snark::{
+    provider::poseidon::{PoseidonConstantsCircuit, PoseidonRO},
+    traits::ROTrait,
+};
+use serde::{Deserialize, Serialize};
+
+/// Domain tag of the primary state hash h (σ).
+pub const T_SIG: u64 = 1;
+/// Domain tag of the secondary state hash g (τ).
+pub const T_TAU: u64 = 2;
+/// Domain tag of the challenge of F'_j (folding u' into U'[0]).
+pub const T_RS1: u64 = 3;
+/// Domain tag of the challenge of S' (folding u into U[k]).
+pub const T_RS2: u64 = 4;
+/// Reserved for the PCD merge circuits (PROTOCOL.md §1.4); unused by leaves.
+pub const T_PM1: u64 = 5;
+/// Reserved for the PCD merge circuits.
+pub const T_PM2: u64 = 6;
+/// Reserved for the PCD merge circuits.
+pub const T_SM1: u64 = 7;
+/// Reserved for the PCD merge circuits.
+pub const T_SM2: u64 = 8;
+
+/// Hashes `tag ‖ elems` and returns the low `bits` bits of the squeezed element.
+pub fn hash_bits<F>(consts: &PoseidonConstantsCircuit<F>, tag: u64, elems: &[F], bits: usize) -> F
+where
+    F: PrimeField + PrimeFieldBits + Serialize + for<'de> Deserialize<'de>,
+{
+    let mut ro = PoseidonRO::<F>::new(consts.clone());
+    ro.absorb(F::from(tag));
+    for e in elems {
+        ro.absorb(*e);
+    }
+    ro.squeeze(bits, false)
+}
+
+/// H^250: a state hash.
+pub fn state_hash<F>(consts: &PoseidonConstantsCircuit<F>, tag: u64, elems: &[F]) -> F
+where
+    F: PrimeField + PrimeFieldBits + Serialize + for<'de> Deserialize<'de>,
+{
+    hash_bits(consts, tag, elems, HASH_BITS)
+}
+
+/// H^128: a folding challenge.
+pub fn challenge<F>(consts: &PoseidonConstantsCircuit<F>, tag: u64, elems: &[F]) -> F
+where
+    F: PrimeField + PrimeFieldBits + Serialize + for<'de> Deserialize<'de>,
+{
+    hash_bits(consts, tag, elems, CHALLENGE_BITS)
+}

@@ -1,0 +1,206 @@
+//! Public parameters: the m primary shapes S_j, the secondary shape S', commitment keys sized
+//! for the largest shape of each curve, the Poseidon constants, and the digest pp over all of
+//! them (PROTOCOL.md §1.5).
+
+use crate::circuit::{primary::PrimaryCircuit, secondary::SecondaryCircuit};
+use crate::encoding::switch_field;
+use crate::error::FoldingError;
+use crate::hash::{T_PM1, T_PM2, T_RS1, T_RS2, T_SIG, T_SM1, T_SM2, T_TAU};
+use crate::step::StepCircuit;
+use crate::{CommitmentKey, E1, E2, F1, F2};
+use nova_snark::{
+    digest::{DigestComputer, SimpleDigestible},
+    frontend::{r1cs::NovaShape, shape_cs::ShapeCS},
+    provider::poseidon::PoseidonConstantsCircuit,
+    r1cs::R1CSShape,
+    traits::snark::default_ck_hint,
+};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Version of the encodings and circuit layouts; part of the digest.
+pub const ENCODING_VERSION: u32 = 1;
+
+/// Public parameters of a non-uniform leaf computation with m step circuits.
+#[derive(Serialize, Deserialize)]
+pub struct PublicParams {
+    pub(crate) m: usize,
+    pub(crate) arity: usize,
+    pub(crate) ro1: PoseidonConstantsCircuit<F1>,
+    pub(crate) ro2: PoseidonConstantsCircuit<F2>,
+    pub(crate) primary: Vec<R1CSShape<E1>>,
+    pub(crate) secondary: R1CSShape<E2>,
+    pub(crate) ck1: CommitmentKey<E1>,
+    pub(crate) ck2: CommitmentKey<E2>,
+    pub(crate) digest1: F1,
+    pub(crate) digest2: F2,
+}
+
+/// What the digest covers, in this order (serialised with nova-snark's digest encoding).
+#[derive(Serialize)]
+struct DigestInput<'a> {
+    version: u32,
+    m: usize,
+    arity: usize,
+    tags: [u64; 8],
+    ro1: &'a PoseidonConstantsCircuit<F1>,
+    ro2: &'a PoseidonConstantsCircuit<F2>,
+    primary: &'a [R1CSShape<E1>],
+    secondary: &'a R1CSShape<E2>,
+    ck1: &'a CommitmentKey<E1>,
+    ck2: &'a CommitmentKey<E2>,
+}
+impl SimpleDigestible for DigestInput<'_> {}
+
+/// Constraint and variable counts of the augmented circuits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CircuitSizes {
+    /// (constraints, variables) of each F'_j.
+    pub primary: Vec<(usize, usize)>,
+    /// (constraints, variables) of S'.
+    pub secondary: (usize, usize),
+}
+
+impl PublicParams {
+    /// Synthesizes the shapes of F'_0..F'_{m-1} and S', generates the commitment keys and
+    /// computes the digest. Checks: m ≥ 1, equal arities, num_io = 2 for every shape, and
+    /// pairwise distinct primary shapes.
+    pub fn setup<C: StepCircuit<F1>>(circuits: &[C]) -> Result<Self, FoldingError> {
+        let m = circuits.len();
+        let arity = circuits
+            .first()
+            .ok_or_else(|| FoldingError::InvalidInput("no step circuit".into()))?
+            .arity();
+        if circuits.iter().any(|c| c.arity() != arity) {
+            return Err(FoldingError::InvalidInput(
+                "step circuits differ in arity".into(),
+            ));
+        }
+        let ro1 = PoseidonConstantsCircuit::<F1>::default();
+        let ro2 = PoseidonConstantsCircuit::<F2>::default();
+        let mut primary = Vec::with_capacity(m);
+        for (j, c) in circuits.iter().enumerate() {
+            let mut cs = ShapeCS::<E1>::new();
+            PrimaryCircuit::new(j, c, &ro1, None).synthesize(&mut cs)?;
+            let shape = cs.r1cs_shape()?;
+            if shape.num_io() != 2 {
+                return Err(FoldingError::InvalidInput(format!(
+                    "F'_{j} has num_io {}",
+                    shape.num_io()
+                )));
+            }
+            primary.push(shape);
+        }
+        for a in 0..m {
+            for b in a + 1..m {
+                if primary[a] == primary[b] {
+                    return Err(FoldingError::InvalidInput(format!(
+                        "F'_{a} and F'_{b} have equal shapes"
+                    )));
+                }
+            }
+        }
+        let mut cs = ShapeCS::<E2>::new();
+        SecondaryCircuit::new(m, &ro2, None).synthesize(&mut cs)?;
+        let secondary = cs.r1cs_shape()?;
+        if secondary.num_io() != 2 {
+            return Err(FoldingError::InvalidInput("S' num_io != 2".into()));
+        }
+        let refs: Vec<&R1CSShape<E1>> = primary.iter().collect();
+        let hint1 = default_ck_hint::<E1>();
+        let hints1: Vec<_> = refs.iter().map(|_| &*hint1).collect();
+        let ck1 = R1CSShape::commitment_key(&refs, &hints1)?;
+        let hint2 = default_ck_hint::<E2>();
+        let ck2 = R1CSShape::commitment_key(&[&secondary], &[&*hint2])?;
+        let mut pp = PublicParams {
+            m,
+            arity,
+            ro1,
+            ro2,
+            primary,
+            secondary,
+            ck1,
+            ck2,
+            digest1: F1::from(0u64),
+            digest2: F2::from(0u64),
+        };
+        pp.digest1 = pp.compute_digest()?;
+        pp.digest2 = switch_field(&pp.digest1)?;
+        Ok(pp)
+    }
+
+    fn compute_digest(&self) -> Result<F1, FoldingError> {
+        let input = DigestInput {
+            version: ENCODING_VERSION,
+            m: self.m,
+            arity: self.arity,
+            tags: [T_SIG, T_TAU, T_RS1, T_RS2, T_PM1, T_PM2, T_SM1, T_SM2],
+            ro1: &self.ro1,
+            ro2: &self.ro2,
+            primary: &self.primary,
+            secondary: &self.secondary,
+            ck1: &self.ck1,
+            ck2: &self.ck2,
+        };
+        DigestComputer::<F1, _>::new(&input)
+            .digest()
+            .map_err(|e| FoldingError::Serde(e.to_string()))
+    }
+
+    /// The parameter digest pp as an F1 element (a 250-bit integer).
+    pub fn digest(&self) -> F1 {
+        self.digest1
+    }
+
+    /// Number of step circuits m.
+    pub fn num_circuits(&self) -> usize {
+        self.m
+    }
+
+    /// Arity of the state z.
+    pub fn arity(&self) -> usize {
+        self.arity
+    }
+
+    /// Constraint and variable counts of the augmented circuits.
+    pub fn sizes(&self) -> CircuitSizes {
+        CircuitSizes {
+            primary: self
+                .primary
+                .iter()
+                .map(|s| (s.num_cons(), s.num_vars()))
+                .collect(),
+            secondary: (self.secondary.num_cons(), self.secondary.num_vars()),
+        }
+    }
+
+    /// Serialises the parameters (bincode 2, standard configuration).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, FoldingError> {
+        bincode::serde::encode_to_vec(self, bincode::config::standard())
+            .map_err(|e| FoldingError::Serde(e.to_string()))
+    }
+
+    /// Deserialises parameters and recomputes their digest; rejects a file whose stored
+    /// digest does not match its contents.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FoldingError> {
+        let (pp, _): (Self, usize) =
+            bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+                .map_err(|e| FoldingError::Serde(e.to_string()))?;
+        if pp.compute_digest()? != pp.digest1 || switch_field::<F1, F2>(&pp.digest1)? != pp.digest2
+        {
+            return Err(FoldingError::DigestMismatch);
+        }
+        Ok(pp)
+    }
+
+    /// Writes the parameters to `path`.
+    pub fn save(&self, path: &Path) -> Result<(), FoldingError> {
+        std::fs::write(path, self.to_bytes()?)?;
+        Ok(())
+    }
+
+    /// Loads parameters from `path` (see [`Self::from_bytes`]).
+    pub fn load(path: &Path) -> Result<Self, FoldingError> {
+        Self::from_bytes(&std::fs::read(path)?)
+    }
+}

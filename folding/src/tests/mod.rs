@@ -1,0 +1,7 @@
+//! Tests of the folding engine (unit tests with access to crate internals).
+
+mod circuits;
+mod counts;
+mod gadgets;
+mod leaf;
+mod soundness;
