@@ -154,17 +154,27 @@ impl Memory {
     /// [`Program::from_elf`] guarantees for the same size; otherwise this returns an error.
     pub fn new(size: u64, program: &Program) -> Result<Memory, crate::LoadError> {
         validate_memory_size(size)?;
-        if !program.fits_in(size) {
-            let s = program
-                .segments
-                .iter()
-                .find(|s| s.end() > size)
-                .expect("fits_in is false only if some segment does not fit");
+        if let Some(s) = program.segments.iter().find(|s| s.end() > size) {
             return Err(crate::LoadError::SegmentOutOfRange {
                 vaddr: s.vaddr as u64,
                 end: s.end(),
                 memory_size: size,
             });
+        }
+        // `Program`'s fields are public, so re-check what `Program::from_elf` guarantees.
+        for s in &program.segments {
+            if s.data.len() as u64 > s.mem_size as u64 {
+                return Err(crate::LoadError::FileSizeExceedsMemSize {
+                    vaddr: s.vaddr as u64,
+                    filesz: s.data.len() as u64,
+                    memsz: s.mem_size as u64,
+                });
+            }
+            if s.flags.execute && s.vaddr % 4 != 0 {
+                return Err(crate::LoadError::MisalignedCodeSegment {
+                    vaddr: s.vaddr as u64,
+                });
+            }
         }
         let mut bytes = vec![0u8; size as usize];
         let mut protected = Vec::new();
@@ -345,11 +355,12 @@ impl Memory {
         let start = addr as usize;
         self.bytes[start..start + value.len()].copy_from_slice(value);
         if touches_code {
-            let first = addr & !3;
-            let last = (addr + value.len() as u32 - 1) & !3;
+            // u64 arithmetic: the range may end at 2^32 with a 4 GiB memory.
+            let first = (addr & !3) as u64;
+            let last = (addr as u64 + value.len() as u64 - 1) & !3;
             let mut w = first;
             while w <= last {
-                self.refresh_code_word(w);
+                self.refresh_code_word(w as u32);
                 w += 4;
             }
         }
@@ -519,6 +530,31 @@ mod tests {
         assert_eq!(m.fetch(0x1000).unwrap().insn, Instruction::Ebreak);
         m.store_u8(0x1004, 0x13).unwrap();
         assert_eq!(m.fetch(0x1004).unwrap().insn.mnemonic(), "addi");
+    }
+
+    #[test]
+    fn top_of_a_4_gib_memory() {
+        let p = Program {
+            entry: 0xffff_f000,
+            segments: vec![Segment {
+                vaddr: 0xffff_f000,
+                mem_size: 0x1000,
+                data: vec![0x13, 0, 0, 0],
+                flags: SegmentFlags {
+                    read: true,
+                    write: true,
+                    execute: true,
+                },
+            }],
+        };
+        let mut m = Memory::new(1 << 32, &p).unwrap();
+        m.store_u32(0xffff_fffc, 0x73).unwrap();
+        assert_eq!(m.fetch(0xffff_fffc).unwrap().insn, Instruction::Ecall);
+        m.write_slice(0xffff_fff8, &[0x73, 0, 0, 0, 0x13, 0, 0, 0])
+            .unwrap();
+        assert_eq!(m.fetch(0xffff_fff8).unwrap().insn, Instruction::Ecall);
+        assert!(m.write_slice(0xffff_fffc, &[0; 5]).is_err());
+        assert_eq!(m.load_u8(0xffff_ffff).unwrap(), 0);
     }
 
     #[test]
