@@ -12,8 +12,8 @@
 //! [`crate::ExecutionError::Memory`] rather than returning -EFAULT: a guest that passes a bad
 //! pointer has a bug that should be loud. Calls with `len == 0` do not touch memory and return 0.
 
-use crate::error::At;
-use crate::execute::{memory_fault, Stop, Vm};
+use crate::error::{At, ExecutionError};
+use crate::execute::{Stop, Vm};
 use crate::trace::{EcallEvent, EcallKind, MemoryWrite, Observer, StepEvent};
 
 /// `exit`
@@ -95,7 +95,7 @@ impl Vm {
                 } else {
                     self.memory
                         .slice(buf, len)
-                        .map_err(|e| memory_fault(at.pc, at.word, e))?
+                        .map_err(|source| Stop::Fault(ExecutionError::Memory { at, source }))?
                 };
                 let sink = if fd == FD_PUBLIC_OUTPUT {
                     &mut self.io.public_output
@@ -144,7 +144,7 @@ impl Vm {
                 if n > 0 {
                     self.memory
                         .write_slice(buf, data)
-                        .map_err(|e| memory_fault(at.pc, at.word, e))?;
+                        .map_err(|source| Stop::Fault(ExecutionError::Memory { at, source }))?;
                 }
                 *pos += n;
                 if O::ENABLED {

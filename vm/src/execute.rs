@@ -16,7 +16,7 @@ use crate::decode::Instruction;
 use crate::ecall::GuestIo;
 use crate::elf_loader::Program;
 use crate::error::{At, ExecutionError, LoadError, MemoryError, RegistryError};
-use crate::memory::{Decoded, Memory};
+use crate::memory::Memory;
 use crate::trace::{
     AccessKind, CoprocessorEvent, MemoryAccess, NoTrace, Observer, StepEvent, TraceBlocks,
 };
@@ -68,22 +68,13 @@ pub(crate) enum Stop {
     Fault(ExecutionError),
 }
 
-#[cold]
-#[inline(never)]
-pub(crate) fn memory_fault(pc: u32, word: u32, source: MemoryError) -> Stop {
-    Stop::Fault(ExecutionError::Memory {
-        at: At { pc, word },
-        source,
-    })
-}
-
 /// An RV32IM machine with a loaded program.
 #[derive(Debug, Clone)]
 pub struct Vm {
     pub(crate) regs: [u32; 32],
     pc: u32,
-    /// The last instruction that executed, for errors on the following fetch.
-    last: Option<At>,
+    /// pc of the last instruction that executed, for errors on the following fetch.
+    last_pc: Option<u32>,
     steps: u64,
     pub(crate) memory: Memory,
     pub(crate) io: GuestIo,
@@ -105,7 +96,7 @@ impl Vm {
         Ok(Vm {
             regs: [0; 32],
             pc: program.entry,
-            last: None,
+            last_pc: None,
             steps: 0,
             memory,
             io: GuestIo::default(),
@@ -229,10 +220,30 @@ impl Vm {
         }
     }
 
+    /// The location of the instruction at `pc`, with its word read from memory.
+    pub(crate) fn at(&self, pc: u32) -> At {
+        At {
+            pc,
+            word: self.memory.load_u32(pc).unwrap_or(0),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn memory_fault(&self, pc: u32, source: MemoryError) -> Stop {
+        Stop::Fault(ExecutionError::Memory {
+            at: self.at(pc),
+            source,
+        })
+    }
+
     #[cold]
     #[inline(never)]
     fn fetch_error(&self, pc: u32) -> ExecutionError {
-        let at = self.last.unwrap_or(At { pc, word: 0 });
+        let at = match self.last_pc {
+            Some(last) => self.at(last),
+            None => At { pc, word: 0 },
+        };
         if pc & 3 != 0 {
             ExecutionError::MisalignedPc { at, target: pc }
         } else {
@@ -255,25 +266,26 @@ impl Vm {
         let stop_at = self.steps.saturating_add(budget).min(max_steps);
         let mut pc = self.pc;
         let mut steps = self.steps;
-        let mut last = self.last;
+        let mut last_pc = self.last_pc;
         let result = loop {
             if steps >= stop_at {
                 break Ok(None);
             }
-            let Some(&d) = self.memory.fetch(pc) else {
-                self.last = last;
+            let Some(insn) = self.memory.fetch(pc) else {
+                self.last_pc = last_pc;
                 break Err(self.fetch_error(pc));
             };
             if O::ENABLED {
-                obs.begin(steps, pc, &d, &self.regs);
+                let word = self.memory.containing_word(pc);
+                obs.begin(steps, pc, word, &insn, &self.regs);
             }
-            match self.exec(pc, d, obs) {
+            match self.exec(pc, insn, obs) {
                 Ok(next) => {
                     if O::ENABLED {
                         obs.end(next);
                     }
                     steps += 1;
-                    last = Some(At { pc, word: d.word });
+                    last_pc = Some(pc);
                     pc = next;
                 }
                 Err(Stop::Exit(code)) => {
@@ -281,7 +293,7 @@ impl Vm {
                         obs.end(pc);
                     }
                     steps += 1;
-                    last = Some(At { pc, word: d.word });
+                    last_pc = Some(pc);
                     let exit = Exit { code, steps };
                     self.exit = Some(exit);
                     tracing::debug!(code, steps, "guest exited");
@@ -292,7 +304,7 @@ impl Vm {
         };
         self.pc = pc;
         self.steps = steps;
-        self.last = last;
+        self.last_pc = last_pc;
         match result {
             Ok(None) if steps >= max_steps => Err(self.step_limit_error()),
             r => r,
@@ -301,7 +313,7 @@ impl Vm {
 
     /// Executes one decoded instruction at `pc`: the ISA semantics, in one place.
     #[inline(always)]
-    fn exec<O: Observer>(&mut self, pc: u32, d: Decoded, obs: &mut O) -> Result<u32, Stop> {
+    fn exec<O: Observer>(&mut self, pc: u32, insn: Instruction, obs: &mut O) -> Result<u32, Stop> {
         use Instruction::*;
         let next = pc.wrapping_add(4);
         macro_rules! r {
@@ -332,7 +344,7 @@ impl Vm {
                 let addr = r!($rs1).wrapping_add($imm as u32);
                 let v = match self.memory.$f(addr) {
                     Ok(v) => $ext(v),
-                    Err(e) => return Err(memory_fault(pc, d.word, e)),
+                    Err(e) => return Err(self.memory_fault(pc, e)),
                 };
                 if O::ENABLED {
                     let word = self.memory.containing_word(addr);
@@ -357,7 +369,7 @@ impl Vm {
                     0
                 };
                 if let Err(e) = self.memory.$f(addr, r!($rs2) as $conv) {
-                    return Err(memory_fault(pc, d.word, e));
+                    return Err(self.memory_fault(pc, e));
                 }
                 if O::ENABLED {
                     obs.memory(MemoryAccess {
@@ -371,7 +383,7 @@ impl Vm {
                 }
             }};
         }
-        match d.insn {
+        match insn {
             Lui { rd, imm } => w!(rd, imm),
             Auipc { rd, imm } => w!(rd, pc.wrapping_add(imm)),
             Jal { rd, imm } => {
@@ -460,12 +472,12 @@ impl Vm {
             }
             Fence { .. } | FenceI => {}
             Ecall => {
-                let ret = self.ecall(At { pc, word: d.word }, obs)?;
+                let ret = self.ecall(self.at(pc), obs)?;
                 w!(10u8, ret);
             }
             Ebreak | Csr { .. } => {
                 return Err(Stop::Fault(ExecutionError::UnsupportedInstruction {
-                    at: At { pc, word: d.word },
+                    at: self.at(pc),
                 }))
             }
             Custom0 {
@@ -475,19 +487,13 @@ impl Vm {
                 funct3,
                 funct7,
             } => {
-                let status = self.coprocessor_call(
-                    At { pc, word: d.word },
-                    funct7,
-                    funct3,
-                    r!(rs1),
-                    r!(rs2),
-                    obs,
-                )?;
+                let status =
+                    self.coprocessor_call(self.at(pc), funct7, funct3, r!(rs1), r!(rs2), obs)?;
                 w!(rd, status);
             }
             Illegal { .. } => {
                 return Err(Stop::Fault(ExecutionError::IllegalInstruction {
-                    at: At { pc, word: d.word },
+                    at: self.at(pc),
                 }))
             }
         }

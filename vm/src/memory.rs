@@ -99,28 +99,11 @@ pub(crate) fn check_range(addr: u32, len: u64, size: u64) -> Result<(), MemoryEr
     }
 }
 
-/// A decoded instruction together with its word, as kept in the instruction cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Decoded {
-    /// The decoded instruction.
-    pub insn: Instruction,
-    /// The raw word.
-    pub word: u32,
-}
-
-impl Decoded {
-    fn new(word: u32) -> Decoded {
-        Decoded {
-            insn: Instruction::decode(word),
-            word,
-        }
-    }
-}
-
+/// A pre-decoded executable segment.
 #[derive(Debug, Clone)]
 struct CodeRegion {
     base: u32,
-    insns: Vec<Decoded>,
+    insns: Vec<Instruction>,
 }
 
 /// A segment with restrictions: non-writable, or executable (whose stores must refresh the
@@ -143,8 +126,12 @@ pub struct Memory {
     /// Span `[lo, hi)` covering every protected segment: a store outside it is a plain store.
     protected_lo: u32,
     protected_hi: u64,
-    /// Pre-decoded executable segments, sorted by address (at least one).
-    code: Vec<CodeRegion>,
+    /// The first pre-decoded executable segment (usually the only one), kept in plain fields
+    /// for the fetch fast path.
+    main_base: u32,
+    main_code: Vec<Instruction>,
+    /// Further executable segments, sorted by address.
+    other_code: Vec<CodeRegion>,
 }
 
 impl Memory {
@@ -201,7 +188,7 @@ impl Memory {
                             bytes[a + 2],
                             bytes[a + 3],
                         ]);
-                        Decoded::new(w)
+                        Instruction::decode(w)
                     })
                     .collect();
                 code.push(CodeRegion {
@@ -215,6 +202,7 @@ impl Memory {
                 entry: program.entry as u64,
             });
         }
+        let main = code.remove(0);
         let protected_lo = protected.iter().map(|p| p.start).min().unwrap_or(u32::MAX);
         let protected_hi = protected.iter().map(|p| p.end).max().unwrap_or(0);
         Ok(Memory {
@@ -223,7 +211,9 @@ impl Memory {
             protected,
             protected_lo,
             protected_hi,
-            code,
+            main_base: main.base,
+            main_code: main.insns,
+            other_code: code,
         })
     }
 
@@ -239,28 +229,26 @@ impl Memory {
     }
 
     /// Fetches the decoded instruction at `pc`, or `None` if `pc` is misaligned or not inside
-    /// an executable segment.
+    /// an executable segment. (The instruction's word is the memory word at `pc`.)
     #[inline(always)]
-    pub fn fetch(&self, pc: u32) -> Option<&Decoded> {
-        if let Some(r) = self.code.first() {
-            let off = pc.wrapping_sub(r.base);
-            if off & 3 == 0 {
-                if let Some(d) = r.insns.get((off >> 2) as usize) {
-                    return Some(d);
-                }
+    pub fn fetch(&self, pc: u32) -> Option<Instruction> {
+        let off = pc.wrapping_sub(self.main_base);
+        if off & 3 == 0 {
+            if let Some(&i) = self.main_code.get((off >> 2) as usize) {
+                return Some(i);
             }
         }
         self.fetch_slow(pc)
     }
 
     #[cold]
-    fn fetch_slow(&self, pc: u32) -> Option<&Decoded> {
+    fn fetch_slow(&self, pc: u32) -> Option<Instruction> {
         if pc & 3 != 0 {
             return None;
         }
-        self.code.iter().skip(1).find_map(|r| {
+        self.other_code.iter().find_map(|r| {
             let off = pc.wrapping_sub(r.base);
-            r.insns.get((off >> 2) as usize)
+            r.insns.get((off >> 2) as usize).copied()
         })
     }
 
@@ -368,11 +356,16 @@ impl Memory {
     }
 
     fn refresh_code_word(&mut self, addr: u32) {
-        let word = self.containing_word(addr);
-        for r in &mut self.code {
+        let insn = Instruction::decode(self.containing_word(addr));
+        let off = addr.wrapping_sub(self.main_base);
+        if let Some(d) = self.main_code.get_mut((off >> 2) as usize) {
+            *d = insn;
+            return;
+        }
+        for r in &mut self.other_code {
             let off = addr.wrapping_sub(r.base);
             if let Some(d) = r.insns.get_mut((off >> 2) as usize) {
-                *d = Decoded::new(word);
+                *d = insn;
                 return;
             }
         }
@@ -511,7 +504,7 @@ mod tests {
         ));
         // Outside every segment is writable.
         m.store_u32(0x8000, 7).unwrap();
-        assert_eq!(m.fetch(0x1004).unwrap().word, 0x73);
+        assert_eq!(m.fetch(0x1004).unwrap(), Instruction::Ecall);
         assert!(m.fetch(0x1008).is_none());
         assert!(m.fetch(0x1002).is_none());
         assert!(m.write_slice(0xfffe, &[1, 2, 3]).is_err());
@@ -525,11 +518,11 @@ mod tests {
         let mut p = program();
         p.segments[0].flags.write = true;
         let mut m = Memory::new(1 << 16, &p).unwrap();
-        assert_eq!(m.fetch(0x1000).unwrap().insn.mnemonic(), "addi");
+        assert_eq!(m.fetch(0x1000).unwrap().mnemonic(), "addi");
         m.store_u32(0x1000, 0x0010_0073).unwrap();
-        assert_eq!(m.fetch(0x1000).unwrap().insn, Instruction::Ebreak);
+        assert_eq!(m.fetch(0x1000).unwrap(), Instruction::Ebreak);
         m.store_u8(0x1004, 0x13).unwrap();
-        assert_eq!(m.fetch(0x1004).unwrap().insn.mnemonic(), "addi");
+        assert_eq!(m.fetch(0x1004).unwrap().mnemonic(), "addi");
     }
 
     #[test]
@@ -549,10 +542,10 @@ mod tests {
         };
         let mut m = Memory::new(1 << 32, &p).unwrap();
         m.store_u32(0xffff_fffc, 0x73).unwrap();
-        assert_eq!(m.fetch(0xffff_fffc).unwrap().insn, Instruction::Ecall);
+        assert_eq!(m.fetch(0xffff_fffc).unwrap(), Instruction::Ecall);
         m.write_slice(0xffff_fff8, &[0x73, 0, 0, 0, 0x13, 0, 0, 0])
             .unwrap();
-        assert_eq!(m.fetch(0xffff_fff8).unwrap().insn, Instruction::Ecall);
+        assert_eq!(m.fetch(0xffff_fff8).unwrap(), Instruction::Ecall);
         assert!(m.write_slice(0xffff_fffc, &[0; 5]).is_err());
         assert_eq!(m.load_u8(0xffff_ffff).unwrap(), 0);
     }
