@@ -1,9 +1,9 @@
 //! The executor: the [`Vm`] and the RV32IM semantics.
 //!
-//! [`Vm::exec`] is the single implementation of every instruction's semantics. It is generic
-//! over an [`Observer`]: the fast path ([`Vm::run`]) uses [`NoTrace`], whose hooks compile to
-//! nothing, and the tracing path ([`Vm::trace`]) uses a recorder. Both go through the same loop
-//! ([`Vm::run_observed`]), so they cannot drift apart.
+//! The private `Vm::exec` is the single implementation of every instruction's semantics. It is
+//! generic over an observer (a private trait): the fast path ([`Vm::run`]) uses one whose hooks
+//! are empty and compile to nothing, and the tracing path ([`Vm::trace`]) uses a recorder. Both
+//! go through the same loop (`Vm::run_observed`), so they cannot drift apart.
 //!
 //! Initial state: all registers zero, pc at the ELF entry point (guests set up `sp` and `gp`
 //! themselves in `_start`). A faulting instruction does not count as a step and leaves the
