@@ -3,7 +3,8 @@
 //! Commands (more, such as `prove` and `verify`, come with the proving layers):
 //! - `canopy run PROGRAM.elf [--input FILE] [--private-input FILE] [--max-steps N]
 //!   [--memory-size BYTES] [--stats]`: runs a guest natively. Its public output (fd 1) goes to
-//!   stdout and its debug log (fd 2) to stderr, both written when the guest stops. The process
+//!   stdout and its debug log (fd 2) to stderr, streamed while the guest runs (flushed every
+//!   2^20 instructions). The process
 //!   exits with the guest's exit status (`a0 & 0xff`), like `qemu-riscv32`.
 //!
 //! Exit codes other than the guest's own (a guest can use any of 0..=255, so these can collide
@@ -33,6 +34,8 @@ const EXIT_LOAD_ERROR: u8 = 125;
 const EXIT_GUEST_FAULT: u8 = 134;
 /// Exit code when the step limit is reached.
 const EXIT_STEP_LIMIT: u8 = 124;
+/// Instructions run between two flushes of the guest's output (a few ms of execution).
+const STREAM_SLICE: u64 = 1 << 20;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -98,17 +101,30 @@ fn run(args: RunArgs) -> ExitCode {
         }
     };
     let start = Instant::now();
-    let result = vm.run();
+    let mut stdout = std::io::stdout().lock();
+    let mut stdout_ok = true;
+    // Run in slices so that the guest's output is streamed while it runs.
+    let result = loop {
+        let step = vm.run_for(STREAM_SLICE);
+        let out = vm.take_public_output();
+        if stdout_ok && !out.is_empty() {
+            if let Err(e) = stdout.write_all(&out).and_then(|_| stdout.flush()) {
+                // E.g. a closed pipe: report it, keep running, exit with the guest's status.
+                tracing::warn!("cannot write the guest's output to stdout: {e}");
+                stdout_ok = false;
+            }
+        }
+        let log = vm.take_debug_output();
+        if !log.is_empty() {
+            let _ = std::io::stderr().write_all(&log);
+        }
+        match step {
+            Ok(Some(exit)) => break Ok(exit),
+            Ok(None) => continue,
+            Err(e) => break Err(e),
+        }
+    };
     let elapsed = start.elapsed();
-    // Flush the guest's output first, whatever happened: it is what the guest wrote.
-    let out_ok = std::io::stdout()
-        .write_all(vm.public_output())
-        .and_then(|_| std::io::stdout().flush());
-    let _ = std::io::stderr().write_all(vm.debug_output());
-    if let Err(e) = out_ok {
-        // E.g. a closed pipe: report it but still exit with the guest's status below.
-        tracing::warn!("cannot write the guest's output to stdout: {e}");
-    }
     if args.stats {
         let steps = vm.steps();
         let secs = elapsed.as_secs_f64();

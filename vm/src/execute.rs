@@ -154,6 +154,13 @@ impl Vm {
         }
     }
 
+    /// Runs at most `budget` more instructions on the fast path: `Ok(Some(exit))` if the guest
+    /// exited, `Ok(None)` if the budget ran out first (call again to continue). Lets a caller
+    /// stream the guest's output or show progress during a long run.
+    pub fn run_for(&mut self, budget: u64) -> Result<Option<Exit>, ExecutionError> {
+        self.run_observed(budget, &mut NoTrace)
+    }
+
     /// Returns an iterator that executes the guest lazily and yields its trace in blocks of
     /// `block_size` instructions (a `block_size` of 0 is treated as 1). See [`crate::trace`].
     pub fn trace(&mut self, block_size: usize) -> TraceBlocks<'_> {
@@ -206,6 +213,17 @@ impl Vm {
     /// Bytes the guest wrote to fd 2 (debug log) so far.
     pub fn debug_output(&self) -> &[u8] {
         &self.io.debug_output
+    }
+
+    /// Removes and returns the public-output bytes collected so far (for streaming them;
+    /// [`Vm::public_output`] then holds only what the guest writes afterwards).
+    pub fn take_public_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.io.public_output)
+    }
+
+    /// Removes and returns the debug-log bytes collected so far.
+    pub fn take_debug_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.io.debug_output)
     }
 
     /// Number of public-input bytes the guest has read so far.

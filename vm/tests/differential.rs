@@ -8,7 +8,7 @@
 //! registers after the buffer, write buffer and registers to stdout, and exit with the low
 //! byte of a random register. x31 holds the buffer's address and is never a destination (it is
 //! still a source and is dumped). The number of programs is `CANOPY_DIFF_PROGRAMS` (default
-//! 1000) and the seed `CANOPY_DIFF_SEED` (default: fixed, printed).
+//! 600) and the seed `CANOPY_DIFF_SEED` (default: fixed, printed).
 
 mod common;
 
@@ -315,7 +315,7 @@ fn random_programs_match_qemu() {
     let count: usize = std::env::var("CANOPY_DIFF_PROGRAMS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(1000);
+        .unwrap_or(600);
     let seed: u64 = std::env::var("CANOPY_DIFF_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

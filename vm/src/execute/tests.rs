@@ -881,3 +881,34 @@ fn trace_blocks_cover_execution() {
     assert_eq!(v.regs[5], 45);
     assert!(v.trace(4).next().is_none());
 }
+
+#[test]
+fn run_for_in_slices_and_take_output() {
+    let li = |rd: u8, imm: i32| Addi { rd, rs1: 0, imm };
+    let prog = exit_program(&[
+        li(10, 1),
+        Lui { rd: 11, imm: DATA },
+        li(12, 2),
+        li(17, 64),
+        Ecall,
+        Ecall,
+        li(10, 0),
+    ]);
+    let mut v = vm(&prog, &[]);
+    let mut slices = 0;
+    let mut out = Vec::new();
+    let exit = loop {
+        slices += 1;
+        let r = v.run_for(3).unwrap();
+        out.extend(v.take_public_output());
+        if let Some(exit) = r {
+            break exit;
+        }
+    };
+    assert_eq!(slices, 3);
+    assert_eq!(exit.steps, 9);
+    // The second write goes to fd 2: a0 holds the first write's return value (2).
+    assert_eq!(out, [0xf0, 0xf1]);
+    assert!(v.public_output().is_empty());
+    assert_eq!(v.take_debug_output(), [0xf0, 0xf1]);
+}
