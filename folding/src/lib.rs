@@ -127,9 +127,25 @@
 //!   value, so an honest prover's hashes agree.
 //! * The per-slot-digest optimisation of §7 is not applied (S' hashes every slot).
 //!
+//! # Measured sizes (constraints; PROTOCOL.md §7 gave estimates)
+//! | circuit | m = 1 | m = 2 | m = 4 | m = 8 | m = 16 | Nova 0.76 |
+//! |---|---|---|---|---|---|---|
+//! | F'_j (wrapper, add \|F_j\|) | 11,933 | 11,933 | 11,933 | 11,933 | 11,933 | 9,986 |
+//! | S' | 11,997 | 13,636 | 16,914 | 21,916 | 31,920 | 10,538 |
+//!
+//! FoldRS(ℓ = 2) = 6,400 and FoldRR(ℓ = 2) = 8,614 (§7 estimated 6,900 and 8,600). F'_j is
+//! independent of m; its excess over Nova's primary circuit comes from one more Poseidon
+//! permutation in each of its two state hashes (the merge slot `rel(DEFAULT_2)` and u as four
+//! limbs push h past one rate-24 block), u as a BigNat (P3), conv250 of both X values, and the
+//! canonical-identity and curve checks. S' grows by about 1,250 constraints per circuit
+//! (18 absorbed elements per slot in g_in and g_out, plus two slot selects). Regenerate with
+//! `cargo test -p canopy-folding counts -- --nocapture` or the bench.
+//!
 //! # Not built here
 //! The merge circuits PM / SM, the PCD tree and the decider (later issues). The FoldRR gadget
 //! ([`gadgets::fold_rr`]) they need is here, with tests against `fold_relaxed`.
+
+#![warn(missing_docs)]
 
 pub mod accumulator;
 pub mod circuit;

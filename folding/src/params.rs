@@ -162,6 +162,27 @@ impl PublicParams {
         self.arity
     }
 
+    /// Constraint and variable counts of the augmented circuits F'_j around `circuits` and of
+    /// S' for m = `circuits.len()`, without building commitment keys (cheap).
+    pub fn augmented_sizes<C: StepCircuit<F1>>(
+        circuits: &[C],
+    ) -> Result<CircuitSizes, FoldingError> {
+        let ro1 = PoseidonConstantsCircuit::<F1>::default();
+        let ro2 = PoseidonConstantsCircuit::<F2>::default();
+        let mut primary = Vec::with_capacity(circuits.len());
+        for (j, c) in circuits.iter().enumerate() {
+            let mut cs = ShapeCS::<E1>::new();
+            PrimaryCircuit::new(j, c, &ro1, None).synthesize(&mut cs)?;
+            primary.push((cs.num_constraints(), cs.num_aux()));
+        }
+        let mut cs = ShapeCS::<E2>::new();
+        SecondaryCircuit::new(circuits.len(), &ro2, None).synthesize(&mut cs)?;
+        Ok(CircuitSizes {
+            primary,
+            secondary: (cs.num_constraints(), cs.num_aux()),
+        })
+    }
+
     /// Constraint and variable counts of the augmented circuits.
     pub fn sizes(&self) -> CircuitSizes {
         CircuitSizes {

@@ -11,7 +11,7 @@ use crate::{Accumulator, Commitment, FoldingError, PublicParams, E1, E2, F1, F2}
 use ff::Field;
 use nova_snark::{
     frontend::{r1cs::NovaWitness, solver::SatisfyingAssignment, test_cs::TestConstraintSystem},
-    r1cs::{R1CSInstance, R1CSShape, R1CSWitness, RelaxedR1CSInstance},
+    r1cs::{R1CSInstance, R1CSShape, R1CSWitness, RelaxedR1CSInstance, RelaxedR1CSWitness},
     traits::Engine,
 };
 use rand_core::OsRng;
@@ -173,9 +173,22 @@ fn p6_forged_last_instance_with_zero_witness_is_rejected() {
     let h = primary_hash(pp, a.n, (&a.pc0, &a.z0), (&a.pc, &a.z), &a.u_sec, &a.rho1);
     let g = secondary_hash(pp, &a.u, &a.rho2);
     let x = [crate::encoding::switch_field::<F1, F2>(&h).unwrap(), g];
-    a.last = R1CSInstance::new(&pp.secondary, &Commitment::<E2>::default(), &x).unwrap();
+    // the pitfall: as a *relaxed* instance, (W = E = 0, u = 0, X) satisfies S' for any X
+    let zero = Commitment::<E2>::default();
+    let relaxed =
+        RelaxedR1CSInstance::new(&pp.secondary, zero, zero, F2::ZERO, x.to_vec()).unwrap();
+    let relaxed_w = RelaxedR1CSWitness::default(&pp.secondary);
+    assert!(pp
+        .secondary
+        .is_sat_relaxed(&pp.ck2, &relaxed, &relaxed_w)
+        .is_ok());
+    // as the strict u' the accumulator holds (u = 1), a zero witness with a consistent
+    // commitment does not satisfy S'
     a.last_w = R1CSWitness::new(&pp.secondary, &[], &mut OsRng).unwrap();
-    rejects(&a, pp);
+    let comm = a.last_w.commit(&pp.ck2);
+    a.last = R1CSInstance::new(&pp.secondary, &comm, &x).unwrap();
+    let err = a.verify(pp).unwrap_err();
+    assert!(format!("{err}").contains("u'"), "{err}");
 }
 
 fn base_inputs(pp: &PublicParams, pc0: u64, z0: Vec<F1>, pc_i: u64, z_i: Vec<F1>) -> PrimaryInputs {
