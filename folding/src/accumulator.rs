@@ -55,32 +55,41 @@ fn pc_index(pc: &F1, m: usize) -> Result<usize, FoldingError> {
     }
 }
 
-/// The primary state hash h of PROTOCOL.md §2 (U'[1] = DEFAULT_2 in a leaf).
-pub(crate) fn primary_hash(
+/// The primary state hash h of PROTOCOL.md §2:
+/// `H1^250(T_SIG, pp, n, pc_0, z_0, pc, z, rel(U'[0]), rel(U'[1]), ρ1)`, where `slots.1 = None`
+/// stands for the leaf value U'[1] = DEFAULT_2 (the PCD merge passes SM's slot).
+pub fn primary_state_hash(
     pp: &PublicParams,
     n: u64,
     (pc0, z0): (&F1, &[F1]),
     (pc, z): (&F1, &[F1]),
-    u_sec: &RelaxedR1CSInstance<E2>,
+    slots: (&RelaxedR1CSInstance<E2>, Option<&RelaxedR1CSInstance<E2>>),
     rho: &F1,
 ) -> F1 {
     let mut e = vec![pp.digest1, F1::from(n), *pc0];
     e.extend_from_slice(z0);
     e.push(*pc);
     e.extend_from_slice(z);
-    e.extend(rel::<E2>(u_sec));
-    e.extend(rel_default::<F1>(2));
+    e.extend(rel::<E2>(slots.0));
+    e.extend(slots.1.map_or_else(|| rel_default::<F1>(2), rel::<E2>));
     e.push(*rho);
     state_hash(&pp.ro1, T_SIG, &e)
 }
 
-/// The secondary state hash g of PROTOCOL.md §2 (U[m] = DEFAULT_3 in a leaf).
-pub(crate) fn secondary_hash(pp: &PublicParams, u: &[RelaxedR1CSInstance<E1>], rho: &F2) -> F2 {
+/// The secondary state hash g of PROTOCOL.md §2:
+/// `H2^250(T_TAU, pp, rel(U[0]), …, rel(U[m−1]), rel(U[m]), ρ2)`, where `pm = None` stands for
+/// the leaf value U[m] = DEFAULT_3 (the PCD merge passes PM's slot).
+pub fn secondary_state_hash(
+    pp: &PublicParams,
+    u: &[RelaxedR1CSInstance<E1>],
+    pm: Option<&RelaxedR1CSInstance<E1>>,
+    rho: &F2,
+) -> F2 {
     let mut e = vec![pp.digest2];
     for slot in u {
         e.extend(rel::<E1>(slot));
     }
-    e.extend(rel_default::<F2>(3));
+    e.extend(pm.map_or_else(|| rel_default::<F2>(3), rel::<E1>));
     e.push(*rho);
     state_hash(&pp.ro2, T_TAU, &e)
 }
@@ -271,15 +280,15 @@ impl Accumulator {
         if self.last.X().len() != 2 {
             return reject("u' has the wrong IO length");
         }
-        let h = primary_hash(
+        let h = primary_state_hash(
             pp,
             self.n,
             (&self.pc0, &self.z0),
             (&self.pc, &self.z),
-            &self.u_sec,
+            (&self.u_sec, None),
             &self.rho1,
         );
-        let g = secondary_hash(pp, &self.u, &self.rho2);
+        let g = secondary_state_hash(pp, &self.u, None, &self.rho2);
         if to_int(&self.last.X()[0]) != to_int(&h) {
             return reject("u'.X0 != h");
         }
@@ -314,6 +323,22 @@ impl Accumulator {
     /// The parameter digest this accumulator was built under.
     pub fn digest(&self) -> F1 {
         self.pp
+    }
+    /// The primary running instances U[0..m) (slot j belongs to circuit j).
+    pub fn running_instances(&self) -> &[RelaxedR1CSInstance<E1>] {
+        &self.u
+    }
+    /// The secondary running instance U'[0] (shape S').
+    pub fn secondary_running_instance(&self) -> &RelaxedR1CSInstance<E2> {
+        &self.u_sec
+    }
+    /// The last strict secondary instance u' (X = (h, g)).
+    pub fn last_instance(&self) -> &R1CSInstance<E2> {
+        &self.last
+    }
+    /// The blinds (ρ1, ρ2) of the state hashes h and g.
+    pub fn blinds(&self) -> (F1, F2) {
+        (self.rho1, self.rho2)
     }
 
     /// Serialises the accumulator (bincode 2, standard configuration).

@@ -159,7 +159,7 @@ pub mod step;
 #[cfg(test)]
 mod tests;
 
-pub use accumulator::Accumulator;
+pub use accumulator::{primary_state_hash, secondary_state_hash, Accumulator};
 pub use error::FoldingError;
 pub use params::{CircuitSizes, PublicParams};
 pub use step::StepCircuit;

@@ -99,3 +99,25 @@ fn wrong_arity_and_out_of_range_pc_are_errors() {
         Accumulator::new(pp, c3, F1::from(0u64), vec![F1::from(1u64), F1::from(0u64)]).is_err()
     );
 }
+
+#[test]
+fn merge_slot_default_is_the_leaf_hash_layout() {
+    // a leaf hashes the SM slot U'[1] as rel(DEFAULT_2): passing an explicit DEFAULT
+    // instance (what a PCD merge of two leaves would see) gives the same h
+    let (_, pp) = pp_three();
+    let (acc, _) = acc_three();
+    let d = nova_snark::r1cs::RelaxedR1CSInstance::default(&pp.ck2, &pp.secondary);
+    let (s0, z0) = acc.start();
+    let (s, z) = acc.state();
+    let rho = acc.blinds().0;
+    let u = acc.secondary_running_instance();
+    let a = crate::primary_state_hash(pp, acc.num_steps(), (&s0, z0), (&s, z), (u, None), &rho);
+    let b = crate::primary_state_hash(pp, acc.num_steps(), (&s0, z0), (&s, z), (u, Some(&d)), &rho);
+    assert_eq!(a, b);
+    assert_eq!(
+        crate::encoding::to_int(&a),
+        to_int(&acc.last_instance().X()[0])
+    );
+    let g = crate::secondary_state_hash(pp, acc.running_instances(), None, &acc.blinds().1);
+    assert_eq!(g, acc.last_instance().X()[1]);
+}

@@ -2,7 +2,7 @@
 
 use super::circuits::{pp_one, pp_three, Sq};
 use super::leaf::acc_three;
-use crate::accumulator::{primary_hash, secondary_hash};
+use crate::accumulator::{primary_state_hash, secondary_state_hash};
 use crate::circuit::{
     primary::{PrimaryCircuit, PrimaryInputs},
     secondary::{SecondaryCircuit, SecondaryInputs},
@@ -170,8 +170,15 @@ fn p6_forged_last_instance_with_zero_witness_is_rejected() {
     let (acc, _) = acc_three();
     let mut a = acc.clone();
     a.z[0] += F1::ONE;
-    let h = primary_hash(pp, a.n, (&a.pc0, &a.z0), (&a.pc, &a.z), &a.u_sec, &a.rho1);
-    let g = secondary_hash(pp, &a.u, &a.rho2);
+    let h = primary_state_hash(
+        pp,
+        a.n,
+        (&a.pc0, &a.z0),
+        (&a.pc, &a.z),
+        (&a.u_sec, None),
+        &a.rho1,
+    );
+    let g = secondary_state_hash(pp, &a.u, None, &a.rho2);
     let x = [crate::encoding::switch_field::<F1, F2>(&h).unwrap(), g];
     // the pitfall: as a *relaxed* instance, (W = E = 0, u = 0, X) satisfies S' for any X
     let zero = Commitment::<E2>::default();
@@ -226,12 +233,12 @@ fn p7_base_case_consumes_the_leaf_start_and_pc_is_enforced() {
     assert_eq!(got, native);
     // the output hash is the native h of (n = 1, start, DEFAULT U'[0])
     let u_def = RelaxedR1CSInstance::default(&pp.ck2, &pp.secondary);
-    let h = primary_hash(
+    let h = primary_state_hash(
         pp,
         1,
         (&F1::ZERO, &z0),
         (&F1::ZERO, &native),
-        &u_def,
+        (&u_def, None),
         &F1::from(77u64),
     );
     assert_eq!(u.X()[0], F1::ZERO);
