@@ -70,8 +70,9 @@ struct RunArgs {
     /// Stop the guest with an error after this many instructions.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_STEPS)]
     max_steps: u64,
-    /// Guest memory size in bytes: a power of two from 4096 to 2^32.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MEMORY_SIZE)]
+    /// Guest memory size in bytes: a power of two from 4096 to 2^32. Accepts decimal, 0x-hex,
+    /// and binary suffixes K/KiB, M/MiB, G/GiB (e.g. 16MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MEMORY_SIZE, value_parser = parse_size)]
     memory_size: u64,
     /// Print the number of instructions executed, the wall time and instructions/s to stderr.
     #[arg(long)]
@@ -147,6 +148,30 @@ fn run(args: RunArgs) -> ExitCode {
     }
 }
 
+/// Parses a byte count: decimal, `0x` hexadecimal, or a number with a binary suffix.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = [
+        ("KiB", 1u64 << 10),
+        ("MiB", 1 << 20),
+        ("GiB", 1 << 30),
+        ("K", 1 << 10),
+        ("M", 1 << 20),
+        ("G", 1 << 30),
+    ]
+    .iter()
+    .find_map(|(suf, m)| t.strip_suffix(suf).map(|n| (n.trim(), *m)))
+    .unwrap_or((t, 1));
+    let value = match num.strip_prefix("0x").or_else(|| num.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => num.parse::<u64>(),
+    }
+    .map_err(|e| format!("invalid size {s:?}: {e}"))?;
+    value
+        .checked_mul(mult)
+        .ok_or_else(|| format!("size {s:?} is too large"))
+}
+
 fn load(args: &RunArgs) -> anyhow::Result<Vm> {
     let elf = std::fs::read(&args.program)
         .with_context(|| format!("cannot read program {}", args.program.display()))?;
@@ -167,4 +192,20 @@ fn load(args: &RunArgs) -> anyhow::Result<Vm> {
         vm.set_private_input(input);
     }
     Ok(vm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("0x1000000"), Ok(1 << 24));
+        assert_eq!(parse_size("16MiB"), Ok(1 << 24));
+        assert_eq!(parse_size("64K"), Ok(1 << 16));
+        assert_eq!(parse_size("4G"), Ok(1 << 32));
+        assert!(parse_size("12x").is_err());
+        assert!(parse_size("99999999999G").is_err());
+    }
 }

@@ -43,7 +43,8 @@ pub enum CsrOp {
 /// Register fields are register numbers (always `< 32`). Immediates are stored sign-extended as
 /// the ISA defines them: `imm` of U-type instructions is the already-shifted 32-bit value, branch
 /// and jump offsets are byte offsets relative to the instruction's own pc.
-#[allow(missing_docs)] // variants are the ISA's mnemonics; fields are documented above
+#[allow(missing_docs)]
+// variants are the ISA's mnemonics; fields are documented above
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Instruction {
     // U-type and jumps

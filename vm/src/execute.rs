@@ -1,6 +1,7 @@
 //! The executor: the [`Vm`] and the RV32IM semantics.
 //!
-//! The private `Vm::exec` is the single implementation of every instruction's semantics. It is
+//! The private `Vm::exec` is the single implementation of every instruction's semantics, over
+//! the instruction cache's compact pre-decoded form (the crate-private `Op`). It is
 //! generic over an observer (a private trait): the fast path ([`Vm::run`]) uses one whose hooks
 //! are empty and compile to nothing, and the tracing path ([`Vm::trace`]) uses a recorder. Both
 //! go through the same loop (`Vm::run_observed`), so they cannot drift apart.
@@ -12,11 +13,11 @@
 use std::sync::Arc;
 
 use crate::coprocessor::{Coprocessor, CoprocessorRegistry, RecordingMemory};
-use crate::decode::Instruction;
 use crate::ecall::GuestIo;
 use crate::elf_loader::Program;
 use crate::error::{At, ExecutionError, LoadError, MemoryError, RegistryError};
 use crate::memory::Memory;
+use crate::op::{Op, OpKind};
 use crate::trace::{
     AccessKind, CoprocessorEvent, MemoryAccess, NoTrace, Observer, StepEvent, TraceBlocks,
 };
@@ -289,15 +290,16 @@ impl Vm {
             if steps >= stop_at {
                 break Ok(None);
             }
-            let Some(insn) = self.memory.fetch(pc) else {
+            let op = self.memory.fetch_or_no_fetch(pc);
+            if op.kind == OpKind::NoFetch {
                 self.last_pc = last_pc;
                 break Err(self.fetch_error(pc));
-            };
+            }
             if O::ENABLED {
                 let word = self.memory.containing_word(pc);
-                obs.begin(steps, pc, word, &insn, &self.regs);
+                obs.begin(steps, pc, word, &op, &self.regs);
             }
-            match self.exec(pc, insn, obs) {
+            match self.exec(pc, op, obs) {
                 Ok(next) => {
                     if O::ENABLED {
                         obs.end(next);
@@ -331,8 +333,8 @@ impl Vm {
 
     /// Executes one decoded instruction at `pc`: the ISA semantics, in one place.
     #[inline(always)]
-    fn exec<O: Observer>(&mut self, pc: u32, insn: Instruction, obs: &mut O) -> Result<u32, Stop> {
-        use Instruction::*;
+    fn exec<O: Observer>(&mut self, pc: u32, op: Op, obs: &mut O) -> Result<u32, Stop> {
+        use OpKind as K;
         let next = pc.wrapping_add(4);
         macro_rules! r {
             ($i:expr) => {
@@ -353,13 +355,13 @@ impl Vm {
         macro_rules! branch {
             ($cond:expr, $imm:expr) => {
                 if $cond {
-                    return Ok(pc.wrapping_add($imm as u32));
+                    return Ok(pc.wrapping_add($imm));
                 }
             };
         }
         macro_rules! load {
             ($rd:expr, $rs1:expr, $imm:expr, $width:expr, $f:ident, $ext:expr) => {{
-                let addr = r!($rs1).wrapping_add($imm as u32);
+                let addr = r!($rs1).wrapping_add($imm);
                 let v = match self.memory.$f(addr) {
                     Ok(v) => $ext(v),
                     Err(e) => return Err(self.memory_fault(pc, e)),
@@ -380,7 +382,7 @@ impl Vm {
         }
         macro_rules! store {
             ($rs1:expr, $rs2:expr, $imm:expr, $width:expr, $f:ident, $conv:ty) => {{
-                let addr = r!($rs1).wrapping_add($imm as u32);
+                let addr = r!($rs1).wrapping_add($imm);
                 let old = if O::ENABLED {
                     self.memory.containing_word(addr)
                 } else {
@@ -401,62 +403,69 @@ impl Vm {
                 }
             }};
         }
-        match insn {
-            Lui { rd, imm } => w!(rd, imm),
-            Auipc { rd, imm } => w!(rd, pc.wrapping_add(imm)),
-            Jal { rd, imm } => {
+        let Op {
+            kind,
+            rd,
+            rs1,
+            rs2,
+            imm,
+        } = op;
+        match kind {
+            K::Lui => w!(rd, imm),
+            K::Auipc => w!(rd, pc.wrapping_add(imm)),
+            K::Jal => {
                 w!(rd, next);
-                return Ok(pc.wrapping_add(imm as u32));
+                return Ok(pc.wrapping_add(imm));
             }
-            Jalr { rd, rs1, imm } => {
-                let target = r!(rs1).wrapping_add(imm as u32) & !1;
+            K::Jalr => {
+                let target = r!(rs1).wrapping_add(imm) & !1;
                 w!(rd, next);
                 return Ok(target);
             }
-            Beq { rs1, rs2, imm } => branch!(r!(rs1) == r!(rs2), imm),
-            Bne { rs1, rs2, imm } => branch!(r!(rs1) != r!(rs2), imm),
-            Blt { rs1, rs2, imm } => branch!((r!(rs1) as i32) < (r!(rs2) as i32), imm),
-            Bge { rs1, rs2, imm } => branch!((r!(rs1) as i32) >= (r!(rs2) as i32), imm),
-            Bltu { rs1, rs2, imm } => branch!(r!(rs1) < r!(rs2), imm),
-            Bgeu { rs1, rs2, imm } => branch!(r!(rs1) >= r!(rs2), imm),
-            Lb { rd, rs1, imm } => load!(rd, rs1, imm, 1, load_u8, |v: u8| v as i8 as u32),
-            Lh { rd, rs1, imm } => load!(rd, rs1, imm, 2, load_u16, |v: u16| v as i16 as u32),
-            Lw { rd, rs1, imm } => load!(rd, rs1, imm, 4, load_u32, |v: u32| v),
-            Lbu { rd, rs1, imm } => load!(rd, rs1, imm, 1, load_u8, |v: u8| v as u32),
-            Lhu { rd, rs1, imm } => load!(rd, rs1, imm, 2, load_u16, |v: u16| v as u32),
-            Sb { rs1, rs2, imm } => store!(rs1, rs2, imm, 1, store_u8, u8),
-            Sh { rs1, rs2, imm } => store!(rs1, rs2, imm, 2, store_u16, u16),
-            Sw { rs1, rs2, imm } => store!(rs1, rs2, imm, 4, store_u32, u32),
-            Addi { rd, rs1, imm } => w!(rd, r!(rs1).wrapping_add(imm as u32)),
-            Slti { rd, rs1, imm } => w!(rd, ((r!(rs1) as i32) < imm) as u32),
-            Sltiu { rd, rs1, imm } => w!(rd, (r!(rs1) < imm as u32) as u32),
-            Xori { rd, rs1, imm } => w!(rd, r!(rs1) ^ imm as u32),
-            Ori { rd, rs1, imm } => w!(rd, r!(rs1) | imm as u32),
-            Andi { rd, rs1, imm } => w!(rd, r!(rs1) & imm as u32),
-            Slli { rd, rs1, shamt } => w!(rd, r!(rs1) << (shamt & 31)),
-            Srli { rd, rs1, shamt } => w!(rd, r!(rs1) >> (shamt & 31)),
-            Srai { rd, rs1, shamt } => w!(rd, ((r!(rs1) as i32) >> (shamt & 31)) as u32),
-            Add { rd, rs1, rs2 } => w!(rd, r!(rs1).wrapping_add(r!(rs2))),
-            Sub { rd, rs1, rs2 } => w!(rd, r!(rs1).wrapping_sub(r!(rs2))),
-            Sll { rd, rs1, rs2 } => w!(rd, r!(rs1) << (r!(rs2) & 31)),
-            Slt { rd, rs1, rs2 } => w!(rd, ((r!(rs1) as i32) < (r!(rs2) as i32)) as u32),
-            Sltu { rd, rs1, rs2 } => w!(rd, (r!(rs1) < r!(rs2)) as u32),
-            Xor { rd, rs1, rs2 } => w!(rd, r!(rs1) ^ r!(rs2)),
-            Srl { rd, rs1, rs2 } => w!(rd, r!(rs1) >> (r!(rs2) & 31)),
-            Sra { rd, rs1, rs2 } => w!(rd, ((r!(rs1) as i32) >> (r!(rs2) & 31)) as u32),
-            Or { rd, rs1, rs2 } => w!(rd, r!(rs1) | r!(rs2)),
-            And { rd, rs1, rs2 } => w!(rd, r!(rs1) & r!(rs2)),
-            Mul { rd, rs1, rs2 } => w!(rd, r!(rs1).wrapping_mul(r!(rs2))),
-            Mulh { rd, rs1, rs2 } => w!(
+            K::Beq => branch!(r!(rs1) == r!(rs2), imm),
+            K::Bne => branch!(r!(rs1) != r!(rs2), imm),
+            K::Blt => branch!((r!(rs1) as i32) < (r!(rs2) as i32), imm),
+            K::Bge => branch!((r!(rs1) as i32) >= (r!(rs2) as i32), imm),
+            K::Bltu => branch!(r!(rs1) < r!(rs2), imm),
+            K::Bgeu => branch!(r!(rs1) >= r!(rs2), imm),
+            K::Lb => load!(rd, rs1, imm, 1, load_u8, |v: u8| v as i8 as u32),
+            K::Lh => load!(rd, rs1, imm, 2, load_u16, |v: u16| v as i16 as u32),
+            K::Lw => load!(rd, rs1, imm, 4, load_u32, |v: u32| v),
+            K::Lbu => load!(rd, rs1, imm, 1, load_u8, |v: u8| v as u32),
+            K::Lhu => load!(rd, rs1, imm, 2, load_u16, |v: u16| v as u32),
+            K::Sb => store!(rs1, rs2, imm, 1, store_u8, u8),
+            K::Sh => store!(rs1, rs2, imm, 2, store_u16, u16),
+            K::Sw => store!(rs1, rs2, imm, 4, store_u32, u32),
+            K::Addi => w!(rd, r!(rs1).wrapping_add(imm)),
+            K::Slti => w!(rd, ((r!(rs1) as i32) < imm as i32) as u32),
+            K::Sltiu => w!(rd, (r!(rs1) < imm) as u32),
+            K::Xori => w!(rd, r!(rs1) ^ imm),
+            K::Ori => w!(rd, r!(rs1) | imm),
+            K::Andi => w!(rd, r!(rs1) & imm),
+            K::Slli => w!(rd, r!(rs1) << (imm & 31)),
+            K::Srli => w!(rd, r!(rs1) >> (imm & 31)),
+            K::Srai => w!(rd, ((r!(rs1) as i32) >> (imm & 31)) as u32),
+            K::Add => w!(rd, r!(rs1).wrapping_add(r!(rs2))),
+            K::Sub => w!(rd, r!(rs1).wrapping_sub(r!(rs2))),
+            K::Sll => w!(rd, r!(rs1) << (r!(rs2) & 31)),
+            K::Slt => w!(rd, ((r!(rs1) as i32) < (r!(rs2) as i32)) as u32),
+            K::Sltu => w!(rd, (r!(rs1) < r!(rs2)) as u32),
+            K::Xor => w!(rd, r!(rs1) ^ r!(rs2)),
+            K::Srl => w!(rd, r!(rs1) >> (r!(rs2) & 31)),
+            K::Sra => w!(rd, ((r!(rs1) as i32) >> (r!(rs2) & 31)) as u32),
+            K::Or => w!(rd, r!(rs1) | r!(rs2)),
+            K::And => w!(rd, r!(rs1) & r!(rs2)),
+            K::Mul => w!(rd, r!(rs1).wrapping_mul(r!(rs2))),
+            K::Mulh => w!(
                 rd,
                 (((r!(rs1) as i32 as i64) * (r!(rs2) as i32 as i64)) >> 32) as u32
             ),
-            Mulhsu { rd, rs1, rs2 } => w!(
+            K::Mulhsu => w!(
                 rd,
                 (((r!(rs1) as i32 as i64) * (r!(rs2) as u64 as i64)) >> 32) as u32
             ),
-            Mulhu { rd, rs1, rs2 } => w!(rd, (((r!(rs1) as u64) * (r!(rs2) as u64)) >> 32) as u32),
-            Div { rd, rs1, rs2 } => {
+            K::Mulhu => w!(rd, (((r!(rs1) as u64) * (r!(rs2) as u64)) >> 32) as u32),
+            K::Div => {
                 let (a, b) = (r!(rs1) as i32, r!(rs2) as i32);
                 // Division by zero gives -1; INT_MIN / -1 overflows to INT_MIN.
                 w!(
@@ -468,11 +477,11 @@ impl Vm {
                     }
                 )
             }
-            Divu { rd, rs1, rs2 } => {
+            K::Divu => {
                 let (a, b) = (r!(rs1), r!(rs2));
                 w!(rd, a.checked_div(b).unwrap_or(u32::MAX))
             }
-            Rem { rd, rs1, rs2 } => {
+            K::Rem => {
                 let (a, b) = (r!(rs1) as i32, r!(rs2) as i32);
                 // Remainder by zero gives the dividend; INT_MIN % -1 gives 0.
                 w!(
@@ -484,32 +493,29 @@ impl Vm {
                     }
                 )
             }
-            Remu { rd, rs1, rs2 } => {
+            K::Remu => {
                 let (a, b) = (r!(rs1), r!(rs2));
                 w!(rd, a.checked_rem(b).unwrap_or(a))
             }
-            Fence { .. } | FenceI => {}
-            Ecall => {
+            K::Nop => {}
+            K::Ecall => {
                 let ret = self.ecall(self.at(pc), obs)?;
                 w!(10u8, ret);
             }
-            Ebreak | Csr { .. } => {
+            K::Unsupported => {
                 return Err(Stop::Fault(ExecutionError::UnsupportedInstruction {
                     at: self.at(pc),
                 }))
             }
-            Custom0 {
-                rd,
-                rs1,
-                rs2,
-                funct3,
-                funct7,
-            } => {
+            K::Custom0 => {
+                let (funct3, funct7) = ((imm & 7) as u8, (imm >> 8) as u8);
                 let status =
                     self.coprocessor_call(self.at(pc), funct7, funct3, r!(rs1), r!(rs2), obs)?;
                 w!(rd, status);
             }
-            Illegal { .. } => {
+            // Never reached: the loop checks fetches before executing.
+            K::NoFetch => return Err(Stop::Fault(self.fetch_error(pc))),
+            K::Illegal => {
                 return Err(Stop::Fault(ExecutionError::IllegalInstruction {
                     at: self.at(pc),
                 }))

@@ -25,6 +25,7 @@ pub mod elf_loader;
 pub mod error;
 pub mod execute;
 pub mod memory;
+mod op;
 pub mod trace;
 
 pub use coprocessor::{Coprocessor, CoprocessorRegistry};

@@ -15,6 +15,7 @@
 use crate::decode::Instruction;
 use crate::elf_loader::Program;
 use crate::error::{ConfigError, MemoryError};
+use crate::op::{Op, OpKind};
 
 /// Smallest allowed memory size (4 KiB).
 pub const MIN_MEMORY_SIZE: u64 = 1 << 12;
@@ -103,7 +104,7 @@ pub(crate) fn check_range(addr: u32, len: u64, size: u64) -> Result<(), MemoryEr
 #[derive(Debug, Clone)]
 struct CodeRegion {
     base: u32,
-    insns: Vec<Instruction>,
+    insns: Vec<Op>,
 }
 
 /// A segment with restrictions: non-writable, or executable (whose stores must refresh the
@@ -129,7 +130,7 @@ pub struct Memory {
     /// The first pre-decoded executable segment (usually the only one), kept in plain fields
     /// for the fetch fast path.
     main_base: u32,
-    main_code: Vec<Instruction>,
+    main_code: Vec<Op>,
     /// Further executable segments, sorted by address.
     other_code: Vec<CodeRegion>,
 }
@@ -188,7 +189,7 @@ impl Memory {
                             bytes[a + 2],
                             bytes[a + 3],
                         ]);
-                        Instruction::decode(w)
+                        Op::decode(w)
                     })
                     .collect();
                 code.push(CodeRegion {
@@ -229,20 +230,35 @@ impl Memory {
     }
 
     /// Fetches the decoded instruction at `pc`, or `None` if `pc` is misaligned or not inside
-    /// an executable segment. (The instruction's word is the memory word at `pc`.)
-    #[inline(always)]
+    /// an executable segment.
     pub fn fetch(&self, pc: u32) -> Option<Instruction> {
+        self.fetch_op(pc)
+            .map(|_| Instruction::decode(self.containing_word(pc)))
+    }
+
+    /// Fetches the pre-decoded op at `pc` from the instruction cache.
+    #[inline(always)]
+    pub(crate) fn fetch_op(&self, pc: u32) -> Option<Op> {
+        let op = self.fetch_or_no_fetch(pc);
+        (op.kind != OpKind::NoFetch).then_some(op)
+    }
+
+    /// The executor's fetch: the op at `pc`, or an op of kind [`OpKind::NoFetch`] if `pc` is
+    /// misaligned or outside the executable segments (a plain value rather than an `Option`
+    /// keeps the hot loop's load simple).
+    #[inline(always)]
+    pub(crate) fn fetch_or_no_fetch(&self, pc: u32) -> Op {
         let off = pc.wrapping_sub(self.main_base);
         if off & 3 == 0 {
-            if let Some(&i) = self.main_code.get((off >> 2) as usize) {
-                return Some(i);
+            if let Some(&op) = self.main_code.get((off >> 2) as usize) {
+                return op;
             }
         }
-        self.fetch_slow(pc)
+        self.fetch_slow(pc).unwrap_or(Op::NO_FETCH)
     }
 
     #[cold]
-    fn fetch_slow(&self, pc: u32) -> Option<Instruction> {
+    fn fetch_slow(&self, pc: u32) -> Option<Op> {
         if pc & 3 != 0 {
             return None;
         }
@@ -254,7 +270,7 @@ impl Memory {
 
     /// Whether `pc` is an aligned address inside an executable segment.
     pub fn is_executable(&self, pc: u32) -> bool {
-        self.fetch(pc).is_some()
+        self.fetch_op(pc).is_some()
     }
 
     #[inline(always)]
@@ -356,7 +372,7 @@ impl Memory {
     }
 
     fn refresh_code_word(&mut self, addr: u32) {
-        let insn = Instruction::decode(self.containing_word(addr));
+        let insn = Op::decode(self.containing_word(addr));
         let off = addr.wrapping_sub(self.main_base);
         if let Some(d) = self.main_code.get_mut((off >> 2) as usize) {
             *d = insn;

@@ -18,9 +18,9 @@
 //! - `next_pc`: the pc of the next instruction; for the exit `ecall` it is the ecall's own pc
 //!   (the machine halts there).
 
-use crate::decode::Instruction;
 use crate::error::ExecutionError;
 use crate::execute::Vm;
+use crate::op::Op;
 
 /// An aligned guest memory word and its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,7 +189,7 @@ pub(crate) trait Observer {
     /// Whether hooks do anything; when false, the executor skips work done only for them.
     const ENABLED: bool;
     /// An instruction is about to execute.
-    fn begin(&mut self, step: u64, pc: u32, word: u32, insn: &Instruction, regs: &[u32; 32]);
+    fn begin(&mut self, step: u64, pc: u32, word: u32, op: &Op, regs: &[u32; 32]);
     /// The instruction wrote `value` to register `rd` (called also for `rd == 0`).
     fn write_rd(&mut self, rd: u8, value: u32);
     /// The instruction accessed memory.
@@ -206,7 +206,7 @@ pub(crate) struct NoTrace;
 impl Observer for NoTrace {
     const ENABLED: bool = false;
     #[inline(always)]
-    fn begin(&mut self, _: u64, _: u32, _: u32, _: &Instruction, _: &[u32; 32]) {}
+    fn begin(&mut self, _: u64, _: u32, _: u32, _: &Op, _: &[u32; 32]) {}
     #[inline(always)]
     fn write_rd(&mut self, _: u8, _: u32) {}
     #[inline(always)]
@@ -235,8 +235,8 @@ impl Recorder {
 impl Observer for Recorder {
     const ENABLED: bool = true;
 
-    fn begin(&mut self, step: u64, pc: u32, word: u32, insn: &Instruction, regs: &[u32; 32]) {
-        let (rs1, rs2) = insn.source_registers();
+    fn begin(&mut self, step: u64, pc: u32, word: u32, op: &Op, regs: &[u32; 32]) {
+        let (rs1, rs2) = (op.rs1, op.rs2);
         self.current = Some(StepRecord {
             step,
             pc,
