@@ -8,7 +8,7 @@ use crate::circuit::{
 };
 use crate::encoding::{pt, rel, rel_default, strict, switch_field, to_int};
 use crate::error::FoldingError;
-use crate::hash::{challenge, state_hash, T_RS1, T_RS2, T_SIG, T_TAU};
+use crate::hash::{challenge, hash_full, state_hash, T_RS1, T_RS2, T_SIG, T_SLOT, T_TAU};
 use crate::params::PublicParams;
 use crate::step::StepCircuit;
 use crate::{E1, E2, F1, F2};
@@ -76,9 +76,14 @@ pub fn primary_state_hash(
     state_hash(&pp.ro1, T_SIG, &e)
 }
 
-/// The secondary state hash g of PROTOCOL.md §2:
-/// `H2^250(T_TAU, pp, rel(U[0]), …, rel(U[m−1]), rel(U[m]), ρ2)`, where `pm = None` stands for
-/// the leaf value U[m] = DEFAULT_3 (the PCD merge passes PM's slot).
+/// The slot digest `d(U) = H2(T_SLOT, rel(U))` (full element) of a primary running instance.
+pub fn slot_digest(pp: &PublicParams, u: &RelaxedR1CSInstance<E1>) -> F2 {
+    hash_full(&pp.ro2, T_SLOT, &rel::<E1>(u))
+}
+
+/// The secondary state hash g: `H2^250(T_TAU, pp, d(U[0]), …, d(U[m−1]), d(U[m]), ρ2)` with
+/// slot digests d (see the crate docs), where `pm = None` stands for the leaf value
+/// U[m] = DEFAULT_3 (the PCD merge passes PM's slot).
 pub fn secondary_state_hash(
     pp: &PublicParams,
     u: &[RelaxedR1CSInstance<E1>],
@@ -87,9 +92,12 @@ pub fn secondary_state_hash(
 ) -> F2 {
     let mut e = vec![pp.digest2];
     for slot in u {
-        e.extend(rel::<E1>(slot));
+        e.push(slot_digest(pp, slot));
     }
-    e.extend(pm.map_or_else(|| rel_default::<F2>(3), rel::<E1>));
+    e.push(pm.map_or_else(
+        || hash_full(&pp.ro2, T_SLOT, &rel_default::<F2>(3)),
+        |x| slot_digest(pp, x),
+    ));
     e.push(*rho);
     state_hash(&pp.ro2, T_TAU, &e)
 }
@@ -335,6 +343,18 @@ impl Accumulator {
     /// The last strict secondary instance u' (X = (h, g)).
     pub fn last_instance(&self) -> &R1CSInstance<E2> {
         &self.last
+    }
+    /// The witnesses of U[0..m) (for the PCD merge and the decider).
+    pub fn running_witnesses(&self) -> &[RelaxedR1CSWitness<E1>] {
+        &self.w
+    }
+    /// The witness of U'[0].
+    pub fn secondary_running_witness(&self) -> &RelaxedR1CSWitness<E2> {
+        &self.w_sec
+    }
+    /// The witness of u'.
+    pub fn last_witness(&self) -> &R1CSWitness<E2> {
+        &self.last_w
     }
     /// The blinds (ρ1, ρ2) of the state hashes h and g.
     pub fn blinds(&self) -> (F1, F2) {

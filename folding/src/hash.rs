@@ -29,6 +29,19 @@ pub const T_SM1: u64 = 7;
 /// Reserved for the PCD merge circuits.
 pub const T_SM2: u64 = 8;
 
+/// Domain tag of a slot digest d(U) = H2(T_SLOT, rel(U)) (this crate's addition, see the
+/// crate docs: g hashes slot digests instead of whole slots).
+pub const T_SLOT: u64 = 9;
+
+/// Hashes `tag ‖ elems` and returns the whole squeezed element (no truncation: used only for
+/// values that never leave their field, the slot digests).
+pub fn hash_full<F>(consts: &PoseidonConstantsCircuit<F>, tag: u64, elems: &[F]) -> F
+where
+    F: PrimeField + PrimeFieldBits + Serialize + for<'de> Deserialize<'de>,
+{
+    hash_bits(consts, tag, elems, F::NUM_BITS as usize)
+}
+
 /// Hashes `tag ‖ elems` and returns the low `bits` bits of the squeezed element.
 pub fn hash_bits<F>(consts: &PoseidonConstantsCircuit<F>, tag: u64, elems: &[F], bits: usize) -> F
 where

@@ -5,7 +5,7 @@
 use crate::circuit::{primary::PrimaryCircuit, secondary::SecondaryCircuit};
 use crate::encoding::switch_field;
 use crate::error::FoldingError;
-use crate::hash::{T_PM1, T_PM2, T_RS1, T_RS2, T_SIG, T_SM1, T_SM2, T_TAU};
+use crate::hash::{T_PM1, T_PM2, T_RS1, T_RS2, T_SIG, T_SLOT, T_SM1, T_SM2, T_TAU};
 use crate::step::StepCircuit;
 use crate::{CommitmentKey, E1, E2, F1, F2};
 use nova_snark::{
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Version of the encodings and circuit layouts; part of the digest.
-pub const ENCODING_VERSION: u32 = 1;
+pub const ENCODING_VERSION: u32 = 2;
 
 /// Public parameters of a non-uniform leaf computation with m step circuits.
 #[derive(Serialize, Deserialize)]
@@ -42,7 +42,7 @@ struct DigestInput<'a> {
     version: u32,
     m: usize,
     arity: usize,
-    tags: [u64; 8],
+    tags: [u64; 9],
     ro1: &'a PoseidonConstantsCircuit<F1>,
     ro2: &'a PoseidonConstantsCircuit<F2>,
     primary: &'a [R1CSShape<E1>],
@@ -134,7 +134,9 @@ impl PublicParams {
             version: ENCODING_VERSION,
             m: self.m,
             arity: self.arity,
-            tags: [T_SIG, T_TAU, T_RS1, T_RS2, T_PM1, T_PM2, T_SM1, T_SM2],
+            tags: [
+                T_SIG, T_TAU, T_RS1, T_RS2, T_PM1, T_PM2, T_SM1, T_SM2, T_SLOT,
+            ],
             ro1: &self.ro1,
             ro2: &self.ro2,
             primary: &self.primary,

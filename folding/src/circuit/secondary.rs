@@ -1,12 +1,14 @@
-//! The secondary augmented circuit S' (PROTOCOL.md §3.2), over F2; it verifies the folding of
-//! the primary step just taken into the running instance U[k] of its own circuit.
+//! The secondary augmented circuit S' (PROTOCOL.md §3.2 with slot digests, see the crate
+//! docs), over F2; it verifies the folding of the primary step just taken into the running
+//! instance U[k] of its own circuit.
 
+use crate::encoding::{rel, rel_default};
 use crate::gadgets::{
     fold_rs::fold_rs,
-    hash::{hash_bits_gadget, hash_num_gadget},
-    instance::{alloc_point, default_elems, AllocatedRelaxed, AllocatedStrict, Challenge},
+    hash::{hash_bits_gadget, hash_full_gadget, hash_num_gadget},
+    instance::{alloc_point, AllocatedRelaxed, AllocatedStrict, Challenge},
 };
-use crate::hash::{T_RS2, T_TAU};
+use crate::hash::{hash_full, T_RS2, T_SLOT, T_TAU};
 use crate::{Commitment, CHALLENGE_BITS, E1, F2, HASH_BITS};
 use ff::Field;
 use nova_snark::{
@@ -14,7 +16,7 @@ use nova_snark::{
         num::AllocatedNum, AllocatedBit, Boolean, ConstraintSystem, LinearCombination,
         SynthesisError,
     },
-    gadgets::utils::{alloc_num_equals, alloc_zero},
+    gadgets::utils::{alloc_constant, alloc_num_equals, alloc_zero, conditionally_select},
     provider::poseidon::PoseidonConstantsCircuit,
     r1cs::{R1CSInstance, RelaxedR1CSInstance},
     traits::commitment::CommitmentTrait,
@@ -25,7 +27,8 @@ use nova_snark::{
 pub struct SecondaryInputs {
     /// Parameter digest (the same 250-bit integer as in F1).
     pub pp: F2,
-    /// The primary running instances U[0..m) before this step.
+    /// The primary running instances U[0..m) before this step (the circuit takes their
+    /// digests and the selected one as witness).
     pub big_u: Vec<RelaxedR1CSInstance<E1>>,
     /// Blind of the input hash.
     pub rho_in: F2,
@@ -69,15 +72,27 @@ impl<'a> SecondaryCircuit<'a> {
         let rho_in = num(cs, "rho_in", inp.map(|i| i.rho_in))?;
         let rho_next = num(cs, "rho_next", inp.map(|i| i.rho_next))?;
         let k = num(cs, "k", inp.map(|i| i.k))?;
-        let slots = (0..m)
+        let kv = k.get_value();
+        let k_idx = inp.and_then(|i| (0..i.big_u.len()).find(|t| F2::from(*t as u64) == i.k));
+        // slot digests d_t (bound by g_in) and the selected slot U[k] (bound by d_k)
+        let digests = (0..m)
             .map(|t| {
-                AllocatedRelaxed::<E1>::alloc(
-                    cs.namespace(|| format!("U[{t}]")),
-                    inp.and_then(|i| i.big_u.get(t)),
-                    2,
+                num(
+                    cs,
+                    &format!("d_{t}"),
+                    inp.map(|i| {
+                        i.big_u
+                            .get(t)
+                            .map_or(F2::ZERO, |u| hash_full(self.consts, T_SLOT, &rel::<E1>(u)))
+                    }),
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let u_sel = AllocatedRelaxed::<E1>::alloc(
+            cs.namespace(|| "U[k]"),
+            inp.and_then(|i| k_idx.and_then(|t| i.big_u.get(t))),
+            2,
+        )?;
         let u = AllocatedStrict::<E1>::alloc(cs.namespace(|| "u"), inp.map(|i| &i.u), 2)?;
         let t = alloc_point::<E1, _>(
             cs.namespace(|| "T"),
@@ -86,6 +101,14 @@ impl<'a> SecondaryCircuit<'a> {
         )?;
         let zero = alloc_zero(cs.namespace(|| "zero"));
         let one = AllocatedNum::one::<CS>();
+        let d_def2 = alloc_constant(
+            cs.namespace(|| "d(DEFAULT_2)"),
+            &hash_full(self.consts, T_SLOT, &rel_default::<F2>(2)),
+        )?;
+        let d_def3 = alloc_constant(
+            cs.namespace(|| "d(DEFAULT_3)"),
+            &hash_full(self.consts, T_SLOT, &rel_default::<F2>(3)),
+        )?;
 
         // 1. is_base = (u.X0 == 0); g_in; (1 - is_base)·(u.X0 - g_in) = 0
         let is_base = Boolean::from(alloc_num_equals(
@@ -95,10 +118,8 @@ impl<'a> SecondaryCircuit<'a> {
         )?);
         let not_base = is_base.not();
         let mut g_elems = vec![pp.clone()];
-        for (s, slot) in slots.iter().enumerate() {
-            g_elems.extend(slot.elems(cs.namespace(|| format!("rel U[{s}]")))?);
-        }
-        g_elems.extend(default_elems(&zero, &one, 3));
+        g_elems.extend(digests.iter().cloned());
+        g_elems.push(d_def3.clone());
         g_elems.push(rho_in);
         let g_in = hash_num_gadget(
             cs.namespace(|| "g_in"),
@@ -115,7 +136,6 @@ impl<'a> SecondaryCircuit<'a> {
         );
 
         // 2. exactly-one selector: s_t boolean, Σ s_t = 1, Σ t·s_t = k (P11)
-        let kv = k.get_value();
         let sel = (0..m)
             .map(|s| {
                 AllocatedBit::alloc(
@@ -143,16 +163,26 @@ impl<'a> SecondaryCircuit<'a> {
             |lc| lc + k.get_variable(),
         );
 
-        // 3. U_sel (a chain of selects; exactly one s_t is set); r; V = FoldRS(U_sel, u, T, r)
-        let mut u_sel = slots[0].clone();
+        // 3. d_sel = d_k (chain of selects; exactly one s_t is set);
+        //    non-base: d(U_sel) = d_sel; r; V = FoldRS(U_sel, u, T, r)
+        let mut d_sel = digests[0].clone();
         for s in 1..m {
-            u_sel = AllocatedRelaxed::select(
-                cs.namespace(|| format!("sel {s}")),
+            d_sel = conditionally_select(
+                cs.namespace(|| format!("d_sel {s}")),
+                &digests[s],
+                &d_sel,
                 &Boolean::from(sel[s].clone()),
-                &slots[s],
-                &u_sel,
             )?;
         }
+        let sel_elems = u_sel.elems(cs.namespace(|| "rel U[k]"))?;
+        let d_u_sel =
+            hash_full_gadget(cs.namespace(|| "d(U[k])"), self.consts, T_SLOT, &sel_elems)?;
+        cs.enforce(
+            || "non-base: d(U[k]) = d_k",
+            |_| not_base.lc(CS::one(), F2::ONE),
+            |lc| lc + d_u_sel.get_variable() - d_sel.get_variable(),
+            |lc| lc,
+        );
         let mut r_elems = vec![pp.clone(), k.clone()];
         r_elems.extend(u.elems());
         r_elems.extend([t.x.clone(), t.y.clone(), t.is_infinity.clone()]);
@@ -165,28 +195,24 @@ impl<'a> SecondaryCircuit<'a> {
         )?);
         let v = fold_rs(cs.namespace(|| "FoldRS"), &u_sel, &u, &t, &r)?;
 
-        // 4. new = is_base ? relax(u) : V; other_t = is_base ? DEFAULT : U[t];
-        //    U_out[t] = s_t ? new : other_t
+        // 4. new = is_base ? relax(u) : V; d_out[t] = s_t ? d(new) : (is_base ? d(DEFAULT_2) : d_t)
         let relaxed = u.relax::<CS>(&zero, &one);
         let new = AllocatedRelaxed::select(cs.namespace(|| "new"), &is_base, &relaxed, &v)?;
-        let default = AllocatedRelaxed::<E1>::default_const::<CS>(&zero, &one, 2);
+        let new_elems = new.elems(cs.namespace(|| "rel new"))?;
+        let d_new = hash_full_gadget(cs.namespace(|| "d(new)"), self.consts, T_SLOT, &new_elems)?;
         let mut o_elems = vec![pp];
-        for (s, slot) in slots.iter().enumerate() {
-            let other = AllocatedRelaxed::select(
-                cs.namespace(|| format!("other {s}")),
-                &is_base,
-                &default,
-                slot,
-            )?;
-            let out = AllocatedRelaxed::select(
+        for (s, d) in digests.iter().enumerate() {
+            let other =
+                conditionally_select(cs.namespace(|| format!("other {s}")), &d_def2, d, &is_base)?;
+            let out = conditionally_select(
                 cs.namespace(|| format!("out {s}")),
-                &Boolean::from(sel[s].clone()),
-                &new,
+                &d_new,
                 &other,
+                &Boolean::from(sel[s].clone()),
             )?;
-            o_elems.extend(out.elems(cs.namespace(|| format!("rel out {s}")))?);
+            o_elems.push(out);
         }
-        o_elems.extend(default_elems(&zero, &one, 3));
+        o_elems.push(d_def3);
         o_elems.push(rho_next);
         // 5. g_out
         let g_out = hash_num_gadget(

@@ -46,3 +46,24 @@ where
     let b = hash_bits_gadget(cs.namespace(|| "hash"), consts, tag, elems, bits)?;
     le_bits_to_num(cs.namespace(|| "to num"), &b)
 }
+
+/// Hashes and returns the whole squeezed element (no bit decomposition; twin of
+/// [`crate::hash::hash_full`]).
+pub fn hash_full_gadget<F, CS>(
+    mut cs: CS,
+    consts: &PoseidonConstantsCircuit<F>,
+    tag: u64,
+    elems: &[AllocatedNum<F>],
+) -> Result<AllocatedNum<F>, SynthesisError>
+where
+    F: PrimeField + PrimeFieldBits + Serialize + for<'de> Deserialize<'de>,
+    CS: ConstraintSystem<F>,
+{
+    let tag = alloc_constant(cs.namespace(|| "tag"), &F::from(tag))?;
+    let mut ro = PoseidonROCircuit::<F>::new(consts.clone());
+    ro.absorb(&tag);
+    for e in elems {
+        ro.absorb(e);
+    }
+    ro.squeeze_scalar(cs.namespace(|| "squeeze"))
+}
