@@ -1,0 +1,1 @@
+//! The memory argument: sparse Poseidon Merkle tree (unfinished: being written).

@@ -1,0 +1,1 @@
+//! One RV32IM instruction as R1CS (unfinished: being written).
