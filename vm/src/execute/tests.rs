@@ -912,3 +912,10 @@ fn run_for_in_slices_and_take_output() {
     assert!(v.public_output().is_empty());
     assert_eq!(v.take_debug_output(), [0xf0, 0xf1]);
 }
+
+#[test]
+fn vm_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Vm>();
+    assert_send_sync::<crate::Program>();
+}
