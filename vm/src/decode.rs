@@ -48,243 +48,116 @@ pub enum CsrOp {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Instruction {
     // U-type and jumps
-    Lui {
-        rd: u8,
-        imm: u32,
-    },
-    Auipc {
-        rd: u8,
-        imm: u32,
-    },
-    Jal {
-        rd: u8,
-        imm: i32,
-    },
-    Jalr {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
+    /// `lui rd, imm`: rd = imm (the upper 20 bits, already shifted).
+    Lui { rd: u8, imm: u32 },
+    /// `auipc rd, imm`: rd = pc + imm.
+    Auipc { rd: u8, imm: u32 },
+    /// `jal rd, imm`: rd = pc + 4; pc = pc + imm.
+    Jal { rd: u8, imm: i32 },
+    /// `jalr rd, imm(rs1)`: rd = pc + 4; pc = (rs1 + imm) & !1.
+    Jalr { rd: u8, rs1: u8, imm: i32 },
     // Branches
-    Beq {
-        rs1: u8,
-        rs2: u8,
-        imm: i32,
-    },
-    Bne {
-        rs1: u8,
-        rs2: u8,
-        imm: i32,
-    },
-    Blt {
-        rs1: u8,
-        rs2: u8,
-        imm: i32,
-    },
-    Bge {
-        rs1: u8,
-        rs2: u8,
-        imm: i32,
-    },
-    Bltu {
-        rs1: u8,
-        rs2: u8,
-        imm: i32,
-    },
-    Bgeu {
-        rs1: u8,
-        rs2: u8,
-        imm: i32,
-    },
+    /// `beq rs1, rs2, imm`: if rs1 == rs2 then pc = pc + imm.
+    Beq { rs1: u8, rs2: u8, imm: i32 },
+    /// `bne rs1, rs2, imm`: if rs1 != rs2 then pc = pc + imm.
+    Bne { rs1: u8, rs2: u8, imm: i32 },
+    /// `blt rs1, rs2, imm`: if rs1 < rs2 (signed) then pc = pc + imm.
+    Blt { rs1: u8, rs2: u8, imm: i32 },
+    /// `bge rs1, rs2, imm`: if rs1 >= rs2 (signed) then pc = pc + imm.
+    Bge { rs1: u8, rs2: u8, imm: i32 },
+    /// `bltu rs1, rs2, imm`: if rs1 < rs2 (unsigned) then pc = pc + imm.
+    Bltu { rs1: u8, rs2: u8, imm: i32 },
+    /// `bgeu rs1, rs2, imm`: if rs1 >= rs2 (unsigned) then pc = pc + imm.
+    Bgeu { rs1: u8, rs2: u8, imm: i32 },
     // Loads
-    Lb {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Lh {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Lw {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Lbu {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Lhu {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
+    /// `lb rd, imm(rs1)`: rd = sign-extended byte at rs1 + imm.
+    Lb { rd: u8, rs1: u8, imm: i32 },
+    /// `lh rd, imm(rs1)`: rd = sign-extended halfword at rs1 + imm (2-aligned).
+    Lh { rd: u8, rs1: u8, imm: i32 },
+    /// `lw rd, imm(rs1)`: rd = word at rs1 + imm (4-aligned).
+    Lw { rd: u8, rs1: u8, imm: i32 },
+    /// `lbu rd, imm(rs1)`: rd = zero-extended byte at rs1 + imm.
+    Lbu { rd: u8, rs1: u8, imm: i32 },
+    /// `lhu rd, imm(rs1)`: rd = zero-extended halfword at rs1 + imm (2-aligned).
+    Lhu { rd: u8, rs1: u8, imm: i32 },
     // Stores
-    Sb {
-        rs1: u8,
-        rs2: u8,
-        imm: i32,
-    },
-    Sh {
-        rs1: u8,
-        rs2: u8,
-        imm: i32,
-    },
-    Sw {
-        rs1: u8,
-        rs2: u8,
-        imm: i32,
-    },
+    /// `sb rs2, imm(rs1)`: byte at rs1 + imm = low byte of rs2.
+    Sb { rs1: u8, rs2: u8, imm: i32 },
+    /// `sh rs2, imm(rs1)`: halfword at rs1 + imm = low half of rs2 (2-aligned).
+    Sh { rs1: u8, rs2: u8, imm: i32 },
+    /// `sw rs2, imm(rs1)`: word at rs1 + imm = rs2 (4-aligned).
+    Sw { rs1: u8, rs2: u8, imm: i32 },
     // Register-immediate ALU
-    Addi {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Slti {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Sltiu {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Xori {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Ori {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Andi {
-        rd: u8,
-        rs1: u8,
-        imm: i32,
-    },
-    Slli {
-        rd: u8,
-        rs1: u8,
-        shamt: u8,
-    },
-    Srli {
-        rd: u8,
-        rs1: u8,
-        shamt: u8,
-    },
-    Srai {
-        rd: u8,
-        rs1: u8,
-        shamt: u8,
-    },
+    /// `addi rd, rs1, imm`: rd = rs1 + imm.
+    Addi { rd: u8, rs1: u8, imm: i32 },
+    /// `slti rd, rs1, imm`: rd = (rs1 < imm) signed.
+    Slti { rd: u8, rs1: u8, imm: i32 },
+    /// `sltiu rd, rs1, imm`: rd = (rs1 < imm as u32) unsigned, imm sign-extended first.
+    Sltiu { rd: u8, rs1: u8, imm: i32 },
+    /// `xori rd, rs1, imm`: rd = rs1 ^ imm.
+    Xori { rd: u8, rs1: u8, imm: i32 },
+    /// `ori rd, rs1, imm`: rd = rs1 | imm.
+    Ori { rd: u8, rs1: u8, imm: i32 },
+    /// `andi rd, rs1, imm`: rd = rs1 & imm.
+    Andi { rd: u8, rs1: u8, imm: i32 },
+    /// `slli rd, rs1, shamt`: rd = rs1 << shamt.
+    Slli { rd: u8, rs1: u8, shamt: u8 },
+    /// `srli rd, rs1, shamt`: rd = rs1 >> shamt (logical).
+    Srli { rd: u8, rs1: u8, shamt: u8 },
+    /// `srai rd, rs1, shamt`: rd = rs1 >> shamt (arithmetic).
+    Srai { rd: u8, rs1: u8, shamt: u8 },
     // Register-register ALU
-    Add {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Sub {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Sll {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Slt {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Sltu {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Xor {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Srl {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Sra {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Or {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    And {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
+    /// `add rd, rs1, rs2`: rd = rs1 + rs2.
+    Add { rd: u8, rs1: u8, rs2: u8 },
+    /// `sub rd, rs1, rs2`: rd = rs1 - rs2.
+    Sub { rd: u8, rs1: u8, rs2: u8 },
+    /// `sll rd, rs1, rs2`: rd = rs1 << (rs2 & 31).
+    Sll { rd: u8, rs1: u8, rs2: u8 },
+    /// `slt rd, rs1, rs2`: rd = (rs1 < rs2) signed.
+    Slt { rd: u8, rs1: u8, rs2: u8 },
+    /// `sltu rd, rs1, rs2`: rd = (rs1 < rs2) unsigned.
+    Sltu { rd: u8, rs1: u8, rs2: u8 },
+    /// `xor rd, rs1, rs2`: rd = rs1 ^ rs2.
+    Xor { rd: u8, rs1: u8, rs2: u8 },
+    /// `srl rd, rs1, rs2`: rd = rs1 >> (rs2 & 31) (logical).
+    Srl { rd: u8, rs1: u8, rs2: u8 },
+    /// `sra rd, rs1, rs2`: rd = rs1 >> (rs2 & 31) (arithmetic).
+    Sra { rd: u8, rs1: u8, rs2: u8 },
+    /// `or rd, rs1, rs2`: rd = rs1 | rs2.
+    Or { rd: u8, rs1: u8, rs2: u8 },
+    /// `and rd, rs1, rs2`: rd = rs1 & rs2.
+    And { rd: u8, rs1: u8, rs2: u8 },
     // M extension
-    Mul {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Mulh {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Mulhsu {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Mulhu {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Div {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Divu {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Rem {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
-    Remu {
-        rd: u8,
-        rs1: u8,
-        rs2: u8,
-    },
+    /// `mul rd, rs1, rs2`: rd = low 32 bits of rs1 * rs2.
+    Mul { rd: u8, rs1: u8, rs2: u8 },
+    /// `mulh rd, rs1, rs2`: rd = high 32 bits of signed * signed.
+    Mulh { rd: u8, rs1: u8, rs2: u8 },
+    /// `mulhsu rd, rs1, rs2`: rd = high 32 bits of signed rs1 * unsigned rs2.
+    Mulhsu { rd: u8, rs1: u8, rs2: u8 },
+    /// `mulhu rd, rs1, rs2`: rd = high 32 bits of unsigned * unsigned.
+    Mulhu { rd: u8, rs1: u8, rs2: u8 },
+    /// `div rd, rs1, rs2`: signed division rounding to zero; x / 0 = -1, INT_MIN / -1 = INT_MIN.
+    Div { rd: u8, rs1: u8, rs2: u8 },
+    /// `divu rd, rs1, rs2`: unsigned division; x / 0 = 0xffffffff.
+    Divu { rd: u8, rs1: u8, rs2: u8 },
+    /// `rem rd, rs1, rs2`: signed remainder (sign of the dividend); x % 0 = x, INT_MIN % -1 = 0.
+    Rem { rd: u8, rs1: u8, rs2: u8 },
+    /// `remu rd, rs1, rs2`: unsigned remainder; x % 0 = x.
+    Remu { rd: u8, rs1: u8, rs2: u8 },
     // Memory ordering (no-ops in a single-hart VM)
-    Fence {
-        pred: u8,
-        succ: u8,
-    },
+    /// `fence pred, succ`: a no-op in Canopy (one hart, no devices).
+    Fence { pred: u8, succ: u8 },
+    /// `fence.i`: a no-op in Canopy (stores into code refresh the instruction cache).
+    /// `fence.i`: a no-op in Canopy (stores into code refresh the instruction cache).
     FenceI,
     // System
+    /// `ecall`: a system call, see [`crate::ecall`].
+    /// `ecall`: a system call, see [`crate::ecall`].
     Ecall,
+    /// `ebreak`: not supported (an error when executed).
+    /// `ebreak`: not supported (an error when executed).
     Ebreak,
+    /// A Zicsr instruction: decoded for disassembly, an error when executed.
     Csr {
         op: CsrOp,
         rd: u8,
@@ -300,9 +173,7 @@ pub enum Instruction {
         funct7: u8,
     },
     /// A word that is not a valid instruction of the supported ISA.
-    Illegal {
-        word: u32,
-    },
+    Illegal { word: u32 },
 }
 
 #[inline(always)]

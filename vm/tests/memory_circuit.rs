@@ -1,7 +1,7 @@
 //! Tests of the memory argument (`canopy_vm::circuit::memory`): the native sparse tree
-#![cfg(feature = "circuit")]
 //! against a dense reference, native against circuit, negative witnesses, the initial root of
 //! the example guests, and constraint counts.
+#![cfg(feature = "circuit")]
 
 use std::time::Instant;
 
@@ -263,8 +263,15 @@ fn rmw_ok(
     let addr = WordAddr::alloc(cs.namespace(|| "addr"), Some(word), mem.word_bits()).unwrap();
     let old = alloc_num(&mut cs, "old", old);
     let new = alloc_num(&mut cs, "new", new);
-    mem.rmw(cs.namespace(|| "rmw"), &mut st, &addr, &old, &new, Some(path))
-        .unwrap();
+    mem.rmw(
+        cs.namespace(|| "rmw"),
+        &mut st,
+        &addr,
+        &old,
+        &new,
+        Some(path),
+    )
+    .unwrap();
     (cs.is_satisfied(), st.root.get_value().unwrap())
 }
 
@@ -275,7 +282,13 @@ fn circuit_read_matches_native_tree() {
         for _ in 0..4 {
             let a = f.rng.addr(size);
             let (leaf, path) = f.tree.read(a).unwrap();
-            assert!(read_ok(&f.mem, f.tree.root(), a as u64 / 4, leaf.encode(), &path));
+            assert!(read_ok(
+                &f.mem,
+                f.tree.root(),
+                a as u64 / 4,
+                leaf.encode(),
+                &path
+            ));
         }
     }
 }
@@ -301,7 +314,10 @@ fn circuit_read_rejects_tampering() {
     assert!(!read_ok(&f.mem, root, w, l + F::from(1u64 << 32), &path));
     // a wrong address: flip every bit in turn
     for bit in 0..22 {
-        assert!(!read_ok(&f.mem, root, w ^ (1 << bit), l, &path), "bit {bit}");
+        assert!(
+            !read_ok(&f.mem, root, w ^ (1 << bit), l, &path),
+            "bit {bit}"
+        );
     }
     // a wrong root
     assert!(!read_ok(&f.mem, root + F::ONE, w, l, &path));
@@ -437,11 +453,21 @@ fn store_into_non_writable_word_is_rejected() {
         let new_word = alloc_num(&mut cs, "new word", F::from(0x73u64));
         let new = bits.leaf_with_word::<F, TestConstraintSystem<F>>(&new_word);
         bits.enforce_writable_if(cs.namespace(|| "W"), &Boolean::constant(is_store));
-        mem.rmw(cs.namespace(|| "rmw"), &mut st, &addr, &old, &new, Some(&path))
-            .unwrap();
+        mem.rmw(
+            cs.namespace(|| "rmw"),
+            &mut st,
+            &addr,
+            &old,
+            &new,
+            Some(&path),
+        )
+        .unwrap();
         cs.is_satisfied()
     };
-    assert!(!run(code, true), "store into W = 0 rejected by the tag check");
+    assert!(
+        !run(code, true),
+        "store into W = 0 rejected by the tag check"
+    );
     // lying about the tag breaks the path instead
     let lie = Leaf {
         writable: true,
@@ -628,7 +654,10 @@ fn constraint_counts() {
 // ---------------------------------------------------------------- program images
 
 fn example(name: &str) -> Vec<u8> {
-    let path = format!("{}/../guest/examples/{name}.elf", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../guest/examples/{name}.elf",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

@@ -151,8 +151,14 @@ impl LeafBits {
     /// (tags preserved). `word` must be range-checked by the caller.
     pub fn leaf_with_word<F: PrimeField, CS: ConstraintSystem<F>>(&self, word: &Num<F>) -> Num<F> {
         word.clone()
-            .add(&pack_bits::<F, CS>(std::slice::from_ref(&self.writable), W_SHIFT))
-            .add(&pack_bits::<F, CS>(std::slice::from_ref(&self.executable), X_SHIFT))
+            .add(&pack_bits::<F, CS>(
+                std::slice::from_ref(&self.writable),
+                W_SHIFT,
+            ))
+            .add(&pack_bits::<F, CS>(
+                std::slice::from_ref(&self.executable),
+                X_SHIFT,
+            ))
     }
 
     /// Enforces `is_store ⇒ W` (one constraint): stores only into writable words.

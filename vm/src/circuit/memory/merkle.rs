@@ -96,7 +96,13 @@ fn one_hot<F: PrimeField, CS: ConstraintSystem<F>>(
             let v: i8 = c + bits
                 .iter()
                 .zip(coeffs)
-                .map(|(b, k)| if k != 0 && b.get_value() == Some(true) { k } else { 0 })
+                .map(|(b, k)| {
+                    if k != 0 && b.get_value() == Some(true) {
+                        k
+                    } else {
+                        0
+                    }
+                })
                 .sum::<i8>();
             return Sel::Const(v == 1);
         }
@@ -180,8 +186,16 @@ impl<F: PrimeField> Level<F> {
             Boolean::Constant(v) => Sel::Const(*v),
             _ => Sel::Var(bool_num::<F, CS>(b1)),
         };
-        let t0 = select(cs.namespace(|| format!("t0 {h}")), &not_b1, &sub(&s[0], &s[1]))?;
-        let t1 = select(cs.namespace(|| format!("t1 {h}")), &b1_sel, &sub(&s[2], &s[1]))?;
+        let t0 = select(
+            cs.namespace(|| format!("t0 {h}")),
+            &not_b1,
+            &sub(&s[0], &s[1]),
+        )?;
+        let t1 = select(
+            cs.namespace(|| format!("t1 {h}")),
+            &b1_sel,
+            &sub(&s[2], &s[1]),
+        )?;
         Ok(Level { s, o, t: [t0, t1] })
     }
 
@@ -320,7 +334,9 @@ impl<F: PrimeField> MemoryArgument<F> for MerkleMemory<F> {
         enforce_eq(&mut cs, "old root matches", &old_root, &st.root);
         let new_root = self.climb(&mut cs.namespace(|| "new path"), &levels, new)?;
         let root = AllocatedNum::alloc(cs.namespace(|| "new root"), || {
-            new_root.get_value().ok_or(SynthesisError::AssignmentMissing)
+            new_root
+                .get_value()
+                .ok_or(SynthesisError::AssignmentMissing)
         })?;
         enforce_eq(&mut cs, "new root is the path's", &new_root, &root);
         st.root = root;

@@ -71,10 +71,7 @@ impl<F: PrimeField> SparseTree<F> {
 
     /// A tree holding `leaves` (word index, leaf), built bottom-up. Indices must be below
     /// `geometry.words()`; later duplicates win.
-    pub fn from_leaves(
-        memory_size: u64,
-        leaves: &[(u64, Leaf)],
-    ) -> Result<Self, MemoryArgError> {
+    pub fn from_leaves(memory_size: u64, leaves: &[(u64, Leaf)]) -> Result<Self, MemoryArgError> {
         let mut tree = Self::empty(memory_size)?;
         let words = tree.geometry.words();
         if let Some((w, _)) = leaves.iter().find(|(w, _)| *w >= words) {
@@ -258,6 +255,9 @@ impl<F: PrimeField> NativeMemory<F> for SparseTree<F> {
 /// The memory commitment of `program`'s initial image in a memory of `memory_size` bytes:
 /// the root of its [`SparseTree`]. This is the `mem_root` of `z_0`, bound to the program
 /// digest.
-pub fn initial_root<F: PrimeField>(program: &Program, memory_size: u64) -> Result<F, MemoryArgError> {
+pub fn initial_root<F: PrimeField>(
+    program: &Program,
+    memory_size: u64,
+) -> Result<F, MemoryArgError> {
     Ok(SparseTree::<F>::from_program(memory_size, program)?.root())
 }

@@ -1,1 +1,660 @@
-//! One RV32IM instruction as R1CS (unfinished: being written).
+//! The row circuit: one RV32IM instruction of the CPU step circuit as R1CS over the primary
+//! field, written with nova-snark's bellpepper-style frontend.
+//!
+//! # Interface (the contract with the block circuit)
+//!
+//! A row maps a [`RowVars`] (allocated row state) to the next one. It does **not** call the
+//! memory argument. The block circuit:
+//! 1. allocates the fetched instruction `word` (a u32: the row range-checks it) and proves
+//!    `mem[fetch_addr] == word` (plus the X tag) with the memory argument;
+//! 2. allocates `data_old` (a u32: the row range-checks it) and proves
+//!    `mem[data_addr]: data_old -> data_new` as one read-modify-write. It requires the W tag
+//!    when [`RowOutput::data_write`] is 1 (stores and `read` bytes). Rows that do not store output
+//!    `data_new == data_old`; rows that do not access data memory leave `data_addr` to the
+//!    prover ([`RowWitness`] uses the pc's word, so `data_old == word`);
+//! 3. passes [`RowOutput::next`] as the next row's state.
+//!
+//! Entry points: [`RowConfig`], [`RowVars::alloc`], [`synthesize_row`], and for the prover
+//! [`RowWitness`] built by [`rows_for_step`] (one [`StepRecord`](crate::StepRecord) may need several
+//! rows) or [`RowWitness::idle`] (padding after halt). The I/O digests use a caller-supplied
+//! [`StreamHasher`] (the block plugs in Poseidon; see below).
+//!
+//! Row state ([`RowState`], [`ROW_STATE_LEN`] field elements in [`RowState::fields`] order):
+//! `pc`, `x1..x31` (u32 by induction: every rd write is range-checked), `halted`, `exit_code`
+//! (full a0), `steps` (instructions retired, as the VM counts them), `cursor` (bytes already
+//! moved by the I/O `ecall` in progress), `in_eof`, `priv_eof`, and for the public input (fd 0)
+//! and output (fd 1) streams `(digest, words, off, pending)`.
+//!
+//! Soundness assumptions the block circuit must meet: the initial state is well formed (registers
+//! u32, flags boolean, `off < 4`, `pending < 256^off`, cursor 0) and every row's `pc` is checked
+//! by the row that consumes it (each row decomposes its own pc: aligned and `< memory size`), so
+//! the last row's next pc is checked by the first row of the next block. Idle rows check their
+//! pc too: at halt pc stays at the exit `ecall`.
+//!
+//! # Design (docs/cpu-circuit.md §2, and the deviations)
+//!
+//! One universal row: every unit is computed in every row and results are combined by kind
+//! flags. Units: [`decode`] (48 kind flags, `f_k·(key_k(bits) - match_k) = 0`), registers
+//! (one-hot selectors, 32-constraint reads, 31-constraint write), operands (`B = rs2`, or the
+//! I-immediate for OP-IMM), bitwise AND/OR/XOR, a comparator (SUB, SLT*, branches), a shared
+//! multiplier (MUL*, shifts as multiplication by `2^s` or `2^(32-s)`), a divider (quotient and
+//! remainder witnesses with sign, zero and overflow rules), loads/stores inside the data word,
+//! next pc with a wrap carry, and the `ecall` unit.
+//!
+//! Deviations from the plan:
+//! - **I/O moves one byte per row** (the plan: up to 4 bytes inside one memory word and one
+//!   stream word). Much simpler (it reuses the load/store byte selection), at the cost of more
+//!   rows for I/O-heavy guests. The stream state is `(digest, words, off, pending)` rather than
+//!   `len·2^32 + pending`; `len = 4·words + off`. The block may pack it as it likes.
+//! - **The stream hash is a hook** ([`StreamHasher`]): the row does not depend on a Poseidon
+//!   instance (the vm crate has no `generic-array` dependency to name Poseidon's arity). The block
+//!   must pass a collision-resistant 2-to-1 hash (Poseidon H2 of the memory argument).
+//! - **custom-0 is unsatisfiable** (no kind flag), as are EBREAK, CSR and illegal words. The
+//!   mailbox hand-off of §4 is not implemented; the hook is a `Custom0` flag plus mailbox
+//!   fields in [`RowState`]. The VM executes registered coprocessors, so programs that use them
+//!   cannot be proven yet.
+//! - The halted flag is the only idle cause (no mailbox `pending` yet): `f_idle = halted`.
+//! - The leaf's W/X tags are not seen by the row: the block checks X on fetch and W when
+//!   [`RowOutput::data_write`] is set.
+//! - The rd write uses a one-hot of `rd_eff = we·rd + 10·ecall_ret` (ecalls write a0).
+//! - Unsupported corner case: a `read` whose buffer overwrites its own `ecall` word (the VM
+//!   re-fetches after the whole read; the row re-fetches after each byte).
+//!
+//! Constraint counts (measured by `tests/row_circuit.rs::constraint_counts`, 16 MiB memory,
+//! toy 4-constraint hash): see the table printed there; summary in the crate's test output
+//! and in the report of the commit that added this module.
+
+mod alu;
+mod bits;
+pub mod decode;
+mod ecall;
+mod loadstore;
+mod muldiv;
+mod regs;
+mod witness;
+
+use ff::{PrimeField, PrimeFieldBits};
+use nova_snark::frontend::{
+    num::AllocatedNum, Boolean, ConstraintSystem, SynthesisError,
+};
+
+use bits::{alloc_bit, alloc_num, decompose, enforce_eq, enforce_mul, enforce_zero_product, mul, pack, pow2, select, Expr};
+pub use decode::Kind;
+pub use witness::{rows_for_step, RowError};
+
+/// A 2-to-1 hash used for the I/O stream digests, with its native twin. It must be
+/// collision-resistant (the block passes Poseidon); tests may use a toy function.
+pub trait StreamHasher<F: PrimeField> {
+    /// `H(digest, word)` natively.
+    fn hash(&self, digest: F, word: F) -> F;
+    /// `H(digest, word)` in the circuit.
+    fn hash_gadget<CS: ConstraintSystem<F>>(
+        &self,
+        cs: CS,
+        digest: &AllocatedNum<F>,
+        word: &AllocatedNum<F>,
+    ) -> Result<AllocatedNum<F>, SynthesisError>;
+}
+
+/// Static parameters of the row circuit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowConfig {
+    mem_bits: u32,
+}
+
+impl RowConfig {
+    /// For a memory of `memory_size` bytes (a power of two in `[4 KiB, 4 GiB]`, as the VM).
+    pub fn new(memory_size: u64) -> Result<RowConfig, RowError> {
+        crate::memory::validate_memory_size(memory_size)
+            .map_err(|_| RowError::MemorySize(memory_size))?;
+        Ok(RowConfig {
+            mem_bits: memory_size.trailing_zeros(),
+        })
+    }
+
+    /// The memory size in bytes.
+    pub fn memory_size(&self) -> u64 {
+        1u64 << self.mem_bits
+    }
+
+    /// `log2` of the memory size.
+    pub fn mem_bits(&self) -> u32 {
+        self.mem_bits
+    }
+
+    /// Bits of a word index (`mem_bits - 2`): the length of the address bit vectors.
+    pub fn word_index_bits(&self) -> u32 {
+        self.mem_bits - 2
+    }
+}
+
+/// The native state of one I/O stream. `len = 4·words + off` bytes so far; `pending` holds
+/// the `off` bytes of the incomplete word (little-endian), `digest` chains the complete words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamState<F: PrimeField> {
+    /// `H(...H(H(iv, w_0), w_1)..., w_{words-1})`.
+    pub digest: F,
+    /// Complete 4-byte words hashed.
+    pub words: u64,
+    /// Bytes in `pending` (0..4).
+    pub off: u32,
+    /// The partial word.
+    pub pending: u32,
+}
+
+impl<F: PrimeField> StreamState<F> {
+    /// An empty stream with initial digest `iv`.
+    pub fn new(iv: F) -> Self {
+        StreamState {
+            digest: iv,
+            words: 0,
+            off: 0,
+            pending: 0,
+        }
+    }
+
+    /// Appends one byte natively.
+    pub fn push<H: StreamHasher<F>>(&mut self, hasher: &H, byte: u8) {
+        self.pending |= (byte as u32) << (8 * self.off);
+        self.off += 1;
+        if self.off == 4 {
+            self.digest = hasher.hash(self.digest, F::from(self.pending as u64));
+            self.words += 1;
+            self.off = 0;
+            self.pending = 0;
+        }
+    }
+
+    /// The stream state after `bytes` from an empty stream with digest `iv`.
+    pub fn of_bytes<H: StreamHasher<F>>(hasher: &H, iv: F, bytes: &[u8]) -> Self {
+        let mut s = StreamState::new(iv);
+        for b in bytes {
+            s.push(hasher, *b);
+        }
+        s
+    }
+}
+
+/// The native row state (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowState<F: PrimeField> {
+    /// The pc of the next instruction.
+    pub pc: u32,
+    /// x0..x31 (`regs[0]` is always 0 and not part of the circuit state).
+    pub regs: [u32; 32],
+    /// The guest has exited; rows are idle.
+    pub halted: bool,
+    /// The full a0 passed to exit (0 before).
+    pub exit_code: u32,
+    /// Instructions retired.
+    pub steps: u64,
+    /// Bytes moved so far by the I/O `ecall` in progress (0 otherwise).
+    pub cursor: u32,
+    /// A read from fd 0 returned short: the public input is exhausted.
+    pub in_eof: bool,
+    /// A read from fd 3 returned short.
+    pub priv_eof: bool,
+    /// Public input consumed (fd 0).
+    pub input: StreamState<F>,
+    /// Public output written (fd 1).
+    pub output: StreamState<F>,
+}
+
+/// Number of field elements of a row state.
+pub const ROW_STATE_LEN: usize = 46;
+
+impl<F: PrimeField> RowState<F> {
+    /// The initial state: pc at `entry`, everything else zero, streams empty with the given
+    /// initial digests.
+    pub fn new(entry: u32, in_iv: F, out_iv: F) -> Self {
+        RowState {
+            pc: entry,
+            regs: [0; 32],
+            halted: false,
+            exit_code: 0,
+            steps: 0,
+            cursor: 0,
+            in_eof: false,
+            priv_eof: false,
+            input: StreamState::new(in_iv),
+            output: StreamState::new(out_iv),
+        }
+    }
+
+    /// The state as field elements: `pc, x1..x31, halted, exit_code, steps, cursor, in_eof,
+    /// priv_eof, in.(digest, words, off, pending), out.(digest, words, off, pending)`.
+    pub fn fields(&self) -> Vec<F> {
+        let u = |v: u64| F::from(v);
+        let mut out = vec![u(self.pc as u64)];
+        out.extend(self.regs[1..].iter().map(|r| u(*r as u64)));
+        out.extend([
+            u(self.halted as u64),
+            u(self.exit_code as u64),
+            u(self.steps),
+            u(self.cursor as u64),
+            u(self.in_eof as u64),
+            u(self.priv_eof as u64),
+        ]);
+        for s in [&self.input, &self.output] {
+            out.extend([s.digest, u(s.words), u(s.off as u64), u(s.pending as u64)]);
+        }
+        out
+    }
+}
+
+/// The allocated row state; fields as in [`RowState`].
+#[derive(Debug, Clone)]
+pub struct RowVars<F: PrimeField> {
+    /// pc.
+    pub pc: AllocatedNum<F>,
+    /// x1..x31 (index 0 is x1).
+    pub regs: Vec<AllocatedNum<F>>,
+    /// halted (boolean).
+    pub halted: AllocatedNum<F>,
+    /// exit code.
+    pub exit_code: AllocatedNum<F>,
+    /// instructions retired.
+    pub steps: AllocatedNum<F>,
+    /// I/O cursor.
+    pub cursor: AllocatedNum<F>,
+    /// public input eof (boolean).
+    pub in_eof: AllocatedNum<F>,
+    /// private input eof (boolean).
+    pub priv_eof: AllocatedNum<F>,
+    /// input stream `[digest, words, off, pending]`.
+    pub input: [AllocatedNum<F>; 4],
+    /// output stream `[digest, words, off, pending]`.
+    pub output: [AllocatedNum<F>; 4],
+}
+
+impl<F: PrimeField> RowVars<F> {
+    /// Allocates a state with the values of `s` (no constraints), e.g. for tests or for the
+    /// first row of a block (which the block then ties to z).
+    pub fn alloc<CS: ConstraintSystem<F>>(cs: &mut CS, s: &RowState<F>) -> Result<Self, SynthesisError> {
+        let v = s.fields();
+        let mut nums = Vec::with_capacity(ROW_STATE_LEN);
+        for (i, x) in v.iter().enumerate() {
+            nums.push(AllocatedNum::alloc(cs.namespace(|| format!("state{i}")), || Ok(*x))?);
+        }
+        Self::from_fields(nums)
+    }
+
+    /// Builds the state from [`ROW_STATE_LEN`] numbers in [`RowState::fields`] order.
+    pub fn from_fields(v: Vec<AllocatedNum<F>>) -> Result<Self, SynthesisError> {
+        if v.len() != ROW_STATE_LEN {
+            return Err(SynthesisError::IncompatibleLengthVector(format!(
+                "row state has {} fields, expected {ROW_STATE_LEN}",
+                v.len()
+            )));
+        }
+        let g = |i: usize| v[i].clone();
+        Ok(RowVars {
+            pc: g(0),
+            regs: v[1..32].to_vec(),
+            halted: g(32),
+            exit_code: g(33),
+            steps: g(34),
+            cursor: g(35),
+            in_eof: g(36),
+            priv_eof: g(37),
+            input: [g(38), g(39), g(40), g(41)],
+            output: [g(42), g(43), g(44), g(45)],
+        })
+    }
+
+    /// The fields in [`RowState::fields`] order.
+    pub fn fields(&self) -> Vec<AllocatedNum<F>> {
+        let mut out = vec![self.pc.clone()];
+        out.extend(self.regs.iter().cloned());
+        out.extend([
+            self.halted.clone(),
+            self.exit_code.clone(),
+            self.steps.clone(),
+            self.cursor.clone(),
+            self.in_eof.clone(),
+            self.priv_eof.clone(),
+        ]);
+        out.extend(self.input.iter().cloned());
+        out.extend(self.output.iter().cloned());
+        out
+    }
+}
+
+/// The prover's witness for one row: the state before and the claimed state after, the
+/// fetched word and the data slot. Internal hints (bits, carries, quotients, flags) are derived
+/// from these by the circuit code; every claimed value is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowWitness<F: PrimeField> {
+    /// State before the row.
+    pub pre: RowState<F>,
+    /// Claimed state after the row.
+    pub post: RowState<F>,
+    /// The instruction word at `pre.pc`.
+    pub word: u32,
+    /// The byte address of the data access (loads/stores: the accessed address; I/O steps:
+    /// `a1 + cursor`; other rows: any address, by convention `pre.pc`).
+    pub data_addr: u32,
+    /// The data word at `data_addr & !3` before the row.
+    pub data_old: u32,
+    /// The data word after the row (`data_old` unless the row stores).
+    pub data_new: u32,
+}
+
+/// What a row hands to the block circuit.
+#[derive(Debug, Clone)]
+pub struct RowOutput<F: PrimeField> {
+    /// The next row state.
+    pub next: RowVars<F>,
+    /// Word index of the fetch (`pc / 4`), little-endian bits ([`RowConfig::word_index_bits`]).
+    pub fetch_addr: Vec<Boolean>,
+    /// Word index of the data access, little-endian bits.
+    pub data_addr: Vec<Boolean>,
+    /// The new data word.
+    pub data_new: AllocatedNum<F>,
+    /// 1 if the row writes data memory (the leaf must be writable), else 0.
+    pub data_write: AllocatedNum<F>,
+}
+
+fn fu<F: PrimeField>(v: u64) -> F {
+    F::from(v)
+}
+
+fn fb<F: PrimeField>(v: bool) -> F {
+    if v {
+        F::ONE
+    } else {
+        F::ZERO
+    }
+}
+
+/// Synthesises one row. `word` and `data_old` are the block's allocated fetch and data words;
+/// `wit` supplies every value (its `pre` must match `state`, `word` and `data_old`, else the
+/// constraints fail). The constraint structure depends only on `cfg` and the hasher.
+pub fn synthesize_row<F, CS, H>(
+    cs: &mut CS,
+    cfg: &RowConfig,
+    hasher: &H,
+    state: &RowVars<F>,
+    word: &AllocatedNum<F>,
+    data_old: &AllocatedNum<F>,
+    wit: &RowWitness<F>,
+) -> Result<RowOutput<F>, SynthesisError>
+where
+    F: PrimeField + PrimeFieldBits,
+    CS: ConstraintSystem<F>,
+    H: StreamHasher<F>,
+{
+    use Kind::*;
+    if state.regs.len() != 31 {
+        return Err(SynthesisError::IncompatibleLengthVector(
+            "row state needs 31 registers".into(),
+        ));
+    }
+    let (pre, post) = (&wit.pre, &wit.post);
+    let pc = Expr::num(&state.pc, fu(pre.pc as u64));
+    let mut regs = vec![Expr::zero()];
+    for i in 1..32 {
+        regs.push(Expr::num(&state.regs[i - 1], fu(pre.regs[i] as u64)));
+    }
+    let halted = Expr::num(&state.halted, fb(pre.halted));
+    let exit_code = Expr::num(&state.exit_code, fu(pre.exit_code as u64));
+    let steps = Expr::num(&state.steps, fu(pre.steps));
+    let cursor = Expr::num(&state.cursor, fu(pre.cursor as u64));
+    let in_eof = Expr::num(&state.in_eof, fb(pre.in_eof));
+    let priv_eof = Expr::num(&state.priv_eof, fb(pre.priv_eof));
+    let stream = |v: &[AllocatedNum<F>; 4], s: &StreamState<F>| ecall::StreamExprs {
+        digest: Expr::num(&v[0], s.digest),
+        words: Expr::num(&v[1], fu(s.words)),
+        off: Expr::num(&v[2], fu(s.off as u64)),
+        pending: Expr::num(&v[3], fu(s.pending as u64)),
+    };
+    let word_e = Expr::num(word, fu(wit.word as u64));
+    let old = Expr::num(data_old, fu(wit.data_old as u64));
+
+    // Fetch address and decode.
+    let fetch_addr = loadstore::fetch_address(&mut cs.namespace(|| "fetch"), cfg.mem_bits, &pc)?;
+    let kind = if pre.halted {
+        None
+    } else {
+        Kind::of_word(wit.word)
+    };
+    let dec = decode::decode(&mut cs.namespace(|| "decode"), &word_e, &halted, kind)?;
+
+    // Registers and operands.
+    let (a, v2) = {
+        let cs = &mut cs.namespace(|| "regs read");
+        let e1 = regs::onehot32(cs, "rs1", &dec.rs1)?;
+        let e2 = regs::onehot32(cs, "rs2", &dec.rs2)?;
+        (regs::read(cs, "a", &e1, &regs)?, regs::read(cs, "v2", &e2, &regs)?)
+    };
+    let opimm = dec.any(&[Addi, Slti, Sltiu, Xori, Ori, Andi, Slli, Srli, Srai]);
+    let (a_bits, b, b_bits) = {
+        let cs = &mut cs.namespace(|| "operands");
+        let a_bits = decompose(cs, "a", &a, 32)?;
+        let b = select(cs, "B", &opimm, &v2, &dec.imm_i)?;
+        let b_bits = decompose(cs, "B", &b, 32)?;
+        (a_bits, b, b_bits)
+    };
+    let (a31, b31) = (&a_bits[31], &b_bits[31]);
+
+    // ALU units.
+    let bw = alu::bitwise(&mut cs.namespace(|| "bitwise"), &a, &a_bits, &b, &b_bits)?;
+    let cmp = alu::compare(&mut cs.namespace(|| "compare"), &a, a31, &b, b31)?;
+    let ops = muldiv::MulOps {
+        sll: dec.any(&[Sll, Slli]),
+        sr: dec.any(&[Srl, Srli, Sra, Srai]),
+        sa: dec.any(&[Mulh, Mulhsu, Sra, Srai]),
+        sb: dec.f(Mulh).clone(),
+    };
+    let prod = muldiv::multiply(&mut cs.namespace(|| "multiplier"), &ops, &a, a31, &b, &b_bits)?;
+    let quo = muldiv::divide(
+        &mut cs.namespace(|| "divider"),
+        &dec.any(&[Div, Divu, Rem, Remu]),
+        &dec.any(&[Div, Rem]),
+        &a,
+        a31,
+        &b,
+        b31,
+    )?;
+
+    // Data slot and ecall.
+    let slot = loadstore::data_slot(&mut cs.namespace(|| "data"), cfg.mem_bits, wit.data_addr as u64, &old)?;
+    let read_byte = (wit.data_new >> (8 * (wit.data_addr & 3))) as u8;
+    let ec = ecall::ecall(
+        &mut cs.namespace(|| "ecall"),
+        hasher,
+        ecall::EcallIn {
+            f_ecall: dec.f(Ecall),
+            a0: &regs[10],
+            a1: &regs[11],
+            a2: &regs[12],
+            a7: &regs[17],
+            cursor: &cursor,
+            in_eof: &in_eof,
+            priv_eof: &priv_eof,
+            input: stream(&state.input, &pre.input),
+            output: stream(&state.output, &pre.output),
+            old_byte: &slot.byte,
+            read_byte,
+            memory_size: cfg.memory_size(),
+            post,
+        },
+    )?;
+
+    // rd value: Σ f_k·res_k + ecall return, reduced mod 2^32 by a carry, range-checked.
+    let lb = slot.byte.clone() + &slot.byte_sign.scale(fu(0xffff_ff00));
+    let lh = slot.half.clone() + &slot.half_sign.scale(fu(0xffff_0000));
+    let terms: Vec<(&str, Expr<F>, Expr<F>)> = vec![
+        ("lui", dec.f(Lui).clone(), dec.imm_u.clone()),
+        ("auipc", dec.f(Auipc).clone(), pc.clone() + &dec.imm_u),
+        ("link", dec.any(&[Jal, Jalr]), pc.add_const(fu(4))),
+        ("add", dec.any(&[Add, Addi]), a.clone() + &b),
+        ("sub", dec.f(Sub).clone(), cmp.sub.clone()),
+        ("slt", dec.any(&[Slt, Slti]), cmp.lt.clone()),
+        ("sltu", dec.any(&[Sltu, Sltiu]), cmp.ltu.clone()),
+        ("xor", dec.any(&[Xor, Xori]), bw.xor.clone()),
+        ("or", dec.any(&[Or, Ori]), bw.or.clone()),
+        ("and", dec.any(&[And, Andi]), bw.and.clone()),
+        ("lo", dec.any(&[Mul, Sll, Slli]), prod.lo.clone()),
+        (
+            "hi",
+            dec.any(&[Mulh, Mulhsu, Mulhu, Srl, Srli, Sra, Srai]),
+            prod.hi.clone(),
+        ),
+        ("quot", dec.any(&[Div, Divu]), quo.q.clone()),
+        ("rem", dec.any(&[Rem, Remu]), quo.r.clone()),
+        ("lb", dec.f(Lb).clone(), lb),
+        ("lbu", dec.f(Lbu).clone(), slot.byte.clone()),
+        ("lh", dec.f(Lh).clone(), lh),
+        ("lhu", dec.f(Lhu).clone(), slot.half.clone()),
+        ("lw", dec.f(Lw).clone(), old.clone()),
+    ];
+    let (rd_val, e_rd) = {
+        let cs = &mut cs.namespace(|| "rd");
+        let mut rd_pre = ec.ret.clone();
+        for (name, flag, value) in &terms {
+            rd_pre = rd_pre + &mul(cs, &format!("rd:{name}"), flag, value)?;
+        }
+        let pre_val = rd_pre.int();
+        let rd_val = bits::alloc(cs, "rd", fu((pre_val & 0xffff_ffff) as u64))?;
+        let rd_carry = alloc_bit(cs, "rd:carry", pre_val >> 32 != 0)?;
+        enforce_eq(
+            cs,
+            "rd:reduce",
+            &(rd_val.clone() + &rd_carry.scale(pow2(32))),
+            &rd_pre,
+        );
+        decompose(cs, "rd", &rd_val, 32)?;
+        let writes = dec.any(&[
+            Lui, Auipc, Jal, Jalr, Lb, Lh, Lw, Lbu, Lhu, Addi, Slti, Sltiu, Xori, Ori, Andi, Slli,
+            Srli, Srai, Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And, Mul, Mulh, Mulhsu, Mulhu,
+            Div, Divu, Rem, Remu,
+        ]);
+        let rd_eff = mul(cs, "rd:eff", &writes, &dec.rd)? + &ec.ret_flag.scale(fu(10));
+        let e_rd = regs::onehot32(cs, "rd", &rd_eff)?;
+        (rd_val, e_rd)
+    };
+    let next_regs = regs::write(&mut cs.namespace(|| "regs write"), &e_rd, &regs, &rd_val, &post.regs)?;
+
+    // Next pc.
+    let next_pc = {
+        let cs = &mut cs.namespace(|| "next pc");
+        let stay = dec.idle.clone() + &ec.exit + &ec.step;
+        let jalr_raw = a.clone() + &dec.imm_i;
+        let bit0 = alloc_bit(cs, "jalr:bit0", jalr_raw.int() & 1 == 1)?;
+        let eq_t = mul(cs, "br:eq", &(dec.f(Beq).clone() - dec.f(Bne)), &cmp.eq)?;
+        let lt_t = mul(cs, "br:lt", &(dec.f(Blt).clone() - dec.f(Bge)), &cmp.lt)?;
+        let ltu_t = mul(cs, "br:ltu", &(dec.f(Bltu).clone() - dec.f(Bgeu)), &cmp.ltu)?;
+        let taken = eq_t + &lt_t + &ltu_t + dec.f(Bne) + dec.f(Bge) + dec.f(Bgeu);
+        let p_jal = mul(cs, "pc:jal", dec.f(Jal), &dec.imm_j.add_const(-fu::<F>(4)))?;
+        let p_jalr = mul(
+            cs,
+            "pc:jalr",
+            dec.f(Jalr),
+            &(jalr_raw - &bit0 - &pc).add_const(-fu::<F>(4)),
+        )?;
+        let p_br = mul(cs, "pc:branch", &taken, &dec.imm_b.add_const(-fu::<F>(4)))?;
+        let target = pc.add_const(fu(4)) + &p_jal + &p_jalr + &p_br - &stay.scale(fu(4));
+        let (next_pc, next_pc_e) = alloc_num(cs, "pc'", fu(post.pc as u64))?;
+        let pc_carry = alloc_bit(cs, "pc:carry", target.int() >> 32 != 0)?;
+        enforce_eq(
+            cs,
+            "pc':eq",
+            &(next_pc_e + &pc_carry.scale(pow2(32))),
+            &target,
+        );
+        next_pc
+    };
+
+    // Data address, alignment, store merge.
+    let (data_new, data_write) = {
+        let cs = &mut cs.namespace(|| "memory");
+        let is_store = dec.any(&[Sb, Sh, Sw]);
+        let is_mem = dec.any(&[Lb, Lh, Lw, Lbu, Lhu]) + &is_store;
+        let imm_ls = select(cs, "imm_ls", &is_store, &dec.imm_i, &dec.imm_s)?;
+        let eff = a.clone() + &imm_ls;
+        let addr_carry = alloc_bit(cs, "addr:carry", eff.int() >> 32 != 0)?;
+        enforce_zero_product(
+            cs,
+            "addr:mem",
+            &is_mem,
+            &(eff - &addr_carry.scale(pow2(32)) - &slot.addr),
+        );
+        enforce_zero_product(
+            cs,
+            "addr:io",
+            &ec.step,
+            &(regs[11].clone() + &cursor - &slot.addr),
+        );
+        enforce_zero_product(cs, "align:half", &dec.any(&[Lh, Lhu, Sh]), &slot.o0);
+        enforce_zero_product(
+            cs,
+            "align:word",
+            &dec.any(&[Lw, Sw]),
+            &(slot.o0.clone() + &slot.o1),
+        );
+        let b_byte = pack(&b_bits[0..8]);
+        let b_half = pack(&b_bits[0..16]);
+        let u_sb = mul(cs, "st:sb", dec.f(Sb), &(b_byte - &slot.byte))?;
+        let u_io = mul(cs, "st:io", &ec.step_store, &(ec.byte.clone() - &slot.byte))?;
+        let t_byte = mul(cs, "st:byte", &slot.byte_pos, &(u_sb + &u_io))?;
+        let u_sh = mul(cs, "st:sh", dec.f(Sh), &(b_half - &slot.half))?;
+        let t_half = mul(cs, "st:half", &slot.half_pos, &u_sh)?;
+        let t_word = mul(cs, "st:sw", dec.f(Sw), &(b.clone() - &old))?;
+        let (data_new, data_new_e) = alloc_num(cs, "data_new", fu(wit.data_new as u64))?;
+        enforce_eq(
+            cs,
+            "data_new:eq",
+            &data_new_e,
+            &(old.clone() + &t_byte + &t_half + &t_word),
+        );
+        let write_flag = is_store + &ec.step_store;
+        let (data_write, dw) = alloc_num(cs, "data_write", write_flag.val)?;
+        enforce_eq(cs, "data_write:eq", &dw, &write_flag);
+        (data_new, data_write)
+    };
+
+    // Halting, exit code, step counter.
+    let (halted_n, exit_n, steps_n) = {
+        let cs = &mut cs.namespace(|| "control");
+        let (halted_n, he) = alloc_num(cs, "halted'", fb(post.halted))?;
+        enforce_eq(cs, "halted':eq", &he, &(halted.clone() + &ec.exit));
+        let (exit_n, ee) = alloc_num(cs, "exit'", fu(post.exit_code as u64))?;
+        enforce_mul(
+            cs,
+            "exit':eq",
+            &ec.exit,
+            &(regs[10].clone() - &exit_code),
+            &(ee - &exit_code),
+        );
+        let (steps_n, se) = alloc_num(cs, "steps'", fu(post.steps))?;
+        let retire = dec.idle.not() - &ec.step;
+        enforce_eq(cs, "steps':eq", &se, &(steps + &retire));
+        (halted_n, exit_n, steps_n)
+    };
+
+    let next = RowVars {
+        pc: next_pc,
+        regs: next_regs,
+        halted: halted_n,
+        exit_code: exit_n,
+        steps: steps_n,
+        cursor: ec.cursor,
+        in_eof: ec.in_eof,
+        priv_eof: ec.priv_eof,
+        input: [ec.input.digest, ec.input.words, ec.input.off, ec.input.pending],
+        output: [
+            ec.output.digest,
+            ec.output.words,
+            ec.output.off,
+            ec.output.pending,
+        ],
+    };
+    Ok(RowOutput {
+        next,
+        fetch_addr,
+        data_addr: slot.word_index,
+        data_new,
+        data_write,
+    })
+}
