@@ -49,6 +49,11 @@ fn examples_match_qemu_and_expected_output() {
         let traced = run_canopy_traced(&elf, &input, 16).unwrap_or_else(|e| panic!("{name}: {e}"));
         let q = run_qemu(&qemu, &elf_path, &input);
         assert_eq!(canopy, q, "{name}: Canopy and qemu differ");
+        assert_eq!(
+            String::from_utf8_lossy(&canopy.stderr),
+            String::from_utf8_lossy(&q.stderr),
+            "{name}: debug log (fd 2) differs from qemu's stderr"
+        );
         assert_eq!(canopy, traced, "{name}: fast and tracing paths differ");
         assert_eq!(
             String::from_utf8_lossy(&canopy.stdout),

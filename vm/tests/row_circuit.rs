@@ -188,8 +188,8 @@ fn synth(rows: &[RowWitness<F>]) -> (TestConstraintSystem<F>, Vec<RowOutput<F>>)
     let mut outs = Vec::new();
     for (i, w) in rows.iter().enumerate() {
         let mut ns = cs.namespace(|| format!("row{i}"));
-        let word = AllocatedNum::alloc(ns.namespace(|| "word"), || Ok(F::from(w.word as u64)))
-            .unwrap();
+        let word =
+            AllocatedNum::alloc(ns.namespace(|| "word"), || Ok(F::from(w.word as u64))).unwrap();
         let old = AllocatedNum::alloc(ns.namespace(|| "data_old"), || {
             Ok(F::from(w.data_old as u64))
         })
@@ -228,7 +228,10 @@ fn check_agrees(s: &Setup, n: usize) -> Vm {
         s.insns
     );
     for (w, out) in rows.iter().zip(&outs) {
-        assert_eq!(out.data_new.get_value().unwrap(), F::from(w.data_new as u64));
+        assert_eq!(
+            out.data_new.get_value().unwrap(),
+            F::from(w.data_new as u64)
+        );
         assert_eq!(bits_value(&out.fetch_addr), (w.pre.pc / 4) as u64);
         assert_eq!(bits_value(&out.data_addr), (w.data_addr / 4) as u64);
     }
@@ -341,8 +344,14 @@ fn upper_jump_branch() -> impl Strategy<Value = Instruction> {
         |(k, rd, rs1, rs2, u, j)| {
             let b = (j % 4096) & !1;
             match k {
-                0 => Lui { rd, imm: u & 0xffff_f000 },
-                1 => Auipc { rd, imm: u & 0xffff_f000 },
+                0 => Lui {
+                    rd,
+                    imm: u & 0xffff_f000,
+                },
+                1 => Auipc {
+                    rd,
+                    imm: u & 0xffff_f000,
+                },
                 2 => Jal {
                     rd,
                     imm: (j % (1 << 20)) & !1,
@@ -365,8 +374,16 @@ fn upper_jump_branch() -> impl Strategy<Value = Instruction> {
 
 /// A load or store at a random aligned offset of the data segment, with rs1 set to reach it.
 fn mem_access() -> impl Strategy<Value = (Instruction, Vec<(usize, u32)>)> {
-    (0usize..8, reg(), 1u8..32, reg(), imm12(), 0u32..DATA_LEN, value()).prop_map(
-        |(k, rd, rs1, rs2, imm, off, v2)| {
+    (
+        0usize..8,
+        reg(),
+        1u8..32,
+        reg(),
+        imm12(),
+        0u32..DATA_LEN,
+        value(),
+    )
+        .prop_map(|(k, rd, rs1, rs2, imm, off, v2)| {
             let width = [1, 2, 4, 1, 2, 1, 2, 4][k];
             let addr = DATA + (off & !(width - 1));
             let base = addr.wrapping_sub(imm as u32);
@@ -385,8 +402,7 @@ fn mem_access() -> impl Strategy<Value = (Instruction, Vec<(usize, u32)>)> {
                 regs.push((rs2 as usize, v2));
             }
             (insn, regs)
-        },
-    )
+        })
 }
 
 fn data_bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -484,22 +500,93 @@ fn r_type_edge_table() {
 
 #[test]
 fn division_special_cases() {
-    let vm = one(Div { rd: 3, rs1: 1, rs2: 2 }, &[(1, 0x8000_0000), (2, u32::MAX)], &[]);
+    let vm = one(
+        Div {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        &[(1, 0x8000_0000), (2, u32::MAX)],
+        &[],
+    );
     assert_eq!(vm.registers()[3], 0x8000_0000);
-    let vm = one(Rem { rd: 3, rs1: 1, rs2: 2 }, &[(1, 0x8000_0000), (2, u32::MAX)], &[]);
+    let vm = one(
+        Rem {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        &[(1, 0x8000_0000), (2, u32::MAX)],
+        &[],
+    );
     assert_eq!(vm.registers()[3], 0);
-    let vm = one(Div { rd: 3, rs1: 1, rs2: 2 }, &[(1, 77)], &[]);
+    let vm = one(
+        Div {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        &[(1, 77)],
+        &[],
+    );
     assert_eq!(vm.registers()[3], u32::MAX);
-    let vm = one(Divu { rd: 3, rs1: 1, rs2: 2 }, &[(1, 77)], &[]);
+    let vm = one(
+        Divu {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        &[(1, 77)],
+        &[],
+    );
     assert_eq!(vm.registers()[3], u32::MAX);
-    let vm = one(Rem { rd: 3, rs1: 1, rs2: 2 }, &[(1, -77i32 as u32)], &[]);
+    let vm = one(
+        Rem {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        &[(1, -77i32 as u32)],
+        &[],
+    );
     assert_eq!(vm.registers()[3], -77i32 as u32);
-    let vm = one(Remu { rd: 3, rs1: 1, rs2: 2 }, &[(1, 77)], &[]);
+    let vm = one(
+        Remu {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        &[(1, 77)],
+        &[],
+    );
     assert_eq!(vm.registers()[3], 77);
     // remainder signs
-    for (a, b) in [(7i32, 2i32), (-7, 2), (7, -2), (-7, -2), (i32::MIN, 3), (5, i32::MIN)] {
-        one(Rem { rd: 3, rs1: 1, rs2: 2 }, &[(1, a as u32), (2, b as u32)], &[]);
-        one(Div { rd: 3, rs1: 1, rs2: 2 }, &[(1, a as u32), (2, b as u32)], &[]);
+    for (a, b) in [
+        (7i32, 2i32),
+        (-7, 2),
+        (7, -2),
+        (-7, -2),
+        (i32::MIN, 3),
+        (5, i32::MIN),
+    ] {
+        one(
+            Rem {
+                rd: 3,
+                rs1: 1,
+                rs2: 2,
+            },
+            &[(1, a as u32), (2, b as u32)],
+            &[],
+        );
+        one(
+            Div {
+                rd: 3,
+                rs1: 1,
+                rs2: 2,
+            },
+            &[(1, a as u32), (2, b as u32)],
+            &[],
+        );
     }
 }
 
@@ -507,80 +594,311 @@ fn division_special_cases() {
 fn shifts_mask_the_amount() {
     for amt in [0u32, 1, 31, 32, 33, 63, 0xffff_ffe1] {
         for op in [
-            Sll { rd: 3, rs1: 1, rs2: 2 },
-            Srl { rd: 3, rs1: 1, rs2: 2 },
-            Sra { rd: 3, rs1: 1, rs2: 2 },
+            Sll {
+                rd: 3,
+                rs1: 1,
+                rs2: 2,
+            },
+            Srl {
+                rd: 3,
+                rs1: 1,
+                rs2: 2,
+            },
+            Sra {
+                rd: 3,
+                rs1: 1,
+                rs2: 2,
+            },
         ] {
             one(op, &[(1, 0x8765_4321), (2, amt)], &[]);
         }
     }
     for shamt in [0u8, 1, 31] {
-        one(Srai { rd: 3, rs1: 1, shamt }, &[(1, 0x8000_0001)], &[]);
+        one(
+            Srai {
+                rd: 3,
+                rs1: 1,
+                shamt,
+            },
+            &[(1, 0x8000_0001)],
+            &[],
+        );
     }
 }
 
 #[test]
 fn jumps_and_branches_edges() {
     // JALR clears bit 0, and rd = rs1.
-    let vm = one(Jalr { rd: 1, rs1: 1, imm: 3 }, &[(1, CODE + 8)], &[]);
+    let vm = one(
+        Jalr {
+            rd: 1,
+            rs1: 1,
+            imm: 3,
+        },
+        &[(1, CODE + 8)],
+        &[],
+    );
     assert_eq!(vm.pc(), CODE + 10);
     assert_eq!(vm.registers()[1], CODE + 4);
-    one(Jalr { rd: 0, rs1: 5, imm: -1 }, &[(5, CODE + 9)], &[]);
+    one(
+        Jalr {
+            rd: 0,
+            rs1: 5,
+            imm: -1,
+        },
+        &[(5, CODE + 9)],
+        &[],
+    );
     // JALR wrapping around 2^32.
-    one(Jalr { rd: 2, rs1: 5, imm: 16 }, &[(5, 0xffff_fff8)], &[]);
+    one(
+        Jalr {
+            rd: 2,
+            rs1: 5,
+            imm: 16,
+        },
+        &[(5, 0xffff_fff8)],
+        &[],
+    );
     // branch to itself, branch backwards, equal operands, signed/unsigned boundaries
-    for (a, b) in [(0u32, 0u32), (0x7fff_ffff, 0x8000_0000), (0xffff_ffff, 0), (5, 5)] {
+    for (a, b) in [
+        (0u32, 0u32),
+        (0x7fff_ffff, 0x8000_0000),
+        (0xffff_ffff, 0),
+        (5, 5),
+    ] {
         for insn in [
-            Beq { rs1: 1, rs2: 2, imm: 0 },
-            Bne { rs1: 1, rs2: 2, imm: -4 },
-            Blt { rs1: 1, rs2: 2, imm: 8 },
-            Bge { rs1: 1, rs2: 2, imm: -4096 },
-            Bltu { rs1: 1, rs2: 2, imm: 4094 },
-            Bgeu { rs1: 1, rs2: 2, imm: 2 },
+            Beq {
+                rs1: 1,
+                rs2: 2,
+                imm: 0,
+            },
+            Bne {
+                rs1: 1,
+                rs2: 2,
+                imm: -4,
+            },
+            Blt {
+                rs1: 1,
+                rs2: 2,
+                imm: 8,
+            },
+            Bge {
+                rs1: 1,
+                rs2: 2,
+                imm: -4096,
+            },
+            Bltu {
+                rs1: 1,
+                rs2: 2,
+                imm: 4094,
+            },
+            Bgeu {
+                rs1: 1,
+                rs2: 2,
+                imm: 2,
+            },
         ] {
             one(insn, &[(1, a), (2, b)], &[]);
         }
     }
     // AUIPC wrapping, JAL backwards out of memory
-    one(Auipc { rd: 3, imm: 0xffff_f000 }, &[], &[]);
-    one(Jal { rd: 1, imm: -(1 << 20) }, &[], &[]);
+    one(
+        Auipc {
+            rd: 3,
+            imm: 0xffff_f000,
+        },
+        &[],
+        &[],
+    );
+    one(
+        Jal {
+            rd: 1,
+            imm: -(1 << 20),
+        },
+        &[],
+        &[],
+    );
 }
 
 #[test]
 fn loads_stores_every_width_and_offset() {
-    let data: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37) | 0x80 * (i & 1)).collect();
+    let data: Vec<u8> = (0..64u8)
+        .map(|i| i.wrapping_mul(37) | 0x80 * (i & 1))
+        .collect();
     for off in 0..8u32 {
         let addr = DATA + 16 + off;
         let regs = [(1, addr), (2, 0xdead_beef)];
-        one(Lb { rd: 3, rs1: 1, imm: 0 }, &regs, &data);
-        one(Lbu { rd: 3, rs1: 1, imm: 0 }, &regs, &data);
-        one(Sb { rs1: 1, rs2: 2, imm: 0 }, &regs, &data);
+        one(
+            Lb {
+                rd: 3,
+                rs1: 1,
+                imm: 0,
+            },
+            &regs,
+            &data,
+        );
+        one(
+            Lbu {
+                rd: 3,
+                rs1: 1,
+                imm: 0,
+            },
+            &regs,
+            &data,
+        );
+        one(
+            Sb {
+                rs1: 1,
+                rs2: 2,
+                imm: 0,
+            },
+            &regs,
+            &data,
+        );
         if off % 2 == 0 {
-            one(Lh { rd: 3, rs1: 1, imm: 0 }, &regs, &data);
-            one(Lhu { rd: 3, rs1: 1, imm: 0 }, &regs, &data);
-            one(Sh { rs1: 1, rs2: 2, imm: 0 }, &regs, &data);
+            one(
+                Lh {
+                    rd: 3,
+                    rs1: 1,
+                    imm: 0,
+                },
+                &regs,
+                &data,
+            );
+            one(
+                Lhu {
+                    rd: 3,
+                    rs1: 1,
+                    imm: 0,
+                },
+                &regs,
+                &data,
+            );
+            one(
+                Sh {
+                    rs1: 1,
+                    rs2: 2,
+                    imm: 0,
+                },
+                &regs,
+                &data,
+            );
         }
         if off % 4 == 0 {
-            one(Lw { rd: 3, rs1: 1, imm: 0 }, &regs, &data);
-            one(Sw { rs1: 1, rs2: 2, imm: 0 }, &regs, &data);
+            one(
+                Lw {
+                    rd: 3,
+                    rs1: 1,
+                    imm: 0,
+                },
+                &regs,
+                &data,
+            );
+            one(
+                Sw {
+                    rs1: 1,
+                    rs2: 2,
+                    imm: 0,
+                },
+                &regs,
+                &data,
+            );
         }
     }
     // negative offsets, address wrapping around 2^32, and a load from the code segment
-    one(Lw { rd: 3, rs1: 1, imm: -4 }, &[(1, DATA + 8)], &data);
-    one(Lw { rd: 3, rs1: 1, imm: 8 }, &[(1, (DATA as i32 - 8 + 8 - 8) as u32)], &data);
-    one(Lw { rd: 3, rs1: 1, imm: -8 }, &[(1, DATA + 8)], &data);
-    one(Lbu { rd: 3, rs1: 1, imm: 0x10 }, &[(1, DATA.wrapping_sub(0x10))], &data);
-    one(Lw { rd: 3, rs1: 1, imm: 4 }, &[(1, 0u32.wrapping_sub(4).wrapping_add(CODE))], &data);
-    one(Lw { rd: 3, rs1: 0, imm: 0 }, &[], &data);
+    one(
+        Lw {
+            rd: 3,
+            rs1: 1,
+            imm: -4,
+        },
+        &[(1, DATA + 8)],
+        &data,
+    );
+    one(
+        Lw {
+            rd: 3,
+            rs1: 1,
+            imm: 8,
+        },
+        &[(1, (DATA as i32 - 8 + 8 - 8) as u32)],
+        &data,
+    );
+    one(
+        Lw {
+            rd: 3,
+            rs1: 1,
+            imm: -8,
+        },
+        &[(1, DATA + 8)],
+        &data,
+    );
+    one(
+        Lbu {
+            rd: 3,
+            rs1: 1,
+            imm: 0x10,
+        },
+        &[(1, DATA.wrapping_sub(0x10))],
+        &data,
+    );
+    one(
+        Lw {
+            rd: 3,
+            rs1: 1,
+            imm: 4,
+        },
+        &[(1, 0u32.wrapping_sub(4).wrapping_add(CODE))],
+        &data,
+    );
+    one(
+        Lw {
+            rd: 3,
+            rs1: 0,
+            imm: 0,
+        },
+        &[],
+        &data,
+    );
 }
 
 #[test]
 fn x0_and_fence() {
-    let vm = one(Addi { rd: 0, rs1: 1, imm: 5 }, &[(1, 9)], &[]);
+    let vm = one(
+        Addi {
+            rd: 0,
+            rs1: 1,
+            imm: 5,
+        },
+        &[(1, 9)],
+        &[],
+    );
     assert_eq!(vm.registers()[0], 0);
-    one(Lui { rd: 0, imm: 0x1234_5000 }, &[], &[]);
-    one(Lw { rd: 0, rs1: 1, imm: 0 }, &[(1, DATA)], &[1, 2, 3, 4]);
-    one(Fence { pred: 0xf, succ: 0xf }, &[], &[]);
+    one(
+        Lui {
+            rd: 0,
+            imm: 0x1234_5000,
+        },
+        &[],
+        &[],
+    );
+    one(
+        Lw {
+            rd: 0,
+            rs1: 1,
+            imm: 0,
+        },
+        &[(1, DATA)],
+        &[1, 2, 3, 4],
+    );
+    one(
+        Fence {
+            pred: 0xf,
+            succ: 0xf,
+        },
+        &[],
+        &[],
+    );
     one(FenceI, &[], &[]);
 }
 
@@ -636,8 +954,15 @@ fn ecall_write_and_read_streams() {
     // public input, read private input, read again at eof, write again, exit.
     let li = |rd: u8, v: u32| -> Vec<Instruction> {
         vec![
-            Lui { rd, imm: v.wrapping_add(0x800) & 0xffff_f000 },
-            Addi { rd, rs1: rd, imm: ((v & 0xfff) as i32) << 20 >> 20 },
+            Lui {
+                rd,
+                imm: v.wrapping_add(0x800) & 0xffff_f000,
+            },
+            Addi {
+                rd,
+                rs1: rd,
+                imm: ((v & 0xfff) as i32) << 20 >> 20,
+            },
         ]
     };
     let mut insns = Vec::new();
@@ -679,18 +1004,41 @@ fn rows_of(insn: Instruction, regs: &[(usize, u32)], data: &[u8]) -> Vec<RowWitn
         ..Default::default()
     };
     let rows = run(&s, 1, 0).0;
-    assert!(satisfied(&rows), "honest witness of {insn} must be accepted");
+    assert!(
+        satisfied(&rows),
+        "honest witness of {insn} must be accepted"
+    );
     rows
 }
 
 #[test]
 fn rejects_wrong_rd_value() {
     for insn in [
-        Add { rd: 3, rs1: 1, rs2: 2 },
-        Mulh { rd: 3, rs1: 1, rs2: 2 },
-        Div { rd: 3, rs1: 1, rs2: 2 },
-        Sra { rd: 3, rs1: 1, rs2: 2 },
-        Sltiu { rd: 3, rs1: 1, imm: -1 },
+        Add {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        Mulh {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        Div {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        Sra {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        Sltiu {
+            rd: 3,
+            rs1: 1,
+            imm: -1,
+        },
         Jal { rd: 3, imm: 8 },
     ] {
         let rows = rows_of(insn, &[(1, 0x8000_0007), (2, 0xffff_fff3)], &[]);
@@ -711,10 +1059,26 @@ fn rejects_wrong_rd_value() {
 fn rejects_wrong_loaded_value() {
     let data: Vec<u8> = (0..32u8).map(|i| i ^ 0x5a).collect();
     for insn in [
-        Lw { rd: 3, rs1: 1, imm: 4 },
-        Lbu { rd: 3, rs1: 1, imm: 5 },
-        Lb { rd: 3, rs1: 1, imm: 7 },
-        Lh { rd: 3, rs1: 1, imm: 6 },
+        Lw {
+            rd: 3,
+            rs1: 1,
+            imm: 4,
+        },
+        Lbu {
+            rd: 3,
+            rs1: 1,
+            imm: 5,
+        },
+        Lb {
+            rd: 3,
+            rs1: 1,
+            imm: 7,
+        },
+        Lh {
+            rd: 3,
+            rs1: 1,
+            imm: 6,
+        },
     ] {
         let rows = rows_of(insn, &[(1, DATA)], &data);
         // memory says one thing, rd claims another
@@ -731,9 +1095,21 @@ fn rejects_wrong_loaded_value() {
 #[test]
 fn rejects_wrong_store() {
     for insn in [
-        Sb { rs1: 1, rs2: 2, imm: 1 },
-        Sh { rs1: 1, rs2: 2, imm: 2 },
-        Sw { rs1: 1, rs2: 2, imm: 4 },
+        Sb {
+            rs1: 1,
+            rs2: 2,
+            imm: 1,
+        },
+        Sh {
+            rs1: 1,
+            rs2: 2,
+            imm: 2,
+        },
+        Sw {
+            rs1: 1,
+            rs2: 2,
+            imm: 4,
+        },
     ] {
         let rows = rows_of(insn, &[(1, DATA), (2, 0x1234_5678)], &[9; 16]);
         for delta in [1u32, 0x100, 0x0100_0000] {
@@ -747,7 +1123,15 @@ fn rejects_wrong_store() {
         rejected(&bad);
     }
     // a non-store that writes memory
-    let mut bad = rows_of(Add { rd: 3, rs1: 1, rs2: 2 }, &[], &[]);
+    let mut bad = rows_of(
+        Add {
+            rd: 3,
+            rs1: 1,
+            rs2: 2,
+        },
+        &[],
+        &[],
+    );
     bad[0].data_new ^= 1;
     rejected(&bad);
 }
@@ -755,22 +1139,69 @@ fn rejects_wrong_store() {
 #[test]
 fn rejects_wrong_next_pc() {
     for (insn, regs) in [
-        (Beq { rs1: 1, rs2: 2, imm: 64 }, [(1, 5), (2, 5)]),
-        (Beq { rs1: 1, rs2: 2, imm: 64 }, [(1, 5), (2, 6)]),
-        (Bltu { rs1: 1, rs2: 2, imm: -64 }, [(1, 5), (2, 6)]),
+        (
+            Beq {
+                rs1: 1,
+                rs2: 2,
+                imm: 64,
+            },
+            [(1, 5), (2, 5)],
+        ),
+        (
+            Beq {
+                rs1: 1,
+                rs2: 2,
+                imm: 64,
+            },
+            [(1, 5), (2, 6)],
+        ),
+        (
+            Bltu {
+                rs1: 1,
+                rs2: 2,
+                imm: -64,
+            },
+            [(1, 5), (2, 6)],
+        ),
         (Jal { rd: 1, imm: 128 }, [(1, 0), (2, 0)]),
-        (Jalr { rd: 1, rs1: 2, imm: 5 }, [(1, 0), (2, CODE)]),
-        (Addi { rd: 1, rs1: 2, imm: 5 }, [(1, 0), (2, 0)]),
+        (
+            Jalr {
+                rd: 1,
+                rs1: 2,
+                imm: 5,
+            },
+            [(1, 0), (2, CODE)],
+        ),
+        (
+            Addi {
+                rd: 1,
+                rs1: 2,
+                imm: 5,
+            },
+            [(1, 0), (2, 0)],
+        ),
     ] {
         let rows = rows_of(insn, &regs, &[]);
-        for pc in [rows[0].post.pc + 4, rows[0].post.pc.wrapping_sub(4), rows[0].pre.pc] {
+        for pc in [
+            rows[0].post.pc + 4,
+            rows[0].post.pc.wrapping_sub(4),
+            rows[0].pre.pc,
+        ] {
             let mut bad = rows.clone();
             bad[0].post.pc = pc;
             rejected(&bad);
         }
     }
     // JALR must clear exactly bit 0
-    let rows = rows_of(Jalr { rd: 1, rs1: 2, imm: 3 }, &[(2, CODE)], &[]);
+    let rows = rows_of(
+        Jalr {
+            rd: 1,
+            rs1: 2,
+            imm: 3,
+        },
+        &[(2, CODE)],
+        &[],
+    );
     let mut bad = rows.clone();
     bad[0].post.pc += 1;
     rejected(&bad);
@@ -843,12 +1274,54 @@ fn rejects_wrong_exit_code() {
 #[test]
 fn rejects_misaligned_access() {
     for (insn, addr) in [
-        (Lw { rd: 3, rs1: 1, imm: 0 }, DATA + 2),
-        (Lw { rd: 3, rs1: 1, imm: 0 }, DATA + 1),
-        (Lh { rd: 3, rs1: 1, imm: 0 }, DATA + 1),
-        (Lhu { rd: 3, rs1: 1, imm: 0 }, DATA + 3),
-        (Sw { rs1: 1, rs2: 2, imm: 0 }, DATA + 2),
-        (Sh { rs1: 1, rs2: 2, imm: 0 }, DATA + 1),
+        (
+            Lw {
+                rd: 3,
+                rs1: 1,
+                imm: 0,
+            },
+            DATA + 2,
+        ),
+        (
+            Lw {
+                rd: 3,
+                rs1: 1,
+                imm: 0,
+            },
+            DATA + 1,
+        ),
+        (
+            Lh {
+                rd: 3,
+                rs1: 1,
+                imm: 0,
+            },
+            DATA + 1,
+        ),
+        (
+            Lhu {
+                rd: 3,
+                rs1: 1,
+                imm: 0,
+            },
+            DATA + 3,
+        ),
+        (
+            Sw {
+                rs1: 1,
+                rs2: 2,
+                imm: 0,
+            },
+            DATA + 2,
+        ),
+        (
+            Sh {
+                rs1: 1,
+                rs2: 2,
+                imm: 0,
+            },
+            DATA + 1,
+        ),
     ] {
         // The honest witness of the aligned access, moved to a misaligned address.
         let aligned = rows_of(insn, &[(1, addr & !3), (2, 0x0102_0304)], &[7; 8]);
@@ -860,7 +1333,15 @@ fn rejects_misaligned_access() {
         assert!(why.contains("align"), "{insn}: {why}");
     }
     // out of memory
-    let rows = rows_of(Lw { rd: 3, rs1: 1, imm: 0 }, &[(1, DATA)], &[]);
+    let rows = rows_of(
+        Lw {
+            rd: 3,
+            rs1: 1,
+            imm: 0,
+        },
+        &[(1, DATA)],
+        &[],
+    );
     let mut bad = rows.clone();
     bad[0].pre.regs[1] = MEM as u32;
     bad[0].post.regs[1] = MEM as u32;
@@ -870,7 +1351,15 @@ fn rejects_misaligned_access() {
 
 #[test]
 fn rejects_illegal_instructions() {
-    let rows = rows_of(Addi { rd: 3, rs1: 1, imm: 1 }, &[], &[]);
+    let rows = rows_of(
+        Addi {
+            rd: 3,
+            rs1: 1,
+            imm: 1,
+        },
+        &[],
+        &[],
+    );
     for word in [
         0u32,
         0xffff_ffff,
@@ -900,7 +1389,11 @@ fn rejects_illegal_instructions() {
 #[test]
 fn rejects_write_to_x0() {
     for insn in [
-        Addi { rd: 0, rs1: 1, imm: 5 },
+        Addi {
+            rd: 0,
+            rs1: 1,
+            imm: 5,
+        },
         Lui { rd: 0, imm: 0x5000 },
         Jal { rd: 0, imm: 8 },
     ] {
@@ -1023,7 +1516,11 @@ fn constraint_counts() {
     // The shape must not depend on the witness: an ALU row counts the same.
     let (rows, _, _) = run(
         &Setup {
-            insns: vec![Add { rd: 1, rs1: 2, rs2: 3 }],
+            insns: vec![Add {
+                rd: 1,
+                rs1: 2,
+                rs2: 3,
+            }],
             ..Default::default()
         },
         1,

@@ -124,9 +124,7 @@ impl<F: PrimeField> Expr<F> {
     where
         F: 'a,
     {
-        items
-            .into_iter()
-            .fold(Self::zero(), |acc, e| acc + e)
+        items.into_iter().fold(Self::zero(), |acc, e| acc + e)
     }
 }
 
@@ -211,12 +209,7 @@ pub(crate) fn enforce_mul<F: PrimeField, CS: ConstraintSystem<F>>(
     b: &Expr<F>,
     c: &Expr<F>,
 ) {
-    cs.enforce(
-        || name,
-        |lc| lc + &a.lc,
-        |lc| lc + &b.lc,
-        |lc| lc + &c.lc,
-    );
+    cs.enforce(|| name, |lc| lc + &a.lc, |lc| lc + &b.lc, |lc| lc + &c.lc);
 }
 
 /// Enforces `a = b` (one constraint).
@@ -313,11 +306,7 @@ pub(crate) fn is_zero<F: PrimeField, CS: ConstraintSystem<F>>(
 ) -> Result<Expr<F>, SynthesisError> {
     let inv_val = Option::<F>::from(a.val.invert()).unwrap_or(F::ZERO);
     let inv = alloc(cs, &format!("{name}:inv"), inv_val)?;
-    let z = alloc(
-        cs,
-        name,
-        if a.val == F::ZERO { F::ONE } else { F::ZERO },
-    )?;
+    let z = alloc(cs, name, if a.val == F::ZERO { F::ONE } else { F::ZERO })?;
     // a * inv = 1 - z, and a * z = 0: z is 1 iff a is 0.
     enforce_mul(cs, &format!("{name}:a*inv"), a, &inv, &z.not());
     enforce_zero_product(cs, &format!("{name}:a*z"), a, &z);

@@ -178,7 +178,12 @@ pub(crate) fn ecall<F: PrimeFieldBits, CS: ConstraintSystem<F>, H: StreamHasher<
     let a0 = i.a0;
     enforce_zero_product(cs, "fd:w1", &g_w1, &a0.add_const(-F::ONE));
     enforce_zero_product(cs, "fd:w2", &g_w2, &a0.add_const(-f::<F>(2)));
-    let wfd = mul(cs, "fd:wpoly", &a0.add_const(-F::ONE), &a0.add_const(-f::<F>(2)))?;
+    let wfd = mul(
+        cs,
+        "fd:wpoly",
+        &a0.add_const(-F::ONE),
+        &a0.add_const(-f::<F>(2)),
+    )?;
     enforce_nonzero_if(cs, "fd:wbad", &g_wbad, &wfd)?;
     enforce_zero_product(cs, "fd:r0", &g_r0, a0);
     enforce_zero_product(cs, "fd:r3", &g_r3, &a0.add_const(-f::<F>(3)));
@@ -212,15 +217,20 @@ pub(crate) fn ecall<F: PrimeFieldBits, CS: ConstraintSystem<F>, H: StreamHasher<
     // Non-I/O rows keep the cursor at 0.
     enforce_zero_product(cs, "io:cursor idle", &io.not(), i.cursor);
     let (cursor, cursor_e) = alloc_num(cs, "cursor'", f(i.post.cursor as u64))?;
-    enforce_mul(cs, "cursor':eq", &step, &i.cursor.add_const(F::ONE), &cursor_e);
-    let eof_update =
-        |cs: &mut CS, name: &str, g: &Expr<F>, eof: &Expr<F>, claimed: bool| {
-            let s = mul(cs, &format!("{name}:short"), g, &short)?;
-            let both = mul(cs, &format!("{name}:both"), &s, eof)?;
-            let (n, e) = alloc_num(cs, name, flag(claimed))?;
-            enforce_eq(cs, &format!("{name}:eq"), &e, &(eof.clone() + &s - &both));
-            Ok::<_, SynthesisError>(n)
-        };
+    enforce_mul(
+        cs,
+        "cursor':eq",
+        &step,
+        &i.cursor.add_const(F::ONE),
+        &cursor_e,
+    );
+    let eof_update = |cs: &mut CS, name: &str, g: &Expr<F>, eof: &Expr<F>, claimed: bool| {
+        let s = mul(cs, &format!("{name}:short"), g, &short)?;
+        let both = mul(cs, &format!("{name}:both"), &s, eof)?;
+        let (n, e) = alloc_num(cs, name, flag(claimed))?;
+        enforce_eq(cs, &format!("{name}:eq"), &e, &(eof.clone() + &s - &both));
+        Ok::<_, SynthesisError>(n)
+    };
     let in_eof = eof_update(cs, "in_eof'", &g_r0, i.in_eof, i.post.in_eof)?;
     let priv_eof = eof_update(cs, "priv_eof'", &g_r3, i.priv_eof, i.post.priv_eof)?;
 
@@ -271,7 +281,10 @@ pub(crate) fn ecall<F: PrimeFieldBits, CS: ConstraintSystem<F>, H: StreamHasher<
         &(w_sel_e - &in_prep.word),
     );
     let h = hasher.hash_gadget(cs.namespace(|| "hash"), &d_sel, &w_sel)?;
-    let h_val = hasher.hash(d_sel.get_value().unwrap_or(F::ZERO), w_sel.get_value().unwrap_or(F::ZERO));
+    let h_val = hasher.hash(
+        d_sel.get_value().unwrap_or(F::ZERO),
+        w_sel.get_value().unwrap_or(F::ZERO),
+    );
     let h = Expr::num(&h, h_val);
     let output = finish(cs, "out", &out_prep, &i.output, &h, &i.post.output)?;
     let input = finish(cs, "in", &in_prep, &i.input, &h, &i.post.input)?;

@@ -105,7 +105,12 @@ pub(crate) fn data_slot<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
     let h1 = pack(&old_bits[16..32]);
     let half = h0.clone() + &mul(cs, "half", &o1, &(h1 - &h0))?;
     let half_sign = old_bits[15].clone()
-        + &mul(cs, "half sign", &o1, &(old_bits[31].clone() - &old_bits[15]))?;
+        + &mul(
+            cs,
+            "half sign",
+            &o1,
+            &(old_bits[31].clone() - &old_bits[15]),
+        )?;
     Ok(DataSlot {
         word_index: bools[2..].to_vec(),
         addr,

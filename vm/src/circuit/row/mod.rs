@@ -74,11 +74,12 @@ mod regs;
 mod witness;
 
 use ff::{PrimeField, PrimeFieldBits};
-use nova_snark::frontend::{
-    num::AllocatedNum, Boolean, ConstraintSystem, SynthesisError,
-};
+use nova_snark::frontend::{num::AllocatedNum, Boolean, ConstraintSystem, SynthesisError};
 
-use bits::{alloc_bit, alloc_num, decompose, enforce_eq, enforce_mul, enforce_zero_product, mul, pack, pow2, select, Expr};
+use bits::{
+    alloc_bit, alloc_num, decompose, enforce_eq, enforce_mul, enforce_zero_product, mul, pack,
+    pow2, select, Expr,
+};
 pub use decode::Kind;
 pub use witness::{rows_for_step, RowError};
 
@@ -270,11 +271,17 @@ pub struct RowVars<F: PrimeField> {
 impl<F: PrimeField> RowVars<F> {
     /// Allocates a state with the values of `s` (no constraints), e.g. for tests or for the
     /// first row of a block (which the block then ties to z).
-    pub fn alloc<CS: ConstraintSystem<F>>(cs: &mut CS, s: &RowState<F>) -> Result<Self, SynthesisError> {
+    pub fn alloc<CS: ConstraintSystem<F>>(
+        cs: &mut CS,
+        s: &RowState<F>,
+    ) -> Result<Self, SynthesisError> {
         let v = s.fields();
         let mut nums = Vec::with_capacity(ROW_STATE_LEN);
         for (i, x) in v.iter().enumerate() {
-            nums.push(AllocatedNum::alloc(cs.namespace(|| format!("state{i}")), || Ok(*x))?);
+            nums.push(AllocatedNum::alloc(
+                cs.namespace(|| format!("state{i}")),
+                || Ok(*x),
+            )?);
         }
         Self::from_fields(nums)
     }
@@ -425,7 +432,10 @@ where
         let cs = &mut cs.namespace(|| "regs read");
         let e1 = regs::onehot32(cs, "rs1", &dec.rs1)?;
         let e2 = regs::onehot32(cs, "rs2", &dec.rs2)?;
-        (regs::read(cs, "a", &e1, &regs)?, regs::read(cs, "v2", &e2, &regs)?)
+        (
+            regs::read(cs, "a", &e1, &regs)?,
+            regs::read(cs, "v2", &e2, &regs)?,
+        )
     };
     let opimm = dec.any(&[Addi, Slti, Sltiu, Xori, Ori, Andi, Slli, Srli, Srai]);
     let (a_bits, b, b_bits) = {
@@ -446,7 +456,14 @@ where
         sa: dec.any(&[Mulh, Mulhsu, Sra, Srai]),
         sb: dec.f(Mulh).clone(),
     };
-    let prod = muldiv::multiply(&mut cs.namespace(|| "multiplier"), &ops, &a, a31, &b, &b_bits)?;
+    let prod = muldiv::multiply(
+        &mut cs.namespace(|| "multiplier"),
+        &ops,
+        &a,
+        a31,
+        &b,
+        &b_bits,
+    )?;
     let quo = muldiv::divide(
         &mut cs.namespace(|| "divider"),
         &dec.any(&[Div, Divu, Rem, Remu]),
@@ -458,7 +475,12 @@ where
     )?;
 
     // Data slot and ecall.
-    let slot = loadstore::data_slot(&mut cs.namespace(|| "data"), cfg.mem_bits, wit.data_addr as u64, &old)?;
+    let slot = loadstore::data_slot(
+        &mut cs.namespace(|| "data"),
+        cfg.mem_bits,
+        wit.data_addr as u64,
+        &old,
+    )?;
     let read_byte = (wit.data_new >> (8 * (wit.data_addr & 3))) as u8;
     let ec = ecall::ecall(
         &mut cs.namespace(|| "ecall"),
@@ -534,7 +556,13 @@ where
         let e_rd = regs::onehot32(cs, "rd", &rd_eff)?;
         (rd_val, e_rd)
     };
-    let next_regs = regs::write(&mut cs.namespace(|| "regs write"), &e_rd, &regs, &rd_val, &post.regs)?;
+    let next_regs = regs::write(
+        &mut cs.namespace(|| "regs write"),
+        &e_rd,
+        &regs,
+        &rd_val,
+        &post.regs,
+    )?;
 
     // Next pc.
     let next_pc = {
@@ -642,7 +670,12 @@ where
         cursor: ec.cursor,
         in_eof: ec.in_eof,
         priv_eof: ec.priv_eof,
-        input: [ec.input.digest, ec.input.words, ec.input.off, ec.input.pending],
+        input: [
+            ec.input.digest,
+            ec.input.words,
+            ec.input.off,
+            ec.input.pending,
+        ],
         output: [
             ec.output.digest,
             ec.output.words,

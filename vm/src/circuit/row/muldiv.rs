@@ -126,15 +126,47 @@ pub(crate) fn divide<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
     let ovf = alloc_bit(cs, "div:ovf", ovfv)?;
     let eqn = m + &r_s - &a_s - &ovf.scale(two32);
     enforce_zero_product(cs, "div:eqn", any, &eqn);
-    enforce_zero_product(cs, "div:ovf a", &ovf, &a.add_const(-F::from(0x8000_0000u64)));
-    enforce_zero_product(cs, "div:ovf b", &ovf, &b.add_const(-F::from(0xffff_ffffu64)));
+    enforce_zero_product(
+        cs,
+        "div:ovf a",
+        &ovf,
+        &a.add_const(-F::from(0x8000_0000u64)),
+    );
+    enforce_zero_product(
+        cs,
+        "div:ovf b",
+        &ovf,
+        &b.add_const(-F::from(0xffff_ffffu64)),
+    );
     enforce_zero_product(cs, "div:ovf signed", &ovf, &signed.not());
     let bz = is_zero(cs, "div:bz", b)?;
-    enforce_zero_product(cs, "div:by zero", &bz, &q.add_const(-F::from(0xffff_ffffu64)));
+    enforce_zero_product(
+        cs,
+        "div:by zero",
+        &bz,
+        &q.add_const(-F::from(0xffff_ffffu64)),
+    );
     // |b| - |r| - 1 >= 0 unless b = 0.
-    let abs_b = b.clone() + &mul(cs, "div:|b|", &bneg, &(Expr::constant(two32) - &b.scale(F::from(2))))?;
-    let abs_r = r.clone() + &mul(cs, "div:|r|", &rneg, &(Expr::constant(two32) - &r.scale(F::from(2))))?;
-    let gap = mul(cs, "div:gap", &bz.not(), &(abs_b - &abs_r).add_const(-F::ONE))?;
+    let abs_b = b.clone()
+        + &mul(
+            cs,
+            "div:|b|",
+            &bneg,
+            &(Expr::constant(two32) - &b.scale(F::from(2))),
+        )?;
+    let abs_r = r.clone()
+        + &mul(
+            cs,
+            "div:|r|",
+            &rneg,
+            &(Expr::constant(two32) - &r.scale(F::from(2))),
+        )?;
+    let gap = mul(
+        cs,
+        "div:gap",
+        &bz.not(),
+        &(abs_b - &abs_r).add_const(-F::ONE),
+    )?;
     decompose(cs, "div:gap", &gap, 32)?;
     // r < 0 => a < 0; (a < 0 and r != 0) => r < 0.
     enforce_zero_product(cs, "div:rneg=>aneg", &rneg, &aneg.not());

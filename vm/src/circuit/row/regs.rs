@@ -18,7 +18,12 @@ pub(crate) fn onehot32<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
     for i in 0..32u128 {
         e.push(alloc_bit(cs, &format!("{name}.{i}"), idx == i)?);
     }
-    enforce_eq(cs, &format!("{name}:sum"), &Expr::sum(e.iter()), &Expr::from_u64(1));
+    enforce_eq(
+        cs,
+        &format!("{name}:sum"),
+        &Expr::sum(e.iter()),
+        &Expr::from_u64(1),
+    );
     let mut weighted = Expr::zero();
     for (i, b) in e.iter().enumerate() {
         weighted = weighted + &b.scale(F::from(i as u64));

@@ -124,8 +124,14 @@ pub fn rows_for_step<F: PrimeField, H: StreamHasher<F>>(
         EcallKind::Write { fd, data } if *fd == FD_PUBLIC_OUTPUT => {
             io_rows(hasher, row, Io::Out, buf, len, data, &[], read_word)
         }
-        EcallKind::Read { fd, data, words } if *fd == FD_PUBLIC_INPUT || *fd == FD_PRIVATE_INPUT => {
-            let io = if *fd == FD_PUBLIC_INPUT { Io::In } else { Io::Priv };
+        EcallKind::Read { fd, data, words }
+            if *fd == FD_PUBLIC_INPUT || *fd == FD_PRIVATE_INPUT =>
+        {
+            let io = if *fd == FD_PUBLIC_INPUT {
+                Io::In
+            } else {
+                Io::Priv
+            };
             io_rows(hasher, row, io, buf, len, data, words, read_word)
         }
         _ => Ok(vec![row]),
