@@ -319,7 +319,12 @@ impl Vm {
                     tracing::debug!(code, steps, "guest exited");
                     break Ok(Some(exit));
                 }
-                Err(Stop::Fault(e)) => break Err(e),
+                Err(Stop::Fault(e)) => {
+                    if O::ENABLED {
+                        obs.abort();
+                    }
+                    break Err(e);
+                }
             }
         };
         self.pc = pc;

@@ -198,6 +198,8 @@ pub(crate) trait Observer {
     fn event(&mut self, event: StepEvent);
     /// The instruction completed; the next pc is `next_pc`.
     fn end(&mut self, next_pc: u32);
+    /// The instruction faulted: forget it (it is not a step).
+    fn abort(&mut self);
 }
 
 /// The observer of the fast path: records nothing.
@@ -215,19 +217,20 @@ impl Observer for NoTrace {
     fn event(&mut self, _: StepEvent) {}
     #[inline(always)]
     fn end(&mut self, _: u32) {}
+    #[inline(always)]
+    fn abort(&mut self) {}
 }
 
-/// The observer of the tracing path: builds one [`StepRecord`] per instruction.
+/// The observer of the tracing path: builds one [`StepRecord`] per instruction, in place at
+/// the end of the block's vector (no intermediate copies).
 pub(crate) struct Recorder {
     pub(crate) records: Vec<StepRecord>,
-    current: Option<StepRecord>,
 }
 
 impl Recorder {
     pub(crate) fn with_capacity(k: usize) -> Recorder {
         Recorder {
             records: Vec::with_capacity(k),
-            current: None,
         }
     }
 }
@@ -235,9 +238,10 @@ impl Recorder {
 impl Observer for Recorder {
     const ENABLED: bool = true;
 
+    #[inline(always)]
     fn begin(&mut self, step: u64, pc: u32, word: u32, op: &Op, regs: &[u32; 32]) {
         let (rs1, rs2) = (op.rs1, op.rs2);
-        self.current = Some(StepRecord {
+        self.records.push(StepRecord {
             step,
             pc,
             word,
@@ -253,8 +257,9 @@ impl Observer for Recorder {
         });
     }
 
+    #[inline(always)]
     fn write_rd(&mut self, rd: u8, value: u32) {
-        if let Some(r) = self.current.as_mut() {
+        if let Some(r) = self.records.last_mut() {
             if rd != 0 {
                 r.rd = rd;
                 r.rd_value = value;
@@ -262,23 +267,28 @@ impl Observer for Recorder {
         }
     }
 
+    #[inline(always)]
     fn memory(&mut self, access: MemoryAccess) {
-        if let Some(r) = self.current.as_mut() {
+        if let Some(r) = self.records.last_mut() {
             r.memory = Some(access);
         }
     }
 
     fn event(&mut self, event: StepEvent) {
-        if let Some(r) = self.current.as_mut() {
+        if let Some(r) = self.records.last_mut() {
             r.event = Some(Box::new(event));
         }
     }
 
+    #[inline(always)]
     fn end(&mut self, next_pc: u32) {
-        if let Some(mut r) = self.current.take() {
+        if let Some(r) = self.records.last_mut() {
             r.next_pc = next_pc;
-            self.records.push(r);
         }
+    }
+
+    fn abort(&mut self) {
+        self.records.pop();
     }
 }
 

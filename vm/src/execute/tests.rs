@@ -919,3 +919,28 @@ fn vm_is_send_and_sync() {
     assert_send_sync::<Vm>();
     assert_send_sync::<crate::Program>();
 }
+
+#[test]
+fn faulting_instruction_is_not_in_the_trace() {
+    let mut v = vm(
+        &[
+            Addi {
+                rd: 1,
+                rs1: 0,
+                imm: 1,
+            },
+            Illegal { word: 0 },
+        ],
+        &[],
+    );
+    let items: Vec<_> = v.trace(16).collect();
+    assert_eq!(items.len(), 2);
+    let block = items[0].as_ref().unwrap();
+    assert_eq!(block.records.len(), 1);
+    assert_eq!(block.records[0].pc, CODE);
+    assert!(matches!(
+        items[1],
+        Err(ExecutionError::IllegalInstruction { .. })
+    ));
+    assert_eq!(v.steps(), 1);
+}

@@ -23,15 +23,6 @@ pub(crate) fn pow2<F: PrimeField>(k: u32) -> F {
     F::from_u128(1u128 << k)
 }
 
-/// A field element from a two's-complement 64-bit integer.
-pub(crate) fn from_i64<F: PrimeField>(v: i64) -> F {
-    if v < 0 {
-        -F::from(v.unsigned_abs())
-    } else {
-        F::from(v as u64)
-    }
-}
-
 /// The integer value of a field element, if it is below 2^128.
 pub(crate) fn to_u128<F: PrimeFieldBits>(v: F) -> Option<u128> {
     let bits = v.to_le_bits();

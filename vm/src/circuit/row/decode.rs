@@ -201,10 +201,6 @@ impl Kind {
 
 /// The decoded instruction word inside the circuit.
 pub(crate) struct Decoded<F: PrimeField> {
-    /// The word's bits, little-endian.
-    pub bits: Vec<Expr<F>>,
-    /// The word itself (`Σ 2^i bits_i`).
-    pub word: Expr<F>,
     pub rd: Expr<F>,
     pub rs1: Expr<F>,
     pub rs2: Expr<F>,
@@ -280,7 +276,6 @@ pub(crate) fn decode<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
     let total = Expr::sum(flags.iter()) + idle;
     enforce_eq(cs, "one kind", &total, &Expr::from_u64(1));
     Ok(Decoded {
-        word: word.clone(),
         rd: field(&bits, 7, 11, 0),
         rs1: field(&bits, 15, 19, 0),
         rs2: field(&bits, 20, 24, 0),
@@ -289,7 +284,6 @@ pub(crate) fn decode<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
         imm_b,
         imm_u,
         imm_j,
-        bits,
         flags,
         idle: idle.clone(),
     })

@@ -109,8 +109,6 @@ pub(crate) struct Ecall<F: PrimeField> {
     /// The row writes `ret` to a0.
     pub ret_flag: Expr<F>,
     pub ret: Expr<F>,
-    /// An I/O row (step or done).
-    pub io: Expr<F>,
     /// An I/O step row (pc unchanged, does not retire).
     pub step: Expr<F>,
     /// A step row of a read (fd 0 or 3): stores `byte`.
@@ -299,7 +297,6 @@ pub(crate) fn ecall<F: PrimeFieldBits, CS: ConstraintSystem<F>, H: StreamHasher<
         exit: g_exit,
         ret_flag,
         ret,
-        io,
         step,
         step_store,
         byte,

@@ -50,9 +50,6 @@ pub(crate) struct DataSlot<F: PrimeFieldBits> {
     /// Byte offset bits inside the word.
     pub o0: Expr<F>,
     pub o1: Expr<F>,
-    /// The old word and its bits.
-    pub old: Expr<F>,
-    pub old_bits: Vec<Expr<F>>,
     /// `256^offset`.
     pub byte_pos: Expr<F>,
     /// `65536^o1`.
@@ -116,8 +113,6 @@ pub(crate) fn data_slot<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
         addr,
         o0,
         o1,
-        old: old.clone(),
-        old_bits,
         byte_pos,
         half_pos,
         byte,

@@ -546,14 +546,14 @@ where
             &(rd_val.clone() + &rd_carry.scale(pow2(32))),
             &rd_pre,
         );
-        decompose(cs, "rd", &rd_val, 32)?;
+        decompose(cs, "rd:range", &rd_val, 32)?;
         let writes = dec.any(&[
             Lui, Auipc, Jal, Jalr, Lb, Lh, Lw, Lbu, Lhu, Addi, Slti, Sltiu, Xori, Ori, Andi, Slli,
             Srli, Srai, Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And, Mul, Mulh, Mulhsu, Mulhu,
             Div, Divu, Rem, Remu,
         ]);
         let rd_eff = mul(cs, "rd:eff", &writes, &dec.rd)? + &ec.ret_flag.scale(fu(10));
-        let e_rd = regs::onehot32(cs, "rd", &rd_eff)?;
+        let e_rd = regs::onehot32(cs, "rd:sel", &rd_eff)?;
         (rd_val, e_rd)
     };
     let next_regs = regs::write(
