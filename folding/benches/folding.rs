@@ -107,6 +107,11 @@ fn time_steps(steps: usize, mut f: impl FnMut()) -> Duration {
     t.elapsed() / steps as u32
 }
 
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
 type Nova = RecursiveSNARK<E1, E2, BenchSq>;
 
 fn nova_setup(c: &BenchSq) -> (NovaPP<E1, E2, BenchSq>, Nova) {
@@ -158,12 +163,12 @@ fn report() {
     assert_eq!(loaded.digest(), pp.digest());
     println!("== setup (m = 3, F sizes 10 / 1,000 / 30,000) ==");
     println!(
-        "setup {setup:.2?}; save {save:.2?} ({:.1} MB); load {load:.2?} (decoding {decode:.2?}, the rest is the digest check)",
+        "setup {setup:.2?}; save {save:.2?} ({:.1} MB); load {load:.2?} (bincode decoding alone {decode:.2?}; the rest is the digest check)",
         bytes as f64 / 1e6
     );
     let sizes = pp.sizes();
     println!(
-        "== prove_step per circuit (mean), against Nova on a uniform circuit of the same F =="
+        "== prove_step per circuit (median of interleaved runs), against Nova on a uniform circuit of the same F =="
     );
     for (j, (name, _)) in SIZES.iter().enumerate() {
         let f = step_constraints(&c[j]);
@@ -175,13 +180,20 @@ fn report() {
         )
         .expect("new");
         acc.prove_step(&pp, &c).expect("warm-up");
-        let steps = if j == 2 { 3 } else { 6 };
-        let ours = time_steps(steps, || acc.prove_step(&pp, &c).expect("step"));
+        let (npp, mut rs) = nova_setup(&c[j]);
+        // interleave the two provers so that both see the same machine load; take medians
+        let rounds = if j == 2 { 5 } else { 9 };
+        let (mut ts_ours, mut ts_nova) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            ts_ours.push(time_steps(1, || acc.prove_step(&pp, &c).expect("step")));
+            ts_nova.push(time_steps(1, || {
+                rs.prove_step(&npp, &c[j]).expect("nova step")
+            }));
+        }
+        let (ours, nova) = (median(ts_ours), median(ts_nova));
         let t = Instant::now();
         acc.verify(&pp).expect("verify");
         let verify = t.elapsed();
-        let (npp, mut rs) = nova_setup(&c[j]);
-        let nova = time_steps(steps, || rs.prove_step(&npp, &c[j]).expect("nova step"));
         println!(
             "{name:6} |F| = {f:6}: ours {ours:9.2?} (F'_j {} + S' {} constraints) | Nova {nova:9.2?} ({} + 10,538) | ratio {:.2} | our verify {verify:.2?}",
             sizes.primary[j].0,

@@ -418,6 +418,11 @@ fn prove_primary_with<C: StepCircuit<F1>>(
         .iter()
         .map(|v| v.get_value().ok_or_else(missing))
         .collect::<Result<Vec<_>, _>>()?;
+    if cs.aux_assignment().len() != shape.num_vars() || cs.input_assignment().len() != 3 {
+        return Err(FoldingError::InvalidInput(format!(
+            "circuit {j} does not match the shape of the parameters"
+        )));
+    }
     let (u, w) = cs.r1cs_instance_and_witness(&pp.primary[j], &pp.ck1, &mut OsRng)?;
     let mut wv = w.W().to_vec();
     let before = wv.clone();
@@ -439,5 +444,10 @@ fn prove_secondary(
         pp.secondary.num_vars(),
     );
     SecondaryCircuit::new(pp.m, &pp.ro2, Some(inputs)).synthesize(&mut cs)?;
+    if cs.aux_assignment().len() != pp.secondary.num_vars() {
+        return Err(FoldingError::InvalidInput(
+            "S' does not match the parameters".into(),
+        ));
+    }
     Ok(cs.r1cs_instance_and_witness(&pp.secondary, &pp.ck2, &mut OsRng)?)
 }

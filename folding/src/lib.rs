@@ -14,6 +14,21 @@
 //!   [`Accumulator::verify`] is the native non-succinct check (RecursiveVerify).
 //! * [`gadgets`] holds the in-circuit pieces, including FoldRR for the PCD merge circuits.
 //!
+//! ```ignore
+//! // circuits: &[C] with C: StepCircuit<F1> (an enum for heterogeneous circuits)
+//! let pp = PublicParams::setup(&circuits)?;            // or PublicParams::load(path)?
+//! let mut acc = Accumulator::new(&pp, &circuits, pc0, z0)?; // step 1 runs F_{pc0}
+//! for _ in 1..steps {
+//!     acc.prove_step(&pp, &circuits)?;                   // runs F_pc, pc chosen by the last step
+//! }
+//! acc.verify(&pp)?;
+//! let bytes = acc.to_bytes()?;                           // checkpoint
+//! ```
+//!
+//! Serialisation uses bincode 2 through its serde API: nova-snark 0.76 already depends on it
+//! (and encodes its digests with it), so it adds no crate to the tree, and every nova-snark
+//! type is serde.
+//!
 //! # Protocol (the text a reviewer checks the code against)
 //!
 //! This crate implements the **leaf** of PROTOCOL.md (§1, §2, §3.1–3.3). Notation: F1 = BN254
@@ -44,11 +59,15 @@
 //! **State hashes.** For an accumulator with step count n, start (pc_0, z_0), current state
 //! (pc, z), secondary running instance U'[0], primary running instances U[0..m), blinds ρ1, ρ2:
 //! * `h = H1^250(T_SIG, pp, n, pc_0, z_0, pc, z, rel(U'[0]), rel(DEFAULT_2), ρ1)` (σ);
-//! * `g = H2^250(T_TAU, pp, rel(U[0]), …, rel(U[m−1]), rel(DEFAULT_3), ρ2)` (τ).
+//! * `g = H2^250(T_TAU, pp, d(U[0]), …, d(U[m−1]), d(DEFAULT_3), ρ2)` (τ), where the **slot
+//!   digest** `d(U) = H2(T_SLOT, rel(U))` is the whole squeezed F2 element (T_SLOT = 9; never
+//!   truncated because it never leaves F2).
 //!
 //! The `DEFAULT` entries are the merge slots U'[1] (of SM) and U[m] (of PM, ℓ = 3) of the PCD
-//! tree; in leaves they are **constants** in circuit (not witnesses), so the PCD issue can add
-//! PM / SM without changing the leaf circuits or these layouts. The step count lives only in
+//! tree; in leaves they are **constants** in circuit (not witnesses; `d(DEFAULT_ℓ)` is a
+//! constant computed at synthesis), so the PCD issue can add PM / SM without changing the
+//! leaf circuits or these layouts ([`primary_state_hash`] / [`secondary_state_hash`] already
+//! take the merge slots as parameters). The step count lives only in
 //! h. Invariant of an accumulator: the last strict secondary instance u' has `u'.X = (h, g)`.
 //!
 //! **Primary F'_j** ([`circuit::primary`], over F1, public IO `[x_pass, h_out]`). Witness:
@@ -69,17 +88,22 @@
 //! (the Nova argument for omitting the running instance from the challenge transcript).
 //!
 //! **Secondary S'** ([`circuit::secondary`], over F2, public IO `[x_pass, g_out]`). Witness:
-//! pp, U[0..m), ρ_in, ρ_next, u = (W, X0, X1) (the strict instance just produced by some
-//! F'_k), T, k. It checks:
-//! 1. `is_base = (u.X0 == 0)`; `g_in = H2^250(T_TAU, pp, rel(U[0..m)), rel(DEFAULT_3), ρ_in)`,
+//! pp, the slot digests d_0..d_{m−1}, the selected running instance U_sel, ρ_in, ρ_next,
+//! u = (W, X0, X1) (the strict instance just produced by some F'_k), T, k. It checks:
+//! 1. `is_base = (u.X0 == 0)`; `g_in = H2^250(T_TAU, pp, d_0, …, d_{m−1}, d(DEFAULT_3), ρ_in)`,
 //!    `(1 − is_base)·(u.X0 − g_in) = 0`;
 //! 2. selector bits s_0..s_{m−1}: boolean, `Σ s_t = 1`, `Σ t·s_t = k` (an out-of-range k is
 //!    unsatisfiable, P11);
-//! 3. `U_sel = U[k]` (chain of selects), `r = H2^128(T_RS2, pp, k, str(u), pt(T))`,
-//!    `V = FoldRS(U_sel, u, T, r)`;
-//! 4. non-base: `U_out[t] = s_t ? V : U[t]`; base: `U_out[t] = s_t ? relax(u) : DEFAULT_2`;
-//! 5. `g_out = H2^250(T_TAU, pp, rel(U_out[0..m)), rel(DEFAULT_3), ρ_next)`;
+//! 3. `d_sel = d_k` (chain of selects), `(1 − is_base)·(H2(T_SLOT, rel(U_sel)) − d_sel) = 0`,
+//!    `r = H2^128(T_RS2, pp, k, str(u), pt(T))`, `V = FoldRS(U_sel, u, T, r)`;
+//! 4. `new = is_base ? relax(u) : V`; `d_out[t] = s_t ? H2(T_SLOT, rel(new)) : (is_base ?
+//!    d(DEFAULT_2) : d_t)` — i.e. non-base `U_out[t] = s_t ? V : U[t]`, base
+//!    `U_out[t] = s_t ? relax(u) : DEFAULT_2`, expressed on digests;
+//! 5. `g_out = H2^250(T_TAU, pp, d_out[0..m), d(DEFAULT_3), ρ_next)`;
 //! 6. `x_pass = u.X1` (< 2^250 by conv250); inputize `x_pass`, then `g_out`.
+//!
+//! Only the selected slot is opened in circuit; the others travel as digests, so S' costs
+//! four Poseidon calls whatever m is (up to m = 20, when g_in still fits one rate-24 block).
 //!
 //! **How the circuit index is bound.** k is a free witness of S', as in arecibo. The instance
 //! u folded into slot k is later checked (by [`Accumulator::verify`] now, by the decider
@@ -99,8 +123,9 @@
 //! requires `u'.X = (h, g)`, checks u' as a *strict* instance of S' (u = 1, E = 0: P6) and
 //! every running instance against its own shape. A satisfying S' instance with `X = (h, g)`
 //! means: either S' was in its base case (then u.X0 = 0, which only the base case of F' can
-//! output, and the slots are DEFAULT except relax(u)), or the previous g hashed to u.X0 and u
-//! was folded into slot k with a challenge binding u and T. A satisfying F'_j instance
+//! output, and the slots are DEFAULT except relax(u)), or the previous g hashed to u.X0, the
+//! opened U_sel hashes to the digest in slot k of that g, and u was folded into it with a
+//! challenge binding u and T (unselected slots are carried over as their digests). A satisfying F'_j instance
 //! likewise ties its h_in to the previous u'.X0 and folds u' into U'[0]. By the folding lemma
 //! (a folded instance satisfies its shape only if, except with probability ≈ 2^−127 per
 //! fold, both inputs did), a satisfying running instance implies satisfying folded steps; by
@@ -125,20 +150,28 @@
 //! * **`red_mod` remainders are not checked < modulus** (PROTOCOL OPEN QUESTION 4): the
 //!   folded u and X are congruence-correct; the native twin always holds the canonical
 //!   value, so an honest prover's hashes agree.
-//! * The per-slot-digest optimisation of §7 is not applied (S' hashes every slot).
+//! * **Slot digests in g (PROTOCOL §7 optimisation, OPEN QUESTION 8 adopted).** g absorbs
+//!   `d(U[t]) = H2(T_SLOT, rel(U[t]))` instead of `rel(U[t])`; S' opens only the selected slot
+//!   (checked against its digest) and re-hashes only the output slot. This makes S' constant
+//!   in m (≈12.0k constraints for m = 1..16 instead of 12.0k → 31.9k) at no cost to
+//!   soundness: g binds the digests, each digest binds its slot (collision resistance of
+//!   Poseidon), and the verifier recomputes both from the accumulator's instances. New tag
+//!   T_SLOT = 9 (also in pp). The PCD merge SM, which touches every slot, must hash the same
+//!   layout (it can compute the digests in circuit).
 //!
 //! # Measured sizes (constraints; PROTOCOL.md §7 gave estimates)
 //! | circuit | m = 1 | m = 2 | m = 4 | m = 8 | m = 16 | Nova 0.76 |
 //! |---|---|---|---|---|---|---|
 //! | F'_j (wrapper, add \|F_j\|) | 11,933 | 11,933 | 11,933 | 11,933 | 11,933 | 9,986 |
-//! | S' | 11,997 | 13,636 | 16,914 | 21,916 | 31,920 | 10,538 |
+//! | S' (slot digests) | 11,970 | 11,974 | 11,982 | 11,998 | 12,030 | 10,538 |
+//! | S' (whole slots, first version) | 11,997 | 13,636 | 16,914 | 21,916 | 31,920 | |
 //!
 //! FoldRS(ℓ = 2) = 6,400 and FoldRR(ℓ = 2) = 8,614 (§7 estimated 6,900 and 8,600). F'_j is
 //! independent of m; its excess over Nova's primary circuit comes from one more Poseidon
 //! permutation in each of its two state hashes (the merge slot `rel(DEFAULT_2)` and u as four
 //! limbs push h past one rate-24 block), u as a BigNat (P3), conv250 of both X values, and the
-//! canonical-identity and curve checks. S' grows by about 1,250 constraints per circuit
-//! (18 absorbed elements per slot in g_in and g_out, plus two slot selects). Regenerate with
+//! canonical-identity and curve checks. S' grows by 2 constraints per circuit (a selector bit
+//! and two digest selects, minus nothing else) once slots are digested. Regenerate with
 //! `cargo test -p canopy-folding counts -- --nocapture` or the bench.
 //!
 //! # Not built here
@@ -146,6 +179,8 @@
 //! ([`gadgets::fold_rr`]) they need is here, with tests against `fold_relaxed`.
 
 #![warn(missing_docs)]
+// The docs use math notation such as U[k] and X[0], which rustdoc would read as links.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 pub mod accumulator;
 pub mod circuit;

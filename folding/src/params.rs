@@ -154,6 +154,41 @@ impl PublicParams {
         self.digest1
     }
 
+    /// The parameter digest pp as an F2 element (the same integer).
+    pub fn digest_secondary(&self) -> F2 {
+        self.digest2
+    }
+
+    /// The primary shapes S_0..S_{m-1} (of F'_0..F'_{m-1}).
+    pub fn primary_shapes(&self) -> &[R1CSShape<E1>] {
+        &self.primary
+    }
+
+    /// The secondary shape S'.
+    pub fn secondary_shape(&self) -> &R1CSShape<E2> {
+        &self.secondary
+    }
+
+    /// The BN254 commitment key (sized for the largest primary shape).
+    pub fn ck_primary(&self) -> &CommitmentKey<E1> {
+        &self.ck1
+    }
+
+    /// The Grumpkin commitment key.
+    pub fn ck_secondary(&self) -> &CommitmentKey<E2> {
+        &self.ck2
+    }
+
+    /// Poseidon constants of H1 (over F1).
+    pub fn ro_primary(&self) -> &PoseidonConstantsCircuit<F1> {
+        &self.ro1
+    }
+
+    /// Poseidon constants of H2 (over F2).
+    pub fn ro_secondary(&self) -> &PoseidonConstantsCircuit<F2> {
+        &self.ro2
+    }
+
     /// Number of step circuits m.
     pub fn num_circuits(&self) -> usize {
         self.m
