@@ -75,11 +75,11 @@ pub(crate) enum OpKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C, align(8))]
 pub(crate) struct Op {
+    pub(crate) imm: u32,
     pub(crate) kind: OpKind,
     pub(crate) rd: u8,
     pub(crate) rs1: u8,
     pub(crate) rs2: u8,
-    pub(crate) imm: u32,
 }
 
 impl Op {
