@@ -723,7 +723,7 @@ fn jumps_and_branches_edges() {
 #[test]
 fn loads_stores_every_width_and_offset() {
     let data: Vec<u8> = (0..64u8)
-        .map(|i| i.wrapping_mul(37) | 0x80 * (i & 1))
+        .map(|i| i.wrapping_mul(37) | (0x80 * (i & 1)))
         .collect();
     for off in 0..8u32 {
         let addr = DATA + 16 + off;
