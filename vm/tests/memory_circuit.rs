@@ -54,12 +54,15 @@ impl Rng {
 /// Dense reference: hash every level of a full memory of leaves.
 fn dense_root(hasher: &NodeHasher<F>, leaves: &[Leaf]) -> F {
     let mut level: Vec<F> = leaves.iter().map(|l| l.encode()).collect();
-    let empty = empty_hashes(hasher);
-    for h in 0..hasher.levels() {
+    for (h, e) in empty_hashes(hasher)
+        .into_iter()
+        .enumerate()
+        .take(hasher.levels())
+    {
         level = level
             .chunks(4)
             .map(|c| {
-                let mut children = [empty[h]; 4];
+                let mut children = [e; 4];
                 children[..c.len()].copy_from_slice(c);
                 hasher.hash(h, &children)
             })
@@ -790,7 +793,7 @@ fn image_tags_at_segment_edges() {
             executable: false
         }
     );
-    assert_eq!(get(0x208).writable, false);
+    assert!(!get(0x208).writable);
     assert_eq!(get(0x20c), Leaf::EMPTY);
     assert_eq!(get(0x300), Leaf::EMPTY);
     assert_eq!(get(0x304), Leaf::EMPTY.with_word(5));

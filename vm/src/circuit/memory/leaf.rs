@@ -115,7 +115,7 @@ impl TreeGeometry {
 
     /// The word index of the aligned byte address `addr`, checking alignment and bounds.
     pub fn word_index(&self, addr: u32) -> Result<u64, MemoryArgError> {
-        if addr % 4 != 0 {
+        if addr & 3 != 0 {
             return Err(MemoryArgError::Misaligned(addr));
         }
         if addr as u64 >= self.memory_size {
