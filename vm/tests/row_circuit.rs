@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use canopy_vm::circuit::row::{
-    rows_for_step, synthesize_row, RowConfig, RowOutput, RowState, RowVars, RowWitness,
-    StreamHasher, StreamState,
+    rows_for_step, synthesize_row, PoseidonStreamHasher, RowConfig, RowOutput, RowState, RowVars,
+    RowWitness, StreamHasher, StreamState,
 };
 use canopy_vm::decode::Instruction::{self, *};
 use canopy_vm::{Program, Segment, SegmentFlags, StepRecord, Vm, VmConfig};
@@ -155,6 +155,15 @@ fn expected_state(vm: &Vm, input: &[u8], like: &RowState<F>) -> RowState<F> {
 /// Executes `n` instructions; returns the rows (with idle rows appended once halted, up to
 /// `pad` of them), the VM afterwards and the records.
 fn run(s: &Setup, n: usize, pad: usize) -> (Vec<RowWitness<F>>, Vm, Vec<StepRecord>) {
+    run_with(s, n, pad, &ToyHash)
+}
+
+fn run_with<H: StreamHasher<F>>(
+    s: &Setup,
+    n: usize,
+    pad: usize,
+    hasher: &H,
+) -> (Vec<RowWitness<F>>, Vm, Vec<StepRecord>) {
     let mut vm = vm_of(s);
     let mut state = state_of(&vm);
     let mut rows = Vec::new();
@@ -167,7 +176,7 @@ fn run(s: &Setup, n: usize, pad: usize) -> (Vec<RowWitness<F>>, Vm, Vec<StepReco
         let block = vm.trace(1).next().expect("a block").expect("no fault");
         let rec = block.records[0].clone();
         let mut read = |a: u32| before.memory().load_u32(a).ok();
-        let new = rows_for_step(&ToyHash, &state, &rec, &mut read).expect("rows");
+        let new = rows_for_step(hasher, &state, &rec, &mut read).expect("rows");
         state = new.last().unwrap().post.clone();
         rows.extend(new);
         records.push(rec);
@@ -183,6 +192,13 @@ fn run(s: &Setup, n: usize, pad: usize) -> (Vec<RowWitness<F>>, Vm, Vec<StepReco
 
 /// Synthesises the rows in a chain on a test constraint system.
 fn synth(rows: &[RowWitness<F>]) -> (TestConstraintSystem<F>, Vec<RowOutput<F>>) {
+    synth_with(rows, &ToyHash)
+}
+
+fn synth_with<H: StreamHasher<F>>(
+    rows: &[RowWitness<F>],
+    hasher: &H,
+) -> (TestConstraintSystem<F>, Vec<RowOutput<F>>) {
     let mut cs = TestConstraintSystem::<F>::new();
     let mut state = RowVars::alloc(&mut cs.namespace(|| "init"), &rows[0].pre).unwrap();
     let mut outs = Vec::new();
@@ -194,7 +210,7 @@ fn synth(rows: &[RowWitness<F>]) -> (TestConstraintSystem<F>, Vec<RowOutput<F>>)
             Ok(F::from(w.data_old as u64))
         })
         .unwrap();
-        let out = synthesize_row(&mut ns, &cfg(), &ToyHash, &state, &word, &old, w).unwrap();
+        let out = synthesize_row(&mut ns, &cfg(), hasher, &state, &word, &old, w).unwrap();
         state = out.next.clone();
         outs.push(out);
     }
@@ -1529,4 +1545,149 @@ fn constraint_counts() {
     let (cs, _) = synth(&rows);
     let per_row = cs.num_constraints();
     assert_eq!(per_row, total);
+}
+
+// ---------------------------------------------------------------------------------------------
+// I/O: Poseidon streams and more negative tests
+
+#[test]
+fn poseidon_stream_hash_in_rows() {
+    let h = PoseidonStreamHasher::<F>::new();
+    // native twin == gadget
+    let mut cs = TestConstraintSystem::<F>::new();
+    let (d, w) = (F::from(12345), F::from(0xdead_beef));
+    let dv = AllocatedNum::alloc(cs.namespace(|| "d"), || Ok(d)).unwrap();
+    let wv = AllocatedNum::alloc(cs.namespace(|| "w"), || Ok(w)).unwrap();
+    let out = h.hash_gadget(cs.namespace(|| "h"), &dv, &wv).unwrap();
+    assert!(cs.is_satisfied());
+    assert_eq!(out.get_value(), Some(h.hash(d, w)));
+    println!("Poseidon stream hash: {} constraints", cs.num_constraints());
+    assert_ne!(h.hash(d, w), h.hash(w, d));
+    // a write of 9 bytes (two complete words hashed) and a read of 6, with Poseidon
+    let mut s = ecall_setup(64, 1, DATA + 3, 9);
+    s.insns = vec![
+        Ecall,
+        Addi {
+            rd: 10,
+            rs1: 0,
+            imm: 0,
+        },
+        Addi {
+            rd: 12,
+            rs1: 0,
+            imm: 6,
+        },
+        Addi {
+            rd: 17,
+            rs1: 0,
+            imm: 63,
+        },
+        Ecall,
+    ];
+    let (rows, vm, _) = run_with(&s, 5, 0, &h);
+    let (cs, outs) = synth_with(&rows, &h);
+    assert!(cs.is_satisfied());
+    let last = &outs.last().unwrap().next;
+    let want = StreamState::of_bytes(&h, out_iv(), vm.public_output());
+    assert_eq!(want.words, 2);
+    assert_eq!(last.output[0].get_value(), Some(want.digest));
+    let want_in = StreamState::of_bytes(&h, in_iv(), &s.input[..6]);
+    assert_eq!(last.input[0].get_value(), Some(want_in.digest));
+    assert_eq!(
+        last.input[3].get_value(),
+        Some(F::from(want_in.pending as u64))
+    );
+}
+
+#[test]
+fn rejects_wrong_input_byte() {
+    let s = ecall_setup(63, 0, DATA + 1, 6);
+    let rows = run(&s, 1, 0).0;
+    assert_eq!(rows.len(), 7);
+    assert!(satisfied(&rows));
+    for i in 0..6 {
+        // memory receives a different byte than the stream records
+        let mut bad = rows.clone();
+        let shift = 8 * (bad[i].data_addr & 3);
+        bad[i].data_new ^= 0x40 << shift;
+        rejected(&bad);
+        // a private-input read must store the byte it claims too (fd 3, no stream)
+    }
+    // the stream records a different byte than memory receives
+    let mut bad = rows.clone();
+    let mut input = bad[0].pre.input;
+    input.push(&ToyHash, b'p' ^ 1);
+    bad[0].post.input = input;
+    for r in bad.iter_mut().skip(1) {
+        r.pre.input = input;
+        r.post.input = input;
+    }
+    rejected(&bad);
+}
+
+#[test]
+fn rejects_io_protocol_violations() {
+    // a write that finishes before all bytes are written
+    let s = ecall_setup(64, 1, DATA, 5);
+    let rows = run(&s, 1, 0).0;
+    let mut bad = rows[..3].to_vec();
+    let last = rows.last().unwrap().clone();
+    bad.push(RowWitness {
+        pre: rows[3].pre.clone(),
+        post: RowState {
+            regs: {
+                let mut r = last.post.regs;
+                r[10] = 3;
+                r
+            },
+            ..last.post.clone()
+        },
+        ..last.clone()
+    });
+    let fixed = bad.last_mut().unwrap();
+    fixed.post.output = fixed.pre.output;
+    let why = rejected(&bad);
+    assert!(why.contains("not short"), "{why}");
+    // a read that continues after end of input is signalled
+    let s = ecall_setup(63, 0, DATA, 100);
+    let rows = run(&s, 1, 0).0;
+    let last = rows.last().unwrap().clone();
+    assert!(last.post.in_eof);
+    let mut again = run(&s, 1, 0).0;
+    // replay the first byte row from an eof state
+    let mut row = again.remove(0);
+    row.pre.in_eof = true;
+    row.post.in_eof = true;
+    let why = rejected(&[row]);
+    assert!(why.contains("in eof"), "{why}");
+    // an instruction executed in the middle of an I/O call (cursor != 0)
+    let mut rows = rows_of(
+        Addi {
+            rd: 3,
+            rs1: 0,
+            imm: 1,
+        },
+        &[],
+        &[],
+    );
+    rows[0].pre.cursor = 2;
+    rows[0].post.cursor = 0;
+    let why = rejected(&rows);
+    assert!(why.contains("cursor idle"), "{why}");
+    // an I/O call claiming to step past its length
+    let s = ecall_setup(64, 1, DATA, 2);
+    let rows = run(&s, 1, 0).0;
+    let mut bad = rows[..2].to_vec();
+    let mut extra = rows[1].clone();
+    extra.pre = rows[1].post.clone();
+    extra.post = extra.pre.clone();
+    extra.post.cursor += 1;
+    extra.data_addr += 1;
+    extra.post.output.push(
+        &ToyHash,
+        (extra.data_old >> (8 * (extra.data_addr & 3))) as u8,
+    );
+    bad.push(extra);
+    let why = rejected(&bad);
+    assert!(why.contains("step needs bytes"), "{why}");
 }
