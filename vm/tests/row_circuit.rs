@@ -1691,3 +1691,42 @@ fn rejects_io_protocol_violations() {
     let why = rejected(&bad);
     assert!(why.contains("step needs bytes"), "{why}");
 }
+
+#[test]
+fn kind_table_matches_the_vm_decoder() {
+    use canopy_vm::circuit::row::Kind;
+    let check = |w: u32| {
+        let matching: Vec<Kind> = Kind::ALL
+            .iter()
+            .copied()
+            .filter(|k| {
+                let (mask, m) = k.mask_match();
+                w & mask == m
+            })
+            .collect();
+        let want: Vec<Kind> = Kind::of_word(w).into_iter().collect();
+        assert_eq!(matching, want, "word {w:#010x}");
+    };
+    let mut w: u32 = 0;
+    loop {
+        check(w);
+        match w.checked_add(4093) {
+            Some(n) => w = n,
+            None => break,
+        }
+    }
+    // every major opcode with pseudo-random other bits
+    let mut x: u32 = 0x1234_5678;
+    for _ in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        check((x & !0x7f) | (x % 128));
+        check(
+            (x & !0x7f)
+                | [
+                    0x03, 0x0f, 0x13, 0x17, 0x23, 0x33, 0x37, 0x63, 0x67, 0x6f, 0x73,
+                ][(x % 11) as usize],
+        );
+    }
+}

@@ -29,7 +29,10 @@
 //! u32, flags boolean, `off < 4`, `pending < 256^off`, cursor 0) and every row's `pc` is checked
 //! by the row that consumes it (each row decomposes its own pc: aligned and `< memory size`), so
 //! the last row's next pc is checked by the first row of the next block. Idle rows check their
-//! pc too: at halt pc stays at the exit `ecall`.
+//! pc too: at halt pc stays at the exit `ecall`. A read from fd 0 may finish short only by
+//! setting `in_eof`, so the verifier must check `in_eof ⇒ the whole public input was consumed`
+//! (plan §5); the stream digests are compared with the verifier's native recomputation
+//! ([`StreamState::of_bytes`]).
 //!
 //! # Design (docs/cpu-circuit.md §2, and the deviations)
 //!
