@@ -1730,3 +1730,17 @@ fn kind_table_matches_the_vm_decoder() {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// Random straight-line programs: the state is carried from row to row.
+    #[test]
+    fn random_sequences_agree(
+        insns in prop::collection::vec(prop_oneof![r_type(), i_type()], 1..12),
+        regs in regfile(),
+    ) {
+        let n = insns.len();
+        check_agrees(&Setup { insns, regs: regs_of(&regs), ..Default::default() }, n);
+    }
+}
