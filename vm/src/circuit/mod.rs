@@ -9,5 +9,6 @@
 //! * [`memory`]: the memory argument (a sparse Poseidon Merkle tree), circuit and native twin,
 //!   behind one interface so that offline memory checking can replace it.
 
+pub mod block;
 pub mod memory;
 pub mod row;

@@ -1,0 +1,128 @@
+//! Tests of the CPU block circuit (`canopy_vm::circuit::block`): blocks built from the VM's
+//! streaming trace satisfy the circuit and their outputs equal the native z; tampered
+//! witnesses are rejected; constraint counts per block.
+#![cfg(feature = "circuit")]
+
+use canopy_folding::{StepCircuit, F1};
+use canopy_vm::circuit::block::{BlockCircuit, BlockParams, BlockWitness, BlockWitnessGen, Z_LEN};
+use canopy_vm::{Program, Vm, VmConfig};
+use ff::Field;
+use nova_snark::frontend::num::AllocatedNum;
+use nova_snark::frontend::shape_cs::ShapeCS;
+use nova_snark::frontend::test_cs::TestConstraintSystem;
+use nova_snark::frontend::ConstraintSystem;
+use nova_snark::provider::Bn256EngineIPA as E;
+
+const MIB16: u64 = 1 << 24;
+
+fn example(name: &str) -> (Vec<u8>, Vec<u8>) {
+    let dir = format!("{}/../guest/examples", env!("CARGO_MANIFEST_DIR"));
+    let elf = std::fs::read(format!("{dir}/{name}.elf")).unwrap();
+    let input = std::fs::read(format!("{dir}/{name}.in")).unwrap_or_default();
+    (elf, input)
+}
+
+/// All block witnesses of a guest's run (natively; cheap).
+fn blocks(name: &str, params: &BlockParams) -> (Vec<BlockWitness>, Vec<F1>) {
+    let (elf, input) = example(name);
+    let program = Program::from_elf(&elf, MIB16).unwrap();
+    let mut vm = Vm::new(&program, VmConfig::default()).unwrap();
+    vm.set_public_input(input);
+    let mut gen = BlockWitnessGen::new(params, &program, F1::from(12345u64)).unwrap();
+    let z0 = gen.z().to_vec();
+    let mut out = Vec::new();
+    for block in vm.trace(params.k()) {
+        for rec in &block.unwrap().records {
+            gen.push_record(rec).unwrap();
+            while let Some(b) = gen.next_block() {
+                out.push(b);
+            }
+        }
+    }
+    out.extend(gen.finish().unwrap());
+    (out, z0)
+}
+
+/// Synthesizes one block on TestConstraintSystem; returns (satisfied, z_out values).
+fn run_block(params: &BlockParams, w: &BlockWitness, z_in: &[F1]) -> (bool, Vec<F1>) {
+    let mut cs = TestConstraintSystem::<F1>::new();
+    let z: Vec<AllocatedNum<F1>> = z_in
+        .iter()
+        .enumerate()
+        .map(|(i, v)| AllocatedNum::alloc(cs.namespace(|| format!("z{i}")), || Ok(*v)).unwrap())
+        .collect();
+    let phi = AllocatedNum::alloc(cs.namespace(|| "phi"), || Ok(F1::ZERO)).unwrap();
+    let (phi_next, z_out) = BlockCircuit::new(params, w)
+        .synthesize(&mut cs, &phi, &z)
+        .unwrap();
+    assert_eq!(phi_next.get_value(), Some(F1::ZERO));
+    (
+        cs.is_satisfied(),
+        z_out.iter().map(|v| v.get_value().unwrap()).collect(),
+    )
+}
+
+#[test]
+fn hello_blocks_satisfy_the_circuit() {
+    let params = BlockParams::new(2, MIB16).unwrap();
+    let (bs, z0) = blocks("hello", &params);
+    assert!(bs.len() > 3);
+    assert_eq!(bs[0].z_in, z0);
+    for pair in bs.windows(2) {
+        assert_eq!(pair[0].z_out, pair[1].z_in, "blocks chain");
+    }
+    let last = bs.len() - 1;
+    for i in [0, 1, last] {
+        let (ok, z_out) = run_block(&params, &bs[i], &bs[i].z_in);
+        assert!(ok, "block {i}");
+        assert_eq!(z_out, bs[i].z_out, "block {i}: circuit z' equals native z'");
+        assert_eq!(z_out.len(), Z_LEN);
+    }
+    // the last block halted (z[3] = halted)
+    assert_eq!(bs[last].z_out[3], F1::ONE);
+}
+
+#[test]
+fn tampered_block_witnesses_are_rejected() {
+    let params = BlockParams::new(1, MIB16).unwrap();
+    let (bs, _) = blocks("hello", &params);
+    let w = &bs[1];
+    assert!(run_block(&params, w, &w.z_in).0);
+    // wrong incoming salt: the register hash does not open
+    let mut bad = w.clone();
+    bad.salt_in += F1::ONE;
+    assert!(!run_block(&params, &bad, &w.z_in).0);
+    // wrong memory root in z
+    let mut z = w.z_in.clone();
+    z[2] += F1::ONE;
+    assert!(!run_block(&params, w, &z).0);
+    // tampered fetch path
+    let mut bad = w.clone();
+    bad.rows[0].fetch_path.siblings[3][0] += F1::ONE;
+    assert!(!run_block(&params, &bad, &w.z_in).0);
+    // a fetched word claimed writable (wrong tag)
+    let mut bad = w.clone();
+    bad.rows[0].fetch_writable = !bad.rows[0].fetch_writable;
+    assert!(!run_block(&params, &bad, &w.z_in).0);
+}
+
+#[test]
+fn block_constraint_counts() {
+    for k in [1usize, 2] {
+        let params = BlockParams::new(k, MIB16).unwrap();
+        let mut cs = ShapeCS::<E>::new();
+        let z: Vec<AllocatedNum<F1>> = (0..Z_LEN)
+            .map(|i| {
+                AllocatedNum::alloc(cs.namespace(|| format!("z{i}")), || Ok(F1::ZERO)).unwrap()
+            })
+            .collect();
+        let phi = AllocatedNum::alloc(cs.namespace(|| "phi"), || Ok(F1::ZERO)).unwrap();
+        BlockCircuit::shape(&params)
+            .synthesize(&mut cs, &phi, &z)
+            .unwrap();
+        println!(
+            "CPU block, K = {k}, 16 MiB: {} constraints",
+            cs.num_constraints()
+        );
+    }
+}
