@@ -53,4 +53,7 @@ fn augmented_circuit_sizes_by_m() {
         // the primary wrapper does not depend on m
         assert_eq!(*primary.get_or_insert(p), p);
     }
+    // regression values (nova-snark 0.76.0; change only together with the crate docs)
+    assert_eq!(counts(1), (11_933, 11_970));
+    assert_eq!(counts(16), (11_933, 12_030));
 }
