@@ -3,7 +3,7 @@
 //! witnesses are rejected; constraint counts per block.
 #![cfg(feature = "circuit")]
 
-use canopy_folding::{StepCircuit, F1};
+use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};
 use canopy_vm::circuit::block::{BlockCircuit, BlockParams, BlockWitness, BlockWitnessGen, Z_LEN};
 use canopy_vm::{Program, Vm, VmConfig};
 use ff::Field;
@@ -78,8 +78,9 @@ fn hello_blocks_satisfy_the_circuit() {
         assert_eq!(z_out, bs[i].z_out, "block {i}: circuit z' equals native z'");
         assert_eq!(z_out.len(), Z_LEN);
     }
-    // the last block halted (z[3] = halted)
+    // the last block halted (z[3] = halted) and scrubbed pc, reg_hash and mem_root
     assert_eq!(bs[last].z_out[3], F1::ONE);
+    assert_ne!(bs[last].z_out[..3], bs[last].z_in[..3]);
 }
 
 #[test]
@@ -125,4 +126,27 @@ fn block_constraint_counts() {
             cs.num_constraints()
         );
     }
+}
+
+#[test]
+fn hello_blocks_fold_through_canopy_folding() {
+    let params = BlockParams::new(1, MIB16).unwrap();
+    let (bs, z0) = blocks("hello", &params);
+    let t = std::time::Instant::now();
+    let pp = PublicParams::setup(&[BlockCircuit::shape(&params)]).unwrap();
+    println!("setup (K = 1): {:.1} s", t.elapsed().as_secs_f64());
+    let t = std::time::Instant::now();
+    let mut acc =
+        Accumulator::new(&pp, &[BlockCircuit::new(&params, &bs[0])], F1::ZERO, z0).unwrap();
+    for w in &bs[1..3] {
+        acc.prove_step(&pp, &[BlockCircuit::new(&params, w)])
+            .unwrap();
+    }
+    println!(
+        "3 fold steps (K = 1): {:.1} s; the run has {} blocks",
+        t.elapsed().as_secs_f64(),
+        bs.len()
+    );
+    acc.verify(&pp).unwrap();
+    assert_eq!(acc.state().1, &bs[2].z_out[..]);
 }

@@ -23,14 +23,20 @@
 //!    `data_write ⇒ W`.
 //! 3. Close the registers with a fresh `salt_out` (a prover witness) and output z'.
 //!    The fold program counter φ is always 0 (no coprocessor yet).
+//! 4. Scrub (§5): if the block ends halted, `pc`, `reg_hash` and `mem_root` of z' are fresh
+//!    prover witnesses (one select each), so the final state leaks no memory or registers.
 //!
 //! Witnesses come from [`BlockWitnessGen`], which re-chunks the VM's streaming trace records
 //! into rows (an I/O `ecall` becomes several rows), keeps the native [`SparseTree`] and pads the
 //! block that holds the exit with idle rows. Memory use is one block of rows plus the tree.
 //!
-//! Unfinished (see the report of the commit that added this file): the scrub of `pc`,
-//! `reg_hash` and `mem_root` at halt (§5), packing of z, coprocessor mailbox, folding tests
-//! through canopy-folding's engine, constraint-count regression per K.
+//! Unfinished: packing of z to the plan's 13 slots, the coprocessor mailbox (§4), the
+//! program digest binding `z_0` (§3.3) and the verifier's checks of §5 on the final z, a
+//! constraint-count regression per K, folding a whole run in a test (the tests fold 3 blocks).
+//!
+//! Measured (tests/block_circuit.rs, 16 MiB): 14,008 constraints for K = 1 and 24,905 for
+//! K = 2 before the scrub (+6), i.e. ≈10.9k per row (memory 9,705 + row ≈1.2k) and ≈3.1k per
+//! block (register hash open and close).
 
 use std::collections::VecDeque;
 
@@ -210,6 +216,9 @@ pub struct BlockWitness {
     pub salt_in: F1,
     /// The salt of the outgoing register hash.
     pub salt_out: F1,
+    /// Fresh values output for `pc`, `reg_hash` and `mem_root` when the block ends halted
+    /// (the scrub of §5); unused otherwise.
+    pub scrub: [F1; 3],
     /// z before the block.
     pub z_in: Vec<F1>,
     /// z after the block.
@@ -286,6 +295,27 @@ fn alloc<CS: ConstraintSystem<F1>>(
 
 fn alloc_bit<CS: ConstraintSystem<F1>>(cs: CS, v: Option<bool>) -> Result<Boolean, SynthesisError> {
     Ok(Boolean::from(AllocatedBit::alloc(cs, v)?))
+}
+
+/// `c ? a : b` for a boolean `c` (one constraint).
+fn select_if<CS: ConstraintSystem<F1>>(
+    mut cs: CS,
+    c: &AllocatedNum<F1>,
+    a: &AllocatedNum<F1>,
+    b: &AllocatedNum<F1>,
+) -> Result<AllocatedNum<F1>, SynthesisError> {
+    let out = AllocatedNum::alloc(cs.namespace(|| "select"), || {
+        let cv = c.get_value().ok_or(SynthesisError::AssignmentMissing)?;
+        let (av, bv) = (a.get_value(), b.get_value());
+        if cv == F1::ZERO { bv } else { av }.ok_or(SynthesisError::AssignmentMissing)
+    })?;
+    cs.enforce(
+        || "select constraint",
+        |lc| lc + c.get_variable(),
+        |lc| lc + a.get_variable() - b.get_variable(),
+        |lc| lc + out.get_variable() - b.get_variable(),
+    );
+    Ok(out)
 }
 
 /// `word + 2^32·W + 2^33·X` in circuit.
@@ -422,9 +452,25 @@ impl BlockCircuit<'_> {
             |lc| lc + CS::one(),
             |lc| lc + reg_hash.get_variable(),
         );
+        // 4. Scrub at halt: a halted block outputs fresh pc, reg_hash and mem_root, so the final
+        //    state leaks neither registers nor memory. Halted is absorbing (idle rows), so no
+        //    later block could use them.
         let f = state.fields();
-        let mut z_out = vec![f[0].clone(), reg_hash];
-        z_out.extend(p.mem.state_to_z(&mem));
+        let mut kept = vec![f[0].clone(), reg_hash];
+        kept.extend(p.mem.state_to_z(&mem));
+        let mut z_out = Vec::with_capacity(Z_LEN);
+        for (j, v) in kept.iter().enumerate() {
+            let fresh = alloc(
+                cs.namespace(|| format!("scrub {j}")),
+                wit.map(|w| w.scrub[j]),
+            )?;
+            z_out.push(select_if(
+                cs.namespace(|| format!("scrub select {j}")),
+                &state.halted,
+                &fresh,
+                v,
+            )?);
+        }
         z_out.extend(f[32..].iter().cloned());
         Ok(z_out)
     }
@@ -560,22 +606,31 @@ impl<'a> BlockWitnessGen<'a> {
         let rows: Vec<RowData> = self.rows.drain(..self.params.k).collect();
         let salt_in = self.salt;
         let salt_out = self.salt_for(self.blocks);
-        self.blocks += 1;
         self.salt = salt_out;
         // the state and memory root after the block's last row (later rows may be queued)
         let last = &rows[rows.len() - 1];
         let post = &last.row.post;
         let z_in = std::mem::take(&mut self.z);
-        let z_out = z_of(
+        let mut z_out = z_of(
             post,
             self.params.regs.hash(&post.regs, salt_out),
             last.root_after,
         );
+        let scrub: [F1; 3] = std::array::from_fn(|j| {
+            self.params
+                .stream
+                .hash(self.salt_seed, -F1::from(3 * self.blocks + j as u64 + 1))
+        });
+        if post.halted {
+            z_out[..3].copy_from_slice(&scrub);
+        }
+        self.blocks += 1;
         self.z = z_out.clone();
         BlockWitness {
             rows,
             salt_in,
             salt_out,
+            scrub,
             z_in,
             z_out,
         }
