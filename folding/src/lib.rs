@@ -40,7 +40,10 @@
 //! limbs(X_0)‖…` (u is limbs, never one native element: P3); `str(u) = pt(W)‖X_0‖…` where a
 //! strict X value is a 250-bit integer. In circuit every strict X value goes through
 //! `conv250` (250 booleans summing to it: unique because 2^250 < p, q, unsatisfiable for
-//! X ≥ 2^250; P1, P4), the only way it becomes a BigNat.
+//! X ≥ 2^250; P1, P4), the only way it becomes a BigNat. Limbs of running instances
+//! allocated from the witness are not range-checked (P5): they are used only when bound by a
+//! hash check to values that left a previous circuit through range-checked gadgets
+//! (`red_mod`, conv250) or as constants; in a base case they are allocated but discarded.
 //!
 //! **Hashes** ([`hash`], [`gadgets::hash`]): Poseidon (Wide, nova-snark's default constants),
 //! fresh sponge per call, first element a domain tag, the squeezed element decomposed strictly
@@ -50,9 +53,10 @@
 //! the same bits (P2).
 //!
 //! **pp** ([`PublicParams`]): SHA3-256 (nova-snark `DigestComputer`, 250 bits kept) over the
-//! encoding version, m, the arity, the eight tag values, both Poseidon constant sets, all
+//! encoding version, m, the arity, the nine tag values (T_SIG … T_SM2 and T_SLOT), both Poseidon constant sets, all
 //! primary shapes, S' and both commitment keys. In every circuit pp is one witness variable
-//! absorbed second (after the tag) in every state hash and challenge; the input hash check and
+//! absorbed second (after the tag) in every state hash and challenge (the slot digests do
+//! not absorb it: they only ever enter g, which does); the input hash check and
 //! the output hash use the same variable, so pp is constant along the chain and the verifier
 //! recomputes the hashes with its own pp.
 //!

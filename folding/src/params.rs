@@ -124,6 +124,7 @@ impl PublicParams {
             digest1: F1::from(0u64),
             digest2: F2::from(0u64),
         };
+        tracing::debug!(m, arity, sizes = ?pp.sizes(), "public parameters synthesized");
         pp.digest1 = pp.compute_digest()?;
         pp.digest2 = switch_field(&pp.digest1)?;
         Ok(pp)

@@ -289,3 +289,18 @@ fn p11_out_of_range_selector_is_unsatisfiable() {
     assert!(!run(3));
     assert!(!run(17));
 }
+
+#[test]
+fn a_tampered_accumulator_cannot_be_repaired_by_proving_on() {
+    let (c, pp) = pp_one();
+    let mut acc = Accumulator::new(pp, c, F1::ZERO, vec![F1::from(6u64), F1::ZERO]).unwrap();
+    acc.prove_step(pp, c).unwrap();
+    // lie about the current state, then keep proving honestly from the lie
+    acc.z[0] += F1::ONE;
+    rejects(&acc, pp);
+    for _ in 0..2 {
+        // the prover may or may not notice; the result must never verify
+        let _ = acc.prove_step(pp, c);
+        rejects(&acc, pp);
+    }
+}
