@@ -17,7 +17,7 @@
 //! Entry points: [`RowConfig`], [`RowVars::alloc`], [`synthesize_row`], and for the prover
 //! [`RowWitness`] built by [`rows_for_step`] (one [`StepRecord`](crate::StepRecord) may need several
 //! rows) or [`RowWitness::idle`] (padding after halt). The I/O digests use a caller-supplied
-//! [`StreamHasher`] (the block plugs in Poseidon; see below).
+//! [`StreamHasher`] ([`PoseidonStreamHasher`] in production).
 //!
 //! Row state ([`RowState`], [`ROW_STATE_LEN`] field elements in [`RowState::fields`] order):
 //! `pc`, `x1..x31` (u32 by induction: every rd write is range-checked), `halted`, `exit_code`
@@ -52,11 +52,16 @@
 //! - **The stream hash is a parameter** ([`StreamHasher`]); [`PoseidonStreamHasher`] is the
 //!   production one (Poseidon width 3, domain separator [`STREAM_DOMAIN`], 238 constraints).
 //!   Tests also use a toy hash to keep the I/O tests readable.
-//! - **custom-0 is unsatisfiable** (no kind flag), as are EBREAK, CSR and illegal words. The
-//!   mailbox hand-off of §4 is not implemented; the hook is a `Custom0` flag plus mailbox
-//!   fields in [`RowState`]. The VM executes registered coprocessors, so programs that use them
-//!   cannot be proven yet.
-//! - The halted flag is the only idle cause (no mailbox `pending` yet): `f_idle = halted`.
+//! - **custom-0 is unsatisfiable** (no kind flag), as are EBREAK, CSR and illegal words, and
+//!   [`rows_for_step`] returns [`RowError::Coprocessor`]. The mailbox hand-off of §4 is not
+//!   implemented. Where it goes: a `Custom0` kind (mask `0x7f`, match `0x0b`) whose row A
+//!   one-hot-selects the `(funct7, funct3)` among the registered coprocessors (a list in
+//!   [`RowConfig`]), sets `mbox_call = j`, `arg0 = rs1`, `arg1 = rs2` and stays at its pc; new
+//!   state fields `mbox_call, mbox_done, arg0, arg1, ret`; `f_idle = halted + pending` with
+//!   `pending = (mbox_call != 0)·(1 - mbox_done)`; row B (same word, `mbox_done = 1`) re-checks
+//!   `j`, writes `ret` to rd through the rd mux and clears the mailbox. The VM executes
+//!   registered coprocessors, so programs that use them cannot be proven yet.
+//! - The halted flag is the only idle cause (no mailbox yet): `f_idle = halted`.
 //! - The leaf's W/X tags are not seen by the row: the block checks X on fetch and W when
 //!   [`RowOutput::data_write`] is set.
 //! - The rd write uses a one-hot of `rd_eff = we·rd + 10·ecall_ret` (ecalls write a0).
