@@ -71,27 +71,27 @@
 //! # Constraint counts
 //!
 //! Measured by `tests/row_circuit.rs::constraint_counts` (one row, 16 MiB memory; the shape is
-//! the same for every instruction). Plan estimates (§2) in brackets.
+//! the same for every instruction).
 //!
-//! | unit | constraints |
-//! |---|---|
-//! | fetch address (pc = 4·index, 22 bits) | 23 |
-//! | decode + 48 kind flags | 130 [136] |
-//! | register reads (rs1, rs2 one-hots and reads) | 132 |
-//! | register write (x1'..x31') | 31 |
-//! | rd: result mux (19 products), carry, range, rd one-hot | 89 |
-//! | operands (rs1 bits, `B` select and bits) | 67 [99] |
-//! | bitwise AND/OR/XOR | 32 [32] |
-//! | comparator | 38 [37] |
-//! | multiplier + shifts | 77 [80] |
-//! | divider | 118 [115] |
-//! | data address, byte/half selection | 66 |
-//! | memory: alignment, address equalities, store merge | 14 [35 for both] |
-//! | next pc | 9 |
-//! | ecall dispatch + I/O + streams (excluding the hash) | 121 |
-//! | stream hash (Poseidon) | 238 |
-//! | control (halted, exit code, steps) | 3 |
-//! | **row total with Poseidon** | **1,188** [≈1.25k] |
+//! | unit | constraints | plan (§2) |
+//! |---|---|---|
+//! | fetch address (pc = 4·index, 22 bits) | 23 | |
+//! | decode + 48 kind flags | 130 | 136 |
+//! | register reads (rs1, rs2 one-hots and reads) | 132 | |
+//! | register write (x1'..x31') | 31 | |
+//! | rd: result mux (19 products), carry, range, rd one-hot | 89 | |
+//! | operands (rs1 bits, `B` select and bits) | 67 | 99 |
+//! | bitwise AND/OR/XOR | 32 | 32 |
+//! | comparator | 38 | 37 |
+//! | multiplier + shifts | 77 | 80 |
+//! | divider | 118 | 115 |
+//! | data address, byte/half selection | 66 | |
+//! | memory: alignment, address equalities, store merge | 14 | 35 (both) |
+//! | next pc | 9 | |
+//! | ecall dispatch + I/O + streams (excluding the hash) | 121 | |
+//! | stream hash (Poseidon) | 238 | 238 |
+//! | control (halted, exit code, steps) | 3 | |
+//! | **row total with Poseidon** | **1,188** | ≈1,250 |
 //!
 //! Per memory size: 4 KiB 1,164, 16 MiB 1,188, 4 GiB 1,204 (address bits). The plan's register
 //! file estimate (183) compares with reads + write + rd one-hot = 197.
