@@ -199,6 +199,14 @@ fn synth_with<H: StreamHasher<F>>(
     rows: &[RowWitness<F>],
     hasher: &H,
 ) -> (TestConstraintSystem<F>, Vec<RowOutput<F>>) {
+    synth_cfg(rows, hasher, &cfg())
+}
+
+fn synth_cfg<H: StreamHasher<F>>(
+    rows: &[RowWitness<F>],
+    hasher: &H,
+    cfg: &RowConfig,
+) -> (TestConstraintSystem<F>, Vec<RowOutput<F>>) {
     let mut cs = TestConstraintSystem::<F>::new();
     let mut state = RowVars::alloc(&mut cs.namespace(|| "init"), &rows[0].pre).unwrap();
     let mut outs = Vec::new();
@@ -210,7 +218,7 @@ fn synth_with<H: StreamHasher<F>>(
             Ok(F::from(w.data_old as u64))
         })
         .unwrap();
-        let out = synthesize_row(&mut ns, &cfg(), hasher, &state, &word, &old, w).unwrap();
+        let out = synthesize_row(&mut ns, cfg, hasher, &state, &word, &old, w).unwrap();
         state = out.next.clone();
         outs.push(out);
     }
@@ -1907,4 +1915,39 @@ fn fast_checker_agrees_with_test_cs() {
     let mut bad = rows[0].clone();
     bad.post.regs[3] += 1;
     assert!(!fast_satisfied(&bad));
+}
+
+#[test]
+fn other_memory_sizes() {
+    // Rows of a program at 0x10000.. with data at 0x20000..: valid for every memory of at
+    // least 256 KiB, and rejected by a 128 KiB configuration (data address out of memory).
+    let s = Setup {
+        insns: vec![
+            Lw {
+                rd: 3,
+                rs1: 1,
+                imm: 4,
+            },
+            Sw {
+                rs1: 1,
+                rs2: 3,
+                imm: 8,
+            },
+            Jal { rd: 1, imm: 16 },
+        ],
+        regs: vec![(1, DATA)],
+        data: vec![1, 2, 3, 4, 5, 6, 7, 8],
+        ..Default::default()
+    };
+    let rows = run(&s, 3, 0).0;
+    for mem in [1u64 << 18, 1 << 24, 1 << 32] {
+        let cfg = RowConfig::new(mem).unwrap();
+        let (cs, outs) = synth_cfg(&rows, &ToyHash, &cfg);
+        assert!(cs.is_satisfied(), "memory {mem}");
+        assert_eq!(outs[0].fetch_addr.len() as u32, cfg.word_index_bits());
+    }
+    let small = RowConfig::new(1 << 17).unwrap();
+    let (cs, _) = synth_cfg(&rows[..1], &ToyHash, &small);
+    assert!(!cs.is_satisfied());
+    assert!(RowConfig::new(3 << 20).is_err());
 }
