@@ -109,6 +109,7 @@ fn tampered_block_witnesses_are_rejected() {
 
 #[test]
 fn block_constraint_counts() {
+    let mut counts = Vec::new();
     for k in [1usize, 2] {
         let params = BlockParams::new(k, MIB16).unwrap();
         let mut cs = ShapeCS::<E>::new();
@@ -125,7 +126,10 @@ fn block_constraint_counts() {
             "CPU block, K = {k}, 16 MiB: {} constraints",
             cs.num_constraints()
         );
+        counts.push(cs.num_constraints());
     }
+    // Pinned (regression): update block.rs's docs when these change.
+    assert_eq!(counts, vec![14011, 24908]);
 }
 
 #[test]
@@ -149,4 +153,56 @@ fn hello_blocks_fold_through_canopy_folding() {
     );
     acc.verify(&pp).unwrap();
     assert_eq!(acc.state().1, &bs[2].z_out[..]);
+}
+
+#[test]
+fn every_example_generates_chained_blocks_that_satisfy_the_circuit() {
+    // At most this many instructions per guest (loop.elf runs far longer).
+    const MAX_STEPS: usize = 3000;
+    let params = BlockParams::new(4, MIB16).unwrap();
+    for name in ["fib", "sha256", "sort", "loop"] {
+        let t = std::time::Instant::now();
+        let (elf, input) = example(name);
+        let program = Program::from_elf(&elf, MIB16).unwrap();
+        let mut vm = Vm::new(&program, VmConfig::default()).unwrap();
+        vm.set_public_input(input);
+        let mut gen = BlockWitnessGen::new(&params, &program, F1::from(7u64)).unwrap();
+        let z0 = gen.z().to_vec();
+        let mut bs = Vec::new();
+        let mut steps = 0;
+        for block in vm.trace(params.k()) {
+            for rec in &block.unwrap().records {
+                gen.push_record(rec).unwrap();
+                steps += 1;
+                while let Some(b) = gen.next_block() {
+                    bs.push(b);
+                }
+            }
+            if steps >= MAX_STEPS {
+                break;
+            }
+        }
+        let halted = steps < MAX_STEPS;
+        if halted {
+            bs.extend(gen.finish().unwrap());
+        }
+        println!(
+            "{name}: {steps} instructions, {} blocks of K = 4 rows, witnesses in {:.2} s",
+            bs.len(),
+            t.elapsed().as_secs_f64()
+        );
+        assert_eq!(bs[0].z_in, z0);
+        for pair in bs.windows(2) {
+            assert_eq!(pair[0].z_out, pair[1].z_in, "{name}: blocks chain");
+        }
+        let last = bs.len() - 1;
+        for i in [0, last / 2, last] {
+            let (ok, z_out) = run_block(&params, &bs[i], &bs[i].z_in);
+            assert!(ok, "{name}: block {i}");
+            assert_eq!(z_out, bs[i].z_out, "{name}: block {i}");
+        }
+        if halted {
+            assert_eq!(bs[last].z_out[3], F1::ONE, "{name} halted");
+        }
+    }
 }
