@@ -1,6 +1,53 @@
 //! Canopy: a folding zkVM for RISC-V programs.
 //!
-//! This crate is the public API that ties Canopy's layers together. For now it re-exports the
-//! virtual machine ([`vm`], the `canopy-vm` crate: ELF loading, RV32IM execution, guest I/O,
-//! streaming traces); `Program`, `Prover`, `Proof` and `verify` come with the proving layers.
+//! This crate is the public API that ties Canopy's layers together: the virtual machine
+//! ([`vm`], the `canopy-vm` crate), its CPU block circuit (feature `circuit` of `canopy-vm`,
+//! always on here) and the folding engine (`canopy-folding`).
+//!
+//! * [`Program`]: a loaded ELF guest and its digest (SHA-256 over the memory size, the entry
+//!   point and the initial memory root of the image; see [`Program`]).
+//! * [`Params`]: the public parameters for a block size K (instructions per fold step) and a
+//!   memory size; [`Params::setup`], [`Params::to_bytes`] / [`Params::from_bytes`] (the loader
+//!   re-checks the digest).
+//! * [`Prover`]: proves a program on [`Inputs`] with sequential non-uniform IVC (for now one
+//!   circuit, the CPU block circuit: m = 1), reporting [`Progress`].
+//! * [`Proof`] = [`Statement`] + the folding accumulator; a versioned file format
+//!   ([`Proof::to_bytes`], [`Proof::from_bytes`]).
+//! * [`verify`]: checks a proof against the verifier's own program, public input and
+//!   parameters; the list of checks and the public-input rule are in its documentation.
+//!
+//! ```no_run
+//! use canopy::{verify, Inputs, Params, Program, Prover};
+//! let elf = std::fs::read("guest/examples/fib.elf").unwrap();
+//! let program = Program::from_elf(&elf).unwrap();
+//! let params = Params::setup(4, program.memory_size()).unwrap();
+//! let proof = Prover::new(&params).prove(&program, &Inputs::public(*b"5")).unwrap();
+//! let statement = verify(&proof, &program, b"5", &params).unwrap();
+//! assert_eq!(statement.public_output, b"5\n");
+//! ```
+//!
+//! # What is not here yet
+//! Coprocessors (m > 1; a guest that calls `custom-0` cannot be proven), the PCD tree (the
+//! accumulator is a single sequential leaf, so proving is single-threaded per step and the
+//! proof grows with K, not with the run), and the decider (the proof is the accumulator with
+//! its witnesses, verified natively and non-succinctly; it is neither small nor
+//! zero-knowledge).
+#![deny(missing_docs)]
+
 pub use canopy_vm as vm;
+
+mod error;
+mod field;
+mod params;
+mod program;
+mod proof;
+mod prover;
+mod state;
+mod verify;
+
+pub use error::{ParamsError, ProgramError, ProofFormatError, ProveError, VerifyError};
+pub use params::{hex, Params, DEFAULT_BLOCK_SIZE, PARAMS_FORMAT_VERSION, PARAMS_MAGIC};
+pub use program::{ExecuteError, Execution, Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
+pub use proof::{Proof, Statement, PROOF_FORMAT_VERSION, PROOF_MAGIC};
+pub use prover::{Progress, Prover};
+pub use verify::{initial_state, verify};

@@ -1,23 +1,42 @@
 //! `canopy`: the command-line tool of the Canopy zkVM.
 //!
-//! Commands (more, such as `prove` and `verify`, come with the proving layers):
+//! Commands:
 //! - `canopy run PROGRAM.elf [--input FILE] [--private-input FILE] [--max-steps N]
 //!   [--memory-size BYTES] [--stats]`: runs a guest natively. Its public output (fd 1) goes to
 //!   stdout and its debug log (fd 2) to stderr, streamed while the guest runs (flushed every
 //!   2^20 instructions). The process
 //!   exits with the guest's exit status (`a0 & 0xff`), like `qemu-riscv32`.
+//! - `canopy prove PROGRAM.elf [--input FILE] [--private-input FILE] [-o PROOF]
+//!   [--block-size K] [--params-dir DIR] [--max-steps N]`: runs the guest natively (to fail
+//!   early and learn the run's length), then proves it with a progress bar on stderr
+//!   (instructions proven, instructions/s, ETA) and writes the proof file (default:
+//!   `<program name>.proof` in the current directory). Exits 0 when the proof is written.
+//! - `canopy verify PROOF --program PROGRAM.elf [--input FILE] [--params-dir DIR]`: verifies
+//!   the proof for that program and public input, prints the proven public output to stdout
+//!   and a summary of the statement to stderr, and exits 0 only if the proof verifies.
+//!
+//! Parameters (see [`params`]) are cached on disk, keyed by K and the memory size, in
+//! `--params-dir`, else `$CANOPY_PARAMS_DIR`, else `<user cache dir>/canopy/params`
+//! (`$XDG_CACHE_HOME/canopy/params` or `~/.cache/canopy/params` on Linux). A missing or
+//! unusable cache file is regenerated; a loaded file's digest is recomputed.
 //!
 //! Exit codes other than the guest's own (a guest can use any of 0..=255, so these can collide
 //! with a guest that exits with the same value; they are chosen to be unusual and to match
 //! conventions: 2 is what clap uses for usage errors):
 //! - 2: bad command line (from clap).
-//! - [`EXIT_LOAD_ERROR`] (125): the program or an input file could not be read or loaded (bad
-//!   ELF, bad `--memory-size`), like `env`/`timeout` use 125 for their own failures.
+//! - [`EXIT_LOAD_ERROR`] (125): the program, an input, a proof or a parameters file could not
+//!   be read, loaded or written (bad ELF, bad `--memory-size`, truncated proof file, ...),
+//!   like `env`/`timeout` use 125 for their own failures.
 //! - [`EXIT_GUEST_FAULT`] (134): the guest faulted (illegal instruction, memory fault, bad jump,
 //!   coprocessor error); 134 = 128 + SIGABRT, close to how a crashing process is reported.
 //! - [`EXIT_STEP_LIMIT`] (124): the step limit was reached; 124 is what `timeout` uses.
+//! - [`EXIT_REJECTED`] (1): `canopy verify`: the proof does not verify; `canopy prove`:
+//!   proving failed for another reason than the above.
 //!
 //! Logs go to stderr through `tracing`; set `RUST_LOG` (e.g. `RUST_LOG=debug`) to see them.
+
+mod params;
+mod prove;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,6 +53,8 @@ const EXIT_LOAD_ERROR: u8 = 125;
 const EXIT_GUEST_FAULT: u8 = 134;
 /// Exit code when the step limit is reached.
 const EXIT_STEP_LIMIT: u8 = 124;
+/// Exit code when a proof does not verify, or proving fails otherwise.
+const EXIT_REJECTED: u8 = 1;
 /// Instructions run between two flushes of the guest's output (a few ms of execution).
 const STREAM_SLICE: u64 = 1 << 20;
 
@@ -44,7 +65,10 @@ const STREAM_SLICE: u64 = 1 << 20;
     about = "Canopy: a folding zkVM for RISC-V (RV32IM) programs",
     after_help = "Exit codes of `canopy run`: the guest's exit status (0-255) when it exits; \
                   125 if the program or an input cannot be loaded; 134 if the guest faults; \
-                  124 if the step limit is reached; 2 for a bad command line."
+                  124 if the step limit is reached; 2 for a bad command line. \
+                  `canopy prove` and `canopy verify` exit 0 on success, 1 if proving fails or \
+                  the proof does not verify, 125 if a file cannot be read, loaded or written, \
+                  and `prove` 134 / 124 if the guest faults / reaches the step limit."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -55,6 +79,10 @@ struct Cli {
 enum Command {
     /// Run a guest program natively, without proving.
     Run(RunArgs),
+    /// Prove a run of a guest program and write a proof file.
+    Prove(prove::ProveArgs),
+    /// Verify a proof file for a program and public input; print the public output.
+    Verify(prove::VerifyArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -90,6 +118,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Prove(args) => prove::prove(args),
+        Command::Verify(args) => prove::verify(args),
     }
 }
 
@@ -149,7 +179,7 @@ fn run(args: RunArgs) -> ExitCode {
 }
 
 /// Parses a byte count: decimal, `0x` hexadecimal, or a number with a binary suffix.
-fn parse_size(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let (num, mult) = [
         ("KiB", 1u64 << 10),

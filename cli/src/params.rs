@@ -1,0 +1,143 @@
+//! The on-disk parameters cache.
+//!
+//! One file per (K, memory size): `cpu-k{K}-mem{BYTES}-v{FORMAT}.params` in the cache
+//! directory, holding [`canopy::Params::to_bytes`]. Directory: `--params-dir`, else
+//! `$CANOPY_PARAMS_DIR`, else `<user cache dir>/canopy/params` (the `dirs` crate: on Linux
+//! `$XDG_CACHE_HOME` or `~/.cache`). Loading goes through [`canopy::Params::from_bytes`],
+//! which recomputes the digest over the decoded contents and checks that the shapes are this
+//! build's circuit; a file that fails (corrupt, truncated, written by a build with another
+//! circuit) is reported and regenerated. Files are written to a temporary name and renamed,
+//! so concurrent processes never read a half-written file.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use canopy::Params;
+
+/// Environment variable that overrides the cache directory.
+pub const PARAMS_DIR_ENV: &str = "CANOPY_PARAMS_DIR";
+
+/// The cache directory: `explicit`, else `$CANOPY_PARAMS_DIR`, else the user's cache dir.
+pub fn cache_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os(PARAMS_DIR_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let base = dirs::cache_dir()
+        .context("no user cache directory (set --params-dir or CANOPY_PARAMS_DIR to choose one)")?;
+    Ok(base.join("canopy").join("params"))
+}
+
+/// The cache file of (K, memory size).
+pub fn cache_file(dir: &Path, block_size: usize, memory_size: u64) -> PathBuf {
+    dir.join(format!(
+        "cpu-k{block_size}-mem{memory_size}-v{}.params",
+        canopy::PARAMS_FORMAT_VERSION
+    ))
+}
+
+/// Loads the parameters of (K, memory size) from the cache, or generates and stores them.
+pub fn load_or_setup(dir: &Path, block_size: usize, memory_size: u64) -> anyhow::Result<Params> {
+    let file = cache_file(dir, block_size, memory_size);
+    if file.exists() {
+        let t = Instant::now();
+        let loaded = std::fs::read(&file)
+            .map_err(anyhow::Error::from)
+            .and_then(|b| Params::from_bytes(&b).map_err(anyhow::Error::from));
+        match loaded {
+            Ok(p) if p.block_size() == block_size && p.memory_size() == memory_size => {
+                tracing::info!(
+                    file = %file.display(),
+                    secs = t.elapsed().as_secs_f64(),
+                    "loaded parameters"
+                );
+                return Ok(p);
+            }
+            Ok(p) => eprintln!(
+                "canopy: parameters file {} holds K = {}, memory {} (expected K = {block_size}, \
+                 memory {memory_size}); regenerating",
+                file.display(),
+                p.block_size(),
+                p.memory_size()
+            ),
+            Err(e) => eprintln!(
+                "canopy: cannot use cached parameters {}: {e:#}; regenerating",
+                file.display()
+            ),
+        }
+    }
+    eprintln!(
+        "canopy: generating parameters for K = {block_size}, memory {memory_size} bytes \
+         (once; cached in {})",
+        dir.display()
+    );
+    let t = Instant::now();
+    let params = Params::setup(block_size, memory_size).context("parameter setup failed")?;
+    eprintln!(
+        "canopy: parameters generated in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    if let Err(e) = store(&file, &params) {
+        // The cache is an optimisation: a read-only cache directory must not fail the command.
+        eprintln!(
+            "canopy: warning: cannot cache the parameters in {}: {e:#}",
+            file.display()
+        );
+    }
+    Ok(params)
+}
+
+/// Writes `params` to `file` atomically (temporary file + rename).
+fn store(file: &Path, params: &Params) -> anyhow::Result<()> {
+    let dir = file.parent().context("cache file has no directory")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let bytes = params.to_bytes()?;
+    write_atomically(file, &bytes)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .context("path has no file name")?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot rename {} to {}", tmp.display(), path.display())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_dir_wins() {
+        let d = cache_dir(Some(Path::new("/x/y"))).unwrap();
+        assert_eq!(d, PathBuf::from("/x/y"));
+        let f = cache_file(&d, 4, 1 << 24);
+        assert_eq!(
+            f,
+            PathBuf::from(format!(
+                "/x/y/cpu-k4-mem16777216-v{}.params",
+                canopy::PARAMS_FORMAT_VERSION
+            ))
+        );
+    }
+
+    #[test]
+    fn atomic_write_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        write_atomically(&p, b"one").unwrap();
+        write_atomically(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

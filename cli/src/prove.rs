@@ -1,0 +1,307 @@
+//! `canopy prove` and `canopy verify`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use canopy::vm::{ExecutionError, DEFAULT_MEMORY_SIZE};
+use canopy::{
+    Inputs, Params, Program, Proof, ProveError, Prover, DEFAULT_BLOCK_SIZE, DEFAULT_PROVE_MAX_STEPS,
+};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::params::{cache_dir, load_or_setup, write_atomically};
+use crate::{parse_size, EXIT_GUEST_FAULT, EXIT_LOAD_ERROR, EXIT_REJECTED, EXIT_STEP_LIMIT};
+
+/// Arguments of `canopy prove`.
+#[derive(clap::Args, Debug)]
+pub struct ProveArgs {
+    /// The guest program: a statically linked RV32IM ELF executable.
+    program: PathBuf,
+    /// File whose bytes the guest reads as public input (fd 0); bound by the proof.
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// File whose bytes the guest reads as private input (fd 3); not revealed by the
+    /// statement.
+    #[arg(long, value_name = "FILE")]
+    private_input: Option<PathBuf>,
+    /// Where to write the proof [default: <program name>.proof in the current directory].
+    #[arg(short = 'o', long = "output", value_name = "PROOF")]
+    output: Option<PathBuf>,
+    /// Instructions (rows) per fold step K. Larger K amortises the folding overhead better
+    /// but makes parameter setup slower and the proof larger.
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_BLOCK_SIZE)]
+    block_size: usize,
+    /// Directory of the parameters cache [default: $CANOPY_PARAMS_DIR, else the user's
+    /// cache directory]/canopy/params.
+    #[arg(long, value_name = "DIR")]
+    params_dir: Option<PathBuf>,
+    /// Stop with an error if the guest runs more than this many instructions.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PROVE_MAX_STEPS)]
+    max_steps: u64,
+    /// Guest memory size in bytes (a power of two; the guest SDK links for 16 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MEMORY_SIZE, value_parser = parse_size)]
+    memory_size: u64,
+}
+
+/// Arguments of `canopy verify`.
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The proof file.
+    proof: PathBuf,
+    /// The guest program the proof is claimed to be about.
+    #[arg(long, value_name = "PROGRAM.elf")]
+    program: PathBuf,
+    /// The public input (fd 0) the run is claimed to have read [default: empty].
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Directory of the parameters cache (as for `canopy prove`).
+    #[arg(long, value_name = "DIR")]
+    params_dir: Option<PathBuf>,
+}
+
+/// An error with the exit code it maps to.
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    fn load(error: anyhow::Error) -> Self {
+        Failure {
+            code: EXIT_LOAD_ERROR,
+            error,
+        }
+    }
+}
+
+fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path)
+        .with_context(|| format!("cannot read {what} {}", path.display()))
+        .map_err(Failure::load)
+}
+
+fn load_program(path: &Path, memory_size: u64) -> Result<Program, Failure> {
+    let elf = read_file(path, "program")?;
+    Program::from_elf_with_memory(&elf, memory_size)
+        .with_context(|| format!("cannot load program {}", path.display()))
+        .map_err(Failure::load)
+}
+
+fn params(dir: Option<&Path>, block_size: usize, memory_size: u64) -> Result<Params, Failure> {
+    cache_dir(dir)
+        .and_then(|d| load_or_setup(&d, block_size, memory_size))
+        .map_err(Failure::load)
+}
+
+fn finish(result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("canopy: error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn execution_code(e: &ExecutionError) -> u8 {
+    match e {
+        ExecutionError::StepLimit { .. } => EXIT_STEP_LIMIT,
+        _ => EXIT_GUEST_FAULT,
+    }
+}
+
+fn human_bytes(n: usize) -> String {
+    let n = n as f64;
+    if n >= (1u64 << 20) as f64 {
+        format!("{:.1} MiB", n / (1u64 << 20) as f64)
+    } else if n >= 1024.0 {
+        format!("{:.1} KiB", n / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+/// `canopy prove`.
+pub fn prove(args: ProveArgs) -> ExitCode {
+    finish(prove_inner(&args))
+}
+
+fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
+    if args.block_size == 0 {
+        return Err(Failure::load(anyhow::anyhow!(
+            "--block-size must be at least 1"
+        )));
+    }
+    let program = load_program(&args.program, args.memory_size)?;
+    let public = match &args.input {
+        Some(p) => read_file(p, "input")?,
+        None => Vec::new(),
+    };
+    let private = match &args.private_input {
+        Some(p) => read_file(p, "private input")?,
+        None => Vec::new(),
+    };
+    let inputs = Inputs::new(public, private);
+    let out_path = match &args.output {
+        Some(p) => p.clone(),
+        None => {
+            let stem = args
+                .program
+                .file_stem()
+                .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
+            PathBuf::from(format!("{stem}.proof"))
+        }
+    };
+
+    // The native pre-run: fails early on a fault and gives the length of the progress bar.
+    let t = Instant::now();
+    let native = program
+        .execute(&inputs, args.max_steps)
+        .map_err(|e| match e {
+            canopy::ExecuteError::Execution(x) => Failure {
+                code: execution_code(&x),
+                error: anyhow::anyhow!("the guest did not exit: {x}"),
+            },
+            other => Failure::load(other.into()),
+        })?;
+    eprintln!(
+        "canopy: the guest runs {} instructions natively ({:.3} s), exit code {}",
+        native.instructions,
+        t.elapsed().as_secs_f64(),
+        native.exit_code
+    );
+
+    let params = params(
+        args.params_dir.as_deref(),
+        args.block_size,
+        args.memory_size,
+    )?;
+    let prover = Prover::new(&params).with_max_steps(args.max_steps);
+
+    let bar = ProgressBar::with_draw_target(
+        Some(native.instructions),
+        ProgressDrawTarget::stderr_with_hz(4),
+    );
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} proving [{elapsed_precise}] {wide_bar} {pos}/{len} instructions \
+             ({per_sec}, ETA {eta}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(250));
+    let t = Instant::now();
+    let result = prover.prove_with_progress(&program, &inputs, |p| {
+        bar.set_position(p.instructions_done);
+        bar.set_message(format!("{} fold steps", p.fold_steps));
+    });
+    bar.finish_and_clear();
+    let proof = result.map_err(|e| match e {
+        ProveError::Execution(x) => Failure {
+            code: execution_code(&x),
+            error: anyhow::anyhow!("the guest did not exit: {x}"),
+        },
+        ProveError::Program(p) => Failure::load(p.into()),
+        other => Failure {
+            code: EXIT_REJECTED,
+            error: anyhow::Error::from(other).context("proving failed"),
+        },
+    })?;
+    let secs = t.elapsed().as_secs_f64();
+
+    let bytes = proof
+        .to_bytes()
+        .context("cannot encode the proof")
+        .map_err(Failure::load)?;
+    write_atomically(&out_path, &bytes).map_err(Failure::load)?;
+    let s = &proof.statement;
+    eprintln!(
+        "canopy: proved {} instructions in {} fold steps of K = {} in {secs:.1} s \
+         ({:.2} instructions/s)",
+        s.instructions,
+        s.fold_steps,
+        s.block_size,
+        s.instructions as f64 / secs.max(1e-9)
+    );
+    eprintln!(
+        "canopy: exit code {}, {} bytes of public output, {} bytes of public input read",
+        s.exit_code,
+        s.public_output.len(),
+        s.public_input_len
+    );
+    eprintln!(
+        "canopy: proof written to {} ({})",
+        out_path.display(),
+        human_bytes(bytes.len())
+    );
+    Ok(())
+}
+
+/// `canopy verify`.
+pub fn verify(args: VerifyArgs) -> ExitCode {
+    finish(verify_inner(&args))
+}
+
+fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
+    let bytes = read_file(&args.proof, "proof")?;
+    let proof = Proof::from_bytes(&bytes)
+        .with_context(|| format!("cannot read proof {}", args.proof.display()))
+        .map_err(Failure::load)?;
+    let s = &proof.statement;
+    let block_size = usize::try_from(s.block_size)
+        .ok()
+        .filter(|k| *k > 0)
+        .ok_or_else(|| {
+            Failure::load(anyhow::anyhow!(
+                "the proof names an invalid block size {}",
+                s.block_size
+            ))
+        })?;
+    let program = load_program(&args.program, s.memory_size)?;
+    let input = match &args.input {
+        Some(p) => read_file(p, "input")?,
+        None => Vec::new(),
+    };
+    let params = params(args.params_dir.as_deref(), block_size, s.memory_size)?;
+    let t = Instant::now();
+    let statement = canopy::verify(&proof, &program, &input, &params).map_err(|e| Failure {
+        code: EXIT_REJECTED,
+        error: anyhow::Error::from(e).context("the proof does not verify"),
+    })?;
+    let secs = t.elapsed().as_secs_f64();
+
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&statement.public_output)
+        .and_then(|_| stdout.flush())
+        .context("cannot write the public output")
+        .map_err(Failure::load)?;
+    eprintln!("canopy: proof verified in {secs:.2} s");
+    eprintln!(
+        "canopy: program {}: exit code {} (status {}), {} instructions, {} fold steps of K = {}",
+        statement.program_digest_hex(),
+        statement.exit_code,
+        statement.exit_status(),
+        statement.instructions,
+        statement.fold_steps,
+        statement.block_size
+    );
+    let bound = if statement.public_input_eof {
+        "the whole public input (the guest read to its end)".to_string()
+    } else {
+        format!(
+            "the first {} bytes of the public input (bytes after them are not bound)",
+            statement.public_input_len
+        )
+    };
+    eprintln!("canopy: the proof binds {bound}");
+    eprintln!(
+        "canopy: public output: {} bytes (on stdout)",
+        statement.public_output.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,298 @@
+//! End-to-end tests of `canopy prove` and `canopy verify` in fresh processes: proof files,
+//! exit codes, error messages, the parameters cache.
+//!
+//! The parameters (K = 4) are cached in `$CARGO_TARGET_TMPDIR/canopy-params-k4`, so only the
+//! first run of this test binary pays for the setup. Proving tests are serialised by a lock
+//! (the machine has 2 cores; parallel proofs only contend).
+
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use canopy::Proof;
+
+const K: &str = "4";
+
+fn canopy() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_canopy"));
+    c.env_remove("CANOPY_PARAMS_DIR");
+    c
+}
+
+fn params_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("canopy-params-k4")
+}
+
+fn lock() -> MutexGuard<'static, ()> {
+    static L: Mutex<()> = Mutex::new(());
+    L.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn prove(program: &Path, input: Option<&Path>, out: &Path) -> Output {
+    let _g = lock();
+    let mut c = canopy();
+    c.arg("prove")
+        .arg(program)
+        .args(["--block-size", K, "--params-dir"])
+        .arg(params_dir())
+        .arg("-o")
+        .arg(out);
+    if let Some(i) = input {
+        c.arg("--input").arg(i);
+    }
+    c.output().unwrap()
+}
+
+fn verify(proof: &Path, program: &Path, input: Option<&Path>) -> Output {
+    let mut c = canopy();
+    c.arg("verify")
+        .arg(proof)
+        .arg("--program")
+        .arg(program)
+        .arg("--params-dir")
+        .arg(params_dir());
+    if let Some(i) = input {
+        c.arg("--input").arg(i);
+    }
+    c.output().unwrap()
+}
+
+/// The echo guest (reads up to 8 bytes) proven on "hi" through the CLI, once.
+struct Echo {
+    _dir: tempfile::TempDir,
+    program: PathBuf,
+    input: PathBuf,
+    proof: PathBuf,
+    dir: PathBuf,
+}
+
+fn echo() -> &'static Echo {
+    static E: OnceLock<Echo> = OnceLock::new();
+    E.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_path_buf();
+        let program = write(&d, "echo.elf", &common::echo_elf(8));
+        let input = write(&d, "in.txt", b"hi");
+        let proof = d.join("echo.proof");
+        let o = prove(&program, Some(&input), &proof);
+        assert!(o.status.success(), "prove failed: {}", stderr(&o));
+        assert!(stderr(&o).contains("proof written to"), "{}", stderr(&o));
+        Echo {
+            _dir: dir,
+            program,
+            input,
+            proof,
+            dir: d,
+        }
+    })
+}
+
+#[test]
+fn prove_then_verify_prints_the_output() {
+    let e = echo();
+    let o = verify(&e.proof, &e.program, Some(&e.input));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, b"hi");
+    let err = stderr(&o);
+    assert!(err.contains("proof verified"), "{err}");
+    assert!(err.contains("exit code 42"), "{err}");
+    assert!(err.contains("whole public input"), "{err}");
+}
+
+#[test]
+fn verify_rejects_another_program() {
+    let e = echo();
+    let other = write(&e.dir, "other.elf", &common::echo_elf(7));
+    let o = verify(&e.proof, &other, Some(&e.input));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("another program"), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_rejects_another_input() {
+    let e = echo();
+    let other = write(&e.dir, "other.txt", b"ho");
+    let o = verify(&e.proof, &e.program, Some(&other));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("public input mismatch"),
+        "{}",
+        stderr(&o)
+    );
+    // no --input at all: the empty input
+    let o = verify(&e.proof, &e.program, None);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_rejects_another_claimed_output() {
+    let e = echo();
+    let mut p = Proof::from_bytes(&std::fs::read(&e.proof).unwrap()).unwrap();
+    p.statement.public_output = b"HI".to_vec();
+    let forged = write(&e.dir, "forged-output.proof", &p.to_bytes().unwrap());
+    let o = verify(&forged, &e.program, Some(&e.input));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(
+        stderr(&o).contains("public output mismatch"),
+        "{}",
+        stderr(&o)
+    );
+
+    let mut p = Proof::from_bytes(&std::fs::read(&e.proof).unwrap()).unwrap();
+    p.statement.exit_code = 0;
+    let forged = write(&e.dir, "forged-exit.proof", &p.to_bytes().unwrap());
+    let o = verify(&forged, &e.program, Some(&e.input));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("exit"), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_rejects_tampered_and_malformed_files() {
+    let e = echo();
+    let bytes = std::fs::read(&e.proof).unwrap();
+    // a flipped bit in the accumulator
+    let mut t = bytes.clone();
+    let at = t.len() - 32;
+    t[at] ^= 1;
+    let f = write(&e.dir, "tampered.proof", &t);
+    let o = verify(&f, &e.program, Some(&e.input));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("does not verify"), "{}", stderr(&o));
+    // truncated
+    let f = write(&e.dir, "truncated.proof", &bytes[..bytes.len() / 2]);
+    let o = verify(&f, &e.program, Some(&e.input));
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(stderr(&o).contains("truncated"), "{}", stderr(&o));
+    // another format version
+    let mut t = bytes.clone();
+    t[8] = t[8].wrapping_add(1);
+    let f = write(&e.dir, "version.proof", &t);
+    let o = verify(&f, &e.program, Some(&e.input));
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unsupported proof format version"),
+        "{}",
+        stderr(&o)
+    );
+    // not a proof
+    let o = verify(&e.program, &e.program, Some(&e.input));
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad magic"), "{}", stderr(&o));
+}
+
+#[test]
+fn params_are_loaded_from_the_cache() {
+    let e = echo(); // the cache exists after this
+    let dir = params_dir();
+    let o = verify(&e.proof, &e.program, Some(&e.input));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("generating parameters"),
+        "{}",
+        stderr(&o)
+    );
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("cpu-k4-mem16777216-") && f.ends_with(".params")),
+        "{files:?}"
+    );
+}
+
+#[test]
+fn a_corrupt_cache_file_is_regenerated() {
+    let e = echo();
+    let _g = lock();
+    // a private copy of the cache with one byte of the digest-covered body flipped
+    let dir = e.dir.join("params-copy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = std::fs::read_dir(params_dir())
+        .unwrap()
+        .map(|f| f.unwrap().file_name())
+        .find(|f| f.to_string_lossy().starts_with("cpu-k4-"))
+        .unwrap();
+    let mut bytes = std::fs::read(params_dir().join(&name)).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(dir.join(&name), &bytes).unwrap();
+    let o = canopy()
+        .arg("verify")
+        .arg(&e.proof)
+        .arg("--program")
+        .arg(&e.program)
+        .arg("--input")
+        .arg(&e.input)
+        .env("CANOPY_PARAMS_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("cannot use cached parameters"), "{err}");
+    assert!(err.contains("generating parameters"), "{err}");
+    assert_eq!(o.stdout, b"hi");
+}
+
+#[test]
+fn prove_reports_guest_faults_and_bad_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "ebreak.elf",
+        &common::elf(&[canopy::vm::Instruction::Ebreak]),
+    );
+    let o = canopy()
+        .arg("prove")
+        .arg(&bad)
+        .args(["--block-size", K, "--params-dir"])
+        .arg(params_dir())
+        .arg("-o")
+        .arg(dir.path().join("x.proof"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
+    assert!(!dir.path().join("x.proof").exists());
+    let o = canopy()
+        .arg("prove")
+        .arg(dir.path().join("missing.elf"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot read program"), "{}", stderr(&o));
+}
+
+/// An SDK example end to end through the CLI: fib(5).
+#[test]
+fn fib_example_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "n.txt", b"5");
+    let proof = dir.path().join("fib.proof");
+    let program = common::example("fib");
+    let o = prove(&program, Some(&input), &proof);
+    assert!(o.status.success(), "{}", stderr(&o));
+    eprintln!("{}", stderr(&o));
+    let o = verify(&proof, &program, Some(&input));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, b"5\n");
+    let six = write(dir.path(), "six.txt", b"6");
+    let o = verify(&proof, &program, Some(&six));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}

@@ -1,0 +1,141 @@
+//! [`Params`]: the public parameters of the CPU circuit for one block size K and memory size.
+
+use canopy_folding::PublicParams;
+use canopy_vm::circuit::block::{BlockCircuit, BlockParams, Z_LEN};
+
+use crate::error::ParamsError;
+use crate::field;
+
+/// Default rows (instructions) per fold step. Proving throughput grows with K until the
+/// ≈24k-constraint folding overhead per step is amortised (docs/cpu-circuit.md §7), while
+/// setup time and the commitment key grow linearly with K.
+pub const DEFAULT_BLOCK_SIZE: usize = 16;
+
+/// Magic of a serialised parameters file.
+pub const PARAMS_MAGIC: &[u8; 8] = b"CANOPYPP";
+/// Version of the parameters file layout.
+pub const PARAMS_FORMAT_VERSION: u32 = 1;
+
+/// Public parameters of a proof: the CPU block circuit (K rows per fold step, a memory of
+/// `memory_size` bytes) and the folding engine's parameters for it (m = 1 circuit for now).
+///
+/// Serialised form ([`Params::to_bytes`]): `"CANOPYPP"`, the format version (u32 LE), K
+/// (u64 LE), the memory size (u64 LE), then `canopy_folding::PublicParams::to_bytes`.
+/// [`Params::from_bytes`] recomputes the folding digest over the decoded contents (rejecting a
+/// corrupted file) and checks that the shapes still have the sizes of this build's circuit
+/// (rejecting a file made by a build with another circuit).
+pub struct Params {
+    block: BlockParams,
+    folding: PublicParams,
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Params")
+            .field("block_size", &self.block.k())
+            .field("memory_size", &self.block.memory_size())
+            .field("digest", &hex(&self.digest()))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Lowercase hexadecimal of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Params {
+    /// Generates parameters for K = `block_size` and a memory of `memory_size` bytes: shapes,
+    /// commitment keys, digest. Takes seconds to minutes depending on K.
+    pub fn setup(block_size: usize, memory_size: u64) -> Result<Self, ParamsError> {
+        let block = BlockParams::new(block_size, memory_size)?;
+        let _span = tracing::info_span!("params_setup", k = block_size, memory_size).entered();
+        let folding = PublicParams::setup(&[BlockCircuit::shape(&block)])?;
+        Ok(Params { block, folding })
+    }
+
+    /// Rows per fold step (K).
+    pub fn block_size(&self) -> usize {
+        self.block.k()
+    }
+
+    /// Memory size in bytes.
+    pub fn memory_size(&self) -> u64 {
+        self.block.memory_size()
+    }
+
+    /// The parameters digest: the folding engine's pp (SHA3-256 over the shapes, keys and
+    /// hash constants, 250 bits) as 32 bytes little-endian. K and the memory size are part of
+    /// the shapes.
+    pub fn digest(&self) -> [u8; 32] {
+        field::to_bytes(&self.folding.digest())
+    }
+
+    /// The block circuit's parameters.
+    pub fn block(&self) -> &BlockParams {
+        &self.block
+    }
+
+    /// The folding engine's parameters.
+    pub fn folding(&self) -> &PublicParams {
+        &self.folding
+    }
+
+    /// Serialises the parameters (see the type's documentation).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ParamsError> {
+        let body = self.folding.to_bytes()?;
+        let mut out = Vec::with_capacity(body.len() + 28);
+        out.extend_from_slice(PARAMS_MAGIC);
+        out.extend_from_slice(&PARAMS_FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(self.block.k() as u64).to_le_bytes());
+        out.extend_from_slice(&self.block.memory_size().to_le_bytes());
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// Reads the header of a serialised parameters file: `(K, memory size)`.
+    pub fn peek_header(bytes: &[u8]) -> Result<(usize, u64), ParamsError> {
+        let fmt = |s: &str| ParamsError::Format(s.to_string());
+        if bytes.len() < 28 {
+            return Err(fmt("truncated header"));
+        }
+        if &bytes[..8] != PARAMS_MAGIC {
+            return Err(fmt("not a Canopy parameters file (bad magic)"));
+        }
+        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        if version != PARAMS_FORMAT_VERSION {
+            return Err(ParamsError::Format(format!(
+                "version {version}, this build reads version {PARAMS_FORMAT_VERSION}"
+            )));
+        }
+        let mut k = [0u8; 8];
+        k.copy_from_slice(&bytes[12..20]);
+        let mut m = [0u8; 8];
+        m.copy_from_slice(&bytes[20..28]);
+        let k = usize::try_from(u64::from_le_bytes(k)).map_err(|_| fmt("block size too large"))?;
+        Ok((k, u64::from_le_bytes(m)))
+    }
+
+    /// Deserialises parameters, re-checking the digest and the circuit (see the type's
+    /// documentation).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ParamsError> {
+        let (k, memory_size) = Self::peek_header(bytes)?;
+        let block = BlockParams::new(k, memory_size)?;
+        let folding = PublicParams::from_bytes(&bytes[28..])?;
+        if folding.num_circuits() != 1 || folding.arity() != Z_LEN {
+            return Err(ParamsError::Stale(format!(
+                "{} circuits of arity {}, expected 1 of arity {Z_LEN}",
+                folding.num_circuits(),
+                folding.arity()
+            )));
+        }
+        let expected = PublicParams::augmented_sizes(&[BlockCircuit::shape(&block)])?;
+        let found = folding.sizes();
+        if expected != found {
+            return Err(ParamsError::Stale(format!(
+                "shape sizes {found:?}, this build's circuit has {expected:?}"
+            )));
+        }
+        Ok(Params { block, folding })
+    }
+}

@@ -1,0 +1,211 @@
+//! [`verify`]: the checks that make a [`Proof`] a proof of its [`Statement`].
+
+use canopy_folding::F1;
+use canopy_vm::circuit::block::BlockWitnessGen;
+use canopy_vm::circuit::row::{PoseidonStreamHasher, StreamState};
+use ff::Field;
+use sha2::{Digest, Sha256};
+
+use crate::error::VerifyError;
+use crate::params::{hex, Params};
+use crate::program::Program;
+use crate::proof::{Proof, Statement};
+use crate::state::{self, stream_len};
+
+/// The initial IVC state z_0 of `program` under `params`, as the prover's witness generator
+/// builds it: pc = entry, the register hash of 31 zero registers with salt 0, the memory root
+/// of the program image, empty I/O streams with their initial digests, every flag and counter 0.
+pub fn initial_state(program: &Program, params: &Params) -> Result<Vec<F1>, VerifyError> {
+    let gen = BlockWitnessGen::new(params.block(), program.vm_program(), F1::ZERO)
+        .map_err(|e| VerifyError::InitialState(e.to_string()))?;
+    Ok(gen.z().to_vec())
+}
+
+/// Verifies `proof` for `program`, the public input `public_input` and `params`; returns the
+/// verified statement.
+///
+/// Checks, cheapest first (each failure is its own [`VerifyError`] variant):
+/// 1. **Parameters**: the statement's block size, memory size and parameters digest are those
+///    of `params`, and so is the accumulator's digest.
+/// 2. **Program**: the statement's program digest is `program`'s, and the accumulator's
+///    initial state is exactly `(φ = 0, z_0)` with z_0 = [`initial_state`] recomputed here from
+///    `program` (entry pc, zero registers, the memory root of the image, empty streams).
+/// 3. **Final state** z_n: φ_n = 0, `halted = 1`, no I/O `ecall` in progress (`cursor = 0`),
+///    `exit_code` equal to the claimed one, `steps` equal to the claimed instruction count.
+/// 4. **Output**: the output stream's `(digest, words, off, pending)` equal the recomputation
+///    over the claimed output bytes (so the claimed output is exactly what the guest wrote).
+/// 5. **Input** (the rule): let `n` be the proven number of input bytes read
+///    (`4·words + off` of the input stream). Then `n ≤ |public_input|`, the stream state
+///    equals the recomputation over `public_input[..n]`, the statement's input length and
+///    SHA-256 are those of `public_input[..n]`, and if the guest hit the end of its input
+///    (`in_eof`), `n = |public_input|`. So the proof binds the prefix of the public input
+///    that the guest read, and the whole input whenever the guest read to its end; bytes it
+///    never read are not bound (they cannot have influenced the run).
+/// 6. **Fold steps**: the accumulator's step count equals the claimed one.
+/// 7. **Accumulator**: `canopy_folding::Accumulator::verify` (every running instance
+///    satisfies its shape and the state hashes match), which proves that z_n is reached from
+///    z_0 by that many steps of the CPU block circuit.
+///
+/// The private input is not bound. The scrubbed fields of z_n (pc, register hash, memory
+/// root) are fresh prover randomness and are not checked.
+pub fn verify(
+    proof: &Proof,
+    program: &Program,
+    public_input: &[u8],
+    params: &Params,
+) -> Result<Statement, VerifyError> {
+    let s = &proof.statement;
+    let acc = &proof.accumulator;
+
+    // 1. parameters
+    let params_err = VerifyError::WrongParams;
+    if s.block_size != params.block_size() as u64 {
+        return Err(params_err(format!(
+            "block size {} in the proof, {} in the parameters",
+            s.block_size,
+            params.block_size()
+        )));
+    }
+    if s.memory_size != params.memory_size() {
+        return Err(params_err(format!(
+            "memory size {} in the proof, {} in the parameters",
+            s.memory_size,
+            params.memory_size()
+        )));
+    }
+    if s.params_digest != params.digest() {
+        return Err(params_err(format!(
+            "parameters digest {} in the proof, {} given",
+            hex(&s.params_digest),
+            hex(&params.digest())
+        )));
+    }
+    if acc.digest() != params.folding().digest() {
+        return Err(params_err(
+            "the accumulator was built under another parameters digest".into(),
+        ));
+    }
+
+    // 2. program
+    if program.memory_size() != params.memory_size() {
+        return Err(VerifyError::WrongProgram(format!(
+            "the program was loaded for a memory of {} bytes, the parameters are for {}",
+            program.memory_size(),
+            params.memory_size()
+        )));
+    }
+    if s.program_digest != program.digest() {
+        return Err(VerifyError::WrongProgram(format!(
+            "program digest {} in the proof, the given program has {}",
+            hex(&s.program_digest),
+            hex(&program.digest())
+        )));
+    }
+    let (pc0, z0) = acc.start();
+    if pc0 != F1::ZERO {
+        return Err(VerifyError::WrongProgram(
+            "the run does not start in the CPU circuit".into(),
+        ));
+    }
+    if z0 != initial_state(program, params)?.as_slice() {
+        return Err(VerifyError::WrongProgram(
+            "the proven initial state is not the program's initial state".into(),
+        ));
+    }
+
+    // 3. final state
+    let (pc_n, z_n) = acc.state();
+    if pc_n != F1::ZERO {
+        return Err(VerifyError::WrongExit(
+            "the run ends outside the CPU circuit".into(),
+        ));
+    }
+    let fin = state::decode(z_n).map_err(VerifyError::Malformed)?;
+    if !fin.halted {
+        return Err(VerifyError::WrongExit(
+            "the proven run has not exited".into(),
+        ));
+    }
+    if fin.cursor != 0 {
+        return Err(VerifyError::Malformed(
+            "an I/O call is still in progress".into(),
+        ));
+    }
+    if fin.exit_code != s.exit_code {
+        return Err(VerifyError::WrongExit(format!(
+            "claimed exit code {}, proven {}",
+            s.exit_code, fin.exit_code
+        )));
+    }
+    if fin.steps != s.instructions {
+        return Err(VerifyError::WrongSteps(format!(
+            "claimed {} instructions, proven {}",
+            s.instructions, fin.steps
+        )));
+    }
+
+    // 4. output
+    let hasher = PoseidonStreamHasher::<F1>::new();
+    let (iv_in, iv_out) = {
+        // the initial digests are the streams' digests in z_0
+        let z0 = state::decode(z0).map_err(VerifyError::Malformed)?;
+        (z0.input.digest, z0.output.digest)
+    };
+    let out = StreamState::of_bytes(&hasher, iv_out, &s.public_output);
+    if out != fin.output {
+        return Err(VerifyError::WrongOutput(format!(
+            "the claimed {} output bytes are not what the guest wrote ({} bytes proven)",
+            s.public_output.len(),
+            stream_len(&fin.output).map_or("?".to_string(), |n| n.to_string())
+        )));
+    }
+
+    // 5. input
+    let n = stream_len(&fin.input)
+        .ok_or_else(|| VerifyError::Malformed("input length overflows".into()))?;
+    if n != s.public_input_len || fin.in_eof != s.public_input_eof {
+        return Err(VerifyError::WrongInput(format!(
+            "the statement claims {} bytes read (eof {}), the proof {} (eof {})",
+            s.public_input_len, s.public_input_eof, n, fin.in_eof
+        )));
+    }
+    let prefix = usize::try_from(n)
+        .ok()
+        .and_then(|n| public_input.get(..n))
+        .ok_or_else(|| {
+            VerifyError::WrongInput(format!(
+                "the guest read {n} bytes, the given input has only {}",
+                public_input.len()
+            ))
+        })?;
+    if fin.in_eof && prefix.len() != public_input.len() {
+        return Err(VerifyError::WrongInput(format!(
+            "the guest read all of its {n}-byte input, the given input has {} bytes",
+            public_input.len()
+        )));
+    }
+    if StreamState::of_bytes(&hasher, iv_in, prefix) != fin.input {
+        return Err(VerifyError::WrongInput(format!(
+            "the first {n} bytes of the given input are not what the guest read"
+        )));
+    }
+    let digest: [u8; 32] = Sha256::digest(prefix).into();
+    if digest != s.public_input_digest {
+        return Err(VerifyError::WrongInput(
+            "the statement's input digest is not the digest of the given input".into(),
+        ));
+    }
+
+    // 6. fold steps
+    if acc.num_steps() != s.fold_steps {
+        return Err(VerifyError::WrongSteps(format!(
+            "claimed {} fold steps, the accumulator has {}",
+            s.fold_steps,
+            acc.num_steps()
+        )));
+    }
+
+    // 7. the accumulator
+    acc.verify(params.folding())?;
+    Ok(s.clone())
+}
