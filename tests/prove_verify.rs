@@ -272,3 +272,38 @@ fn fib_example_proves_and_verifies() {
     assert_eq!(s.exit_code, 0);
     assert!(verify(&proof, &prog, b"6", params()).is_err());
 }
+
+/// Proves an SDK example on `input` and checks the output against the native run.
+fn prove_example(name: &str, input: &[u8]) {
+    let elf = std::fs::read(common::example(name)).unwrap();
+    let prog = program(&elf);
+    let inputs = Inputs::public(input.to_vec());
+    let native = prog.execute(&inputs, 1 << 24).unwrap();
+    let t = std::time::Instant::now();
+    let proof = Prover::new(params()).prove(&prog, &inputs).unwrap();
+    eprintln!(
+        "{name}: {} instructions, {} fold steps of K = {K}, {:.1} s",
+        proof.statement.instructions,
+        proof.statement.fold_steps,
+        t.elapsed().as_secs_f64()
+    );
+    let s = verify(&proof, &prog, input, params()).unwrap();
+    assert_eq!(s.public_output, native.public_output);
+    assert_eq!(s.exit_code, native.exit_code);
+    assert_eq!(s.instructions, native.instructions);
+}
+
+/// sort with n = 3 (2,249 instructions): several minutes on 2 cores, so not run by default
+/// (`cargo test -p canopy -p canopy-cli --test prove_verify -- --ignored`).
+#[test]
+#[ignore = "slow: ~2,250 instructions"]
+fn sort_example_proves_and_verifies() {
+    prove_example("sort", b"3");
+}
+
+/// sha256 of "ab" (6,550 instructions): tens of minutes on 2 cores, so not run by default.
+#[test]
+#[ignore = "slow: ~6,550 instructions"]
+fn sha256_example_proves_and_verifies() {
+    prove_example("sha256", b"ab");
+}

@@ -15,6 +15,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::params::{cache_dir, load_or_setup, write_atomically};
 use crate::{parse_size, EXIT_GUEST_FAULT, EXIT_LOAD_ERROR, EXIT_REJECTED, EXIT_STEP_LIMIT};
 
+/// Largest block size the CLI accepts (a bound on the setup a forged proof file can trigger
+/// in `canopy verify`; K = 1024 is already ≈11M constraints per step).
+const MAX_BLOCK_SIZE: usize = 1024;
+
 /// Arguments of `canopy prove`.
 #[derive(clap::Args, Debug)]
 pub struct ProveArgs {
@@ -23,8 +27,9 @@ pub struct ProveArgs {
     /// File whose bytes the guest reads as public input (fd 0); bound by the proof.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
-    /// File whose bytes the guest reads as private input (fd 3); not revealed by the
-    /// statement.
+    /// File whose bytes the guest reads as private input (fd 3); not part of the statement.
+    /// Proofs are not zero-knowledge yet (the file carries the folded witnesses until the
+    /// decider exists), so do not rely on it for secrets.
     #[arg(long, value_name = "FILE")]
     private_input: Option<PathBuf>,
     /// Where to write the proof [default: <program name>.proof in the current directory].
@@ -130,9 +135,9 @@ pub fn prove(args: ProveArgs) -> ExitCode {
 }
 
 fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
-    if args.block_size == 0 {
+    if args.block_size == 0 || args.block_size > MAX_BLOCK_SIZE {
         return Err(Failure::load(anyhow::anyhow!(
-            "--block-size must be at least 1"
+            "--block-size must be between 1 and {MAX_BLOCK_SIZE}"
         )));
     }
     let program = load_program(&args.program, args.memory_size)?;
@@ -254,10 +259,10 @@ fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
     let s = &proof.statement;
     let block_size = usize::try_from(s.block_size)
         .ok()
-        .filter(|k| *k > 0)
+        .filter(|k| (1..=MAX_BLOCK_SIZE).contains(k))
         .ok_or_else(|| {
             Failure::load(anyhow::anyhow!(
-                "the proof names an invalid block size {}",
+                "the proof names an invalid block size {} (1 to {MAX_BLOCK_SIZE})",
                 s.block_size
             ))
         })?;

@@ -189,6 +189,13 @@ fn verify_rejects_tampered_and_malformed_files() {
         "{}",
         stderr(&o)
     );
+    // a statement naming an absurd block size is refused before any parameter setup
+    let mut p = Proof::from_bytes(&bytes).unwrap();
+    p.statement.block_size = 1 << 40;
+    let f = write(&e.dir, "huge-k.proof", &p.to_bytes().unwrap());
+    let o = verify(&f, &e.program, Some(&e.input));
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(stderr(&o).contains("invalid block size"), "{}", stderr(&o));
     // not a proof
     let o = verify(&e.program, &e.program, Some(&e.input));
     assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
