@@ -42,9 +42,11 @@
 //! |---|---|---|---|---|---|---|
 //! | echo guest (tests/common) on "hi" | 4 | 12 | 4 | 6.3 s | 8–10 s | 4.9 MiB |
 //! | `fib` n = 5 | 4 | 264 | 67 | 5.9 s | 43–55 s (≈0.7 s / step) | 4.9 MiB |
+//! | `sort` n = 3 | 16 | 2,249 | 146 | 17.3 s | 241 s (1.65 s / step, 9.3 instr/s; 0.74 GB RSS) | 12.8 MiB |
 //!
 //! The proof file holds the accumulator *with its witnesses*, so its size depends on K, not
-//! on the length of the run. Verification (the folding engine's native check) takes ≈1–2 s.
+//! on the length of the run. Verification (the folding engine's native check) takes ≈1–2.5 s;
+//! `canopy verify` spends most of its time loading the cached parameters (≈15 s at K = 16).
 //! Commands: `cargo test -p canopy -p canopy-cli --test prove_verify -- --nocapture` and
 //! `canopy prove guest/examples/fib.elf --input N --block-size 4`.
 //!

@@ -303,3 +303,38 @@ fn fib_example_through_the_cli() {
     let o = verify(&proof, &program, Some(&six));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
+
+/// Proves and verifies an SDK example through the CLI; the output must be the native run's.
+fn example_through_the_cli(name: &str, input: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.txt", input);
+    let proof = dir.path().join(format!("{name}.proof"));
+    let program = common::example(name);
+    let native = canopy()
+        .arg("run")
+        .arg(&program)
+        .arg("--input")
+        .arg(&input)
+        .output()
+        .unwrap();
+    let o = prove(&program, Some(&input), &proof);
+    assert!(o.status.success(), "{}", stderr(&o));
+    eprintln!("{}", stderr(&o));
+    let o = verify(&proof, &program, Some(&input));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, native.stdout);
+}
+
+/// sort, n = 3 (2,249 instructions; ≈4 min at K = 16 on 2 cores): not run by default.
+#[test]
+#[ignore = "slow: ~2,250 instructions"]
+fn sort_example_through_the_cli() {
+    example_through_the_cli("sort", b"3");
+}
+
+/// sha256 of "ab" (6,550 instructions; >10 min on 2 cores): not run by default.
+#[test]
+#[ignore = "slow: ~6,550 instructions"]
+fn sha256_example_through_the_cli() {
+    example_through_the_cli("sha256", b"ab");
+}
