@@ -43,6 +43,7 @@
 //! | echo guest (tests/common) on "hi" | 4 | 12 | 4 | 6.3 s | 8–10 s | 4.9 MiB |
 //! | `fib` n = 5 | 4 | 264 | 67 | 5.9 s | 43–55 s (≈0.7 s / step) | 4.9 MiB |
 //! | `sort` n = 3 | 16 | 2,249 | 146 | 17.3 s | 241 s (1.65 s / step, 9.3 instr/s; 0.74 GB RSS) | 12.8 MiB |
+//! | `sha256` of "ab" | 16 | 6,550 | 414 | (cached) | 1,258 s (5.2 instr/s; machine shared with a CI run; 0.76 GB RSS) | 12.8 MiB |
 //!
 //! The proof file holds the accumulator *with its witnesses*, so its size depends on K, not
 //! on the length of the run. Verification (the folding engine's native check) takes ≈1–2.5 s;
