@@ -44,6 +44,20 @@ pub struct Accumulator {
     pub(crate) last_w: R1CSWitness<E2>,
     pub(crate) rho1: F1,
     pub(crate) rho2: F2,
+    /// The merge slots U[m] (PM) and U'[1] (SM); `None` in a leaf (both DEFAULT).
+    pub(crate) merge: Option<MergeSlots>,
+    /// κ: 0 if `last` was produced by S' (leaf), 1 if by SM (merge).
+    pub(crate) kappa: u8,
+}
+
+/// The merge slots of a merged accumulator: U[m] of shape S_PM and U'[1] of shape SM, with
+/// their witnesses.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct MergeSlots {
+    pub(crate) u_pm: RelaxedR1CSInstance<E1>,
+    pub(crate) w_pm: RelaxedR1CSWitness<E1>,
+    pub(crate) u_sm: RelaxedR1CSInstance<E2>,
+    pub(crate) w_sm: RelaxedR1CSWitness<E2>,
 }
 
 /// The index of the circuit selected by `pc`, if `pc < m`.
@@ -167,6 +181,8 @@ impl Accumulator {
             last_w,
             rho1,
             rho2,
+            merge: None,
+            kappa: 0,
         })
     }
 
@@ -192,6 +208,12 @@ impl Accumulator {
         check_circuits(pp, circuits)?;
         if self.pp != pp.digest1 {
             return Err(FoldingError::DigestMismatch);
+        }
+        if self.merge.is_some() || self.kappa != 0 {
+            // the leaf circuits hash the merge slots as constant DEFAULTs
+            return Err(FoldingError::InvalidInput(
+                "a merged accumulator takes no more steps (merge it instead)".into(),
+            ));
         }
         let j = pc_index(&self.pc, pp.m)?;
         let _span = tracing::debug_span!("prove_step", step = self.n, circuit = j).entered();
@@ -270,7 +292,8 @@ impl Accumulator {
     }
 
     /// RecursiveVerify (PROTOCOL.md §2): n ≥ 1, lengths, u'.X = (h, g) as integers, every
-    /// running instance satisfies its own shape, u' satisfies S' as a strict instance.
+    /// running instance (including the merge slots U[m] and U'[1] of a merged accumulator)
+    /// satisfies its own shape, u' satisfies S' (κ = 0) or SM (κ = 1) as a strict instance.
     pub fn verify(&self, pp: &PublicParams) -> Result<(), FoldingError> {
         let reject = |s: &str| Err(FoldingError::Rejected(s.to_string()));
         if self.pp != pp.digest1 {
@@ -288,15 +311,25 @@ impl Accumulator {
         if self.last.X().len() != 2 {
             return reject("u' has the wrong IO length");
         }
+        let last_shape = match (self.kappa, &self.merge) {
+            (0, _) => &pp.secondary,
+            (1, Some(_)) => &pp.sm,
+            _ => return reject("kappa"),
+        };
         let h = primary_state_hash(
             pp,
             self.n,
             (&self.pc0, &self.z0),
             (&self.pc, &self.z),
-            (&self.u_sec, None),
+            (&self.u_sec, self.merge.as_ref().map(|s| &s.u_sm)),
             &self.rho1,
         );
-        let g = secondary_state_hash(pp, &self.u, None, &self.rho2);
+        let g = secondary_state_hash(
+            pp,
+            &self.u,
+            self.merge.as_ref().map(|s| &s.u_pm),
+            &self.rho2,
+        );
         if to_int(&self.last.X()[0]) != to_int(&h) {
             return reject("u'.X0 != h");
         }
@@ -310,7 +343,15 @@ impl Accumulator {
         pp.secondary
             .is_sat_relaxed(&pp.ck2, &self.u_sec, &self.w_sec)
             .map_err(|e| FoldingError::Rejected(format!("U'[0]: {e}")))?;
-        pp.secondary
+        if let Some(ms) = &self.merge {
+            pp.pm
+                .is_sat_relaxed(&pp.ck1, &ms.u_pm, &ms.w_pm)
+                .map_err(|e| FoldingError::Rejected(format!("U[m] (PM): {e}")))?;
+            pp.sm
+                .is_sat_relaxed(&pp.ck2, &ms.u_sm, &ms.w_sm)
+                .map_err(|e| FoldingError::Rejected(format!("U'[1] (SM): {e}")))?;
+        }
+        last_shape
             .is_sat(&pp.ck2, &self.last, &self.last_w)
             .map_err(|e| FoldingError::Rejected(format!("u': {e}")))?;
         Ok(())
@@ -359,6 +400,39 @@ impl Accumulator {
     /// The blinds (ρ1, ρ2) of the state hashes h and g.
     pub fn blinds(&self) -> (F1, F2) {
         (self.rho1, self.rho2)
+    }
+    /// Whether this accumulator is the result of a merge (its merge slots are stored and
+    /// its last instance comes from SM); a leaf returns false.
+    pub fn is_merged(&self) -> bool {
+        self.merge.is_some()
+    }
+    /// κ: which shape the last instance u' satisfies: 0 = S' (leaf), 1 = SM (merge).
+    pub fn last_kind(&self) -> u8 {
+        self.kappa
+    }
+    /// The shape u' must satisfy: S' (κ = 0) or SM (κ = 1).
+    pub fn last_shape<'a>(&self, pp: &'a PublicParams) -> &'a nova_snark::r1cs::R1CSShape<E2> {
+        if self.kappa == 1 {
+            &pp.sm
+        } else {
+            &pp.secondary
+        }
+    }
+    /// The primary merge slot U[m] (shape S_PM, ℓ = 3); `None` for a leaf (DEFAULT).
+    pub fn merge_instance(&self) -> Option<&RelaxedR1CSInstance<E1>> {
+        self.merge.as_ref().map(|s| &s.u_pm)
+    }
+    /// The witness of U[m]; `None` for a leaf.
+    pub fn merge_witness(&self) -> Option<&RelaxedR1CSWitness<E1>> {
+        self.merge.as_ref().map(|s| &s.w_pm)
+    }
+    /// The secondary merge slot U'[1] (shape SM); `None` for a leaf (DEFAULT).
+    pub fn secondary_merge_instance(&self) -> Option<&RelaxedR1CSInstance<E2>> {
+        self.merge.as_ref().map(|s| &s.u_sm)
+    }
+    /// The witness of U'[1]; `None` for a leaf.
+    pub fn secondary_merge_witness(&self) -> Option<&RelaxedR1CSWitness<E2>> {
+        self.merge.as_ref().map(|s| &s.w_sm)
     }
 
     /// Serialises the accumulator (bincode 2, standard configuration).

@@ -23,6 +23,10 @@ pub enum FoldingError {
     /// The accumulator does not verify; the string says which check failed.
     #[error("accumulator rejected: {0}")]
     Rejected(String),
+    /// Two accumulators given to a merge do not describe adjacent segments
+    /// (left.state_out != right.state_in), or cannot be merged for another reason.
+    #[error("cannot merge: {0}")]
+    NotAdjacent(String),
     /// (De)serialisation failed.
     #[error("serialisation: {0}")]
     Serde(String),

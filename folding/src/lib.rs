@@ -31,7 +31,8 @@
 //!
 //! # Protocol (the text a reviewer checks the code against)
 //!
-//! This crate implements the **leaf** of PROTOCOL.md (§1, §2, §3.1–3.3). Notation: F1 = BN254
+//! This crate implements the **leaf** of PROTOCOL.md (§1, §2, §3.1–3.3) and the **merge**
+//! circuits and driver of the PCD tree (§3.4–3.6, see [`merge`]). Notation: F1 = BN254
 //! scalar field (primary circuits), F2 = Grumpkin scalar field (secondary circuit).
 //!
 //! **Encodings** ([`encoding`], [`gadgets::instance`]): `limbs(s)` = 4 × 64-bit limbs of a
@@ -145,12 +146,15 @@
 //! * **E1 = `Bn256EngineIPA`** (PROTOCOL OPEN QUESTION 2 settled for now): Pedersen
 //!   commitments on both curves need no setup file, so parameters can be generated on a fresh
 //!   machine; a HyperKZG variant would only change the type aliases [`E1`] and the key setup.
-//! * **pp covers the leaf only.** The digest covers the m primary shapes, S', both keys and
-//!   both RO constant sets; the merge shapes S_PM and S_SM do not exist yet. The PCD issue
-//!   must add them to [`PublicParams`] (which changes pp, a witness, not any leaf shape).
-//!   The stored digest is also recomputed when parameters are loaded from disk.
-//! * **Merge slots are not stored** in [`Accumulator`]: U[m] and U'[1] are DEFAULT in a leaf
-//!   and appear in h and g only as the constant `rel(DEFAULT)`. κ is implicitly 0.
+//! * **pp covers leaves and merges.** The digest covers the m primary shapes, S', the merge
+//!   shapes S_PM and SM (PCD tree, [`merge`]), both keys (sized for the largest shape of
+//!   each curve, merge shapes included) and both RO constant sets; the leaf shapes did not
+//!   change when the merge shapes were added (pp is a witness, not a constant). The stored
+//!   digest is also recomputed when parameters are loaded from disk.
+//! * **Merge slots are stored only after a merge**: in a leaf U[m] and U'[1] are DEFAULT
+//!   and appear in h and g only as the constant `rel(DEFAULT)` (`Accumulator::merge_instance`
+//!   etc. return `None`, κ = 0); a merged accumulator stores both with witnesses and has
+//!   κ = 1. A merged accumulator takes no more steps.
 //! * **Challenge integer.** r is used as its 128 bits and as a BigNat packed from the *same*
 //!   bits (no `from_num`), as §1.4 says; nova-snark's own circuit goes through
 //!   `BigNat::from_num`, which we avoid (P4).
@@ -203,9 +207,24 @@
 //! the large one (the overhead dominates at these sizes), where a uniform IVC would pay for
 //! all three circuits (≈31k constraints of F) in every step.
 //!
-//! # Not built here
-//! The merge circuits PM / SM, the PCD tree and the decider (later issues). The FoldRR gadget
-//! ([`gadgets::fold_rr`]) they need is here, with tests against `fold_relaxed`.
+//! # PCD merge ([`merge`], [`circuit::merge_primary`], [`circuit::merge_secondary`])
+//! [`Accumulator::merge`] combines two accumulators of adjacent segments with the merge
+//! circuits PM (over F1: both children's h checks, continuity, n_L + n_R, FoldRS of each
+//! child's last instance into its slot κ, FoldRR of the secondary slots) and SM (over F2:
+//! both children's g checks against PM's IO, FoldRR of every primary slot, FoldRS of the PM
+//! instance into slot m). The node relation and its soundness argument are written in
+//! `canopy-pcd`'s module docs. [`Accumulator::verify`] checks the merge slots and u'
+//! against S'_κ. Measured (`cargo test -p canopy-folding merge_sizes_report -- --nocapture`):
+//!
+//! | m, arity | PM | SM | PM + SM | leaf F' + S' | ratio |
+//! |---|---|---|---|---|---|
+//! | 1, 1–2 | 39,294 | 38,218 | 77,512 | 23,903 | 3.24 |
+//! | 3, 2 | 39,294 | 60,232 | 99,526 | 23,911 | 4.16 |
+//! | 1, 17 (CPU z) | 43,956 | 38,218 | 82,174 | 23,903 | 3.44 |
+//!
+//! Where it goes: PM has 2 FoldRS + 2 FoldRR (10 scalar multiplications of 1,187, 12
+//! foreign multiply-reduce) and 3 state hashes; SM has m + 1 FoldRR and one FoldRS(ℓ = 3)
+//! plus 3(m + 1) slot digests. The aim of 1.5× the leaf overhead is not met.
 
 #![warn(missing_docs)]
 // The docs use math notation such as U[k] and X[0], which rustdoc would read as links.
@@ -217,15 +236,17 @@ pub mod encoding;
 pub mod error;
 pub mod gadgets;
 pub mod hash;
+pub mod merge;
 pub mod params;
 pub mod step;
 
 #[cfg(test)]
 mod tests;
 
-pub use accumulator::{primary_state_hash, secondary_state_hash, Accumulator};
+pub use accumulator::{primary_state_hash, secondary_state_hash, Accumulator, MergeSlots};
 pub use error::FoldingError;
-pub use params::{CircuitSizes, PublicParams};
+pub use merge::MergeFault;
+pub use params::{merge_circuit_sizes, CircuitSizes, MergeSizes, PublicParams};
 pub use step::StepCircuit;
 
 use nova_snark::traits::{commitment::CommitmentEngineTrait, Engine};

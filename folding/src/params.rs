@@ -1,8 +1,12 @@
-//! Public parameters: the m primary shapes S_j, the secondary shape S', commitment keys sized
+//! Public parameters: the m primary shapes S_j, the secondary shape S', the merge shapes
+//! S_PM and SM of the PCD tree, commitment keys sized
 //! for the largest shape of each curve, the Poseidon constants, and the digest pp over all of
 //! them (PROTOCOL.md §1.5).
 
-use crate::circuit::{primary::PrimaryCircuit, secondary::SecondaryCircuit};
+use crate::circuit::{
+    merge_primary::PrimaryMergeCircuit, merge_secondary::SecondaryMergeCircuit,
+    primary::PrimaryCircuit, secondary::SecondaryCircuit,
+};
 use crate::encoding::switch_field;
 use crate::error::FoldingError;
 use crate::hash::{T_PM1, T_PM2, T_RS1, T_RS2, T_SIG, T_SLOT, T_SM1, T_SM2, T_TAU};
@@ -19,9 +23,9 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Version of the encodings and circuit layouts; part of the digest.
-pub const ENCODING_VERSION: u32 = 2;
+pub const ENCODING_VERSION: u32 = 3;
 
-/// Public parameters of a non-uniform leaf computation with m step circuits.
+/// Public parameters of a non-uniform computation with m step circuits (leaves and merges).
 #[derive(Serialize, Deserialize)]
 pub struct PublicParams {
     pub(crate) m: usize,
@@ -30,6 +34,8 @@ pub struct PublicParams {
     pub(crate) ro2: PoseidonConstantsCircuit<F2>,
     pub(crate) primary: Vec<R1CSShape<E1>>,
     pub(crate) secondary: R1CSShape<E2>,
+    pub(crate) pm: R1CSShape<E1>,
+    pub(crate) sm: R1CSShape<E2>,
     pub(crate) ck1: CommitmentKey<E1>,
     pub(crate) ck2: CommitmentKey<E2>,
     pub(crate) digest1: F1,
@@ -47,6 +53,8 @@ struct DigestInput<'a> {
     ro2: &'a PoseidonConstantsCircuit<F2>,
     primary: &'a [R1CSShape<E1>],
     secondary: &'a R1CSShape<E2>,
+    pm: &'a R1CSShape<E1>,
+    sm: &'a R1CSShape<E2>,
     ck1: &'a CommitmentKey<E1>,
     ck2: &'a CommitmentKey<E2>,
 }
@@ -59,6 +67,15 @@ pub struct CircuitSizes {
     pub primary: Vec<(usize, usize)>,
     /// (constraints, variables) of S'.
     pub secondary: (usize, usize),
+}
+
+/// Constraint and variable counts of the merge circuits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MergeSizes {
+    /// (constraints, variables) of PM.
+    pub pm: (usize, usize),
+    /// (constraints, variables) of SM.
+    pub sm: (usize, usize),
 }
 
 impl PublicParams {
@@ -106,12 +123,14 @@ impl PublicParams {
         if secondary.num_io() != 2 {
             return Err(FoldingError::InvalidInput("S' num_io != 2".into()));
         }
-        let refs: Vec<&R1CSShape<E1>> = primary.iter().collect();
+        let (pm, sm) = merge_shapes(m, arity, &ro1, &ro2)?;
+        let mut refs: Vec<&R1CSShape<E1>> = primary.iter().collect();
+        refs.push(&pm);
         let hint1 = default_ck_hint::<E1>();
         let hints1: Vec<_> = refs.iter().map(|_| &*hint1).collect();
         let ck1 = R1CSShape::commitment_key(&refs, &hints1)?;
         let hint2 = default_ck_hint::<E2>();
-        let ck2 = R1CSShape::commitment_key(&[&secondary], &[&*hint2])?;
+        let ck2 = R1CSShape::commitment_key(&[&secondary, &sm], &[&*hint2, &*hint2])?;
         let mut pp = PublicParams {
             m,
             arity,
@@ -119,6 +138,8 @@ impl PublicParams {
             ro2,
             primary,
             secondary,
+            pm,
+            sm,
             ck1,
             ck2,
             digest1: F1::from(0u64),
@@ -142,6 +163,8 @@ impl PublicParams {
             ro2: &self.ro2,
             primary: &self.primary,
             secondary: &self.secondary,
+            pm: &self.pm,
+            sm: &self.sm,
             ck1: &self.ck1,
             ck2: &self.ck2,
         };
@@ -168,6 +191,24 @@ impl PublicParams {
     /// The secondary shape S'.
     pub fn secondary_shape(&self) -> &R1CSShape<E2> {
         &self.secondary
+    }
+
+    /// The shape S_PM of the primary merge circuit PM (slot U[m], num_io = 3).
+    pub fn primary_merge_shape(&self) -> &R1CSShape<E1> {
+        &self.pm
+    }
+
+    /// The shape of the secondary merge circuit SM (slot U'[1], num_io = 2).
+    pub fn secondary_merge_shape(&self) -> &R1CSShape<E2> {
+        &self.sm
+    }
+
+    /// Constraint and variable counts of PM and SM.
+    pub fn merge_sizes(&self) -> MergeSizes {
+        MergeSizes {
+            pm: (self.pm.num_cons(), self.pm.num_vars()),
+            sm: (self.sm.num_cons(), self.sm.num_vars()),
+        }
     }
 
     /// The BN254 commitment key (sized for the largest primary shape).
@@ -262,4 +303,39 @@ impl PublicParams {
     pub fn load(path: &Path) -> Result<Self, FoldingError> {
         Self::from_bytes(&std::fs::read(path)?)
     }
+}
+
+/// Synthesizes the merge shapes S_PM (over F1) and SM (over F2) and checks their IO lengths
+/// (PM: 3, SM: 2; PROTOCOL.md §1.2).
+fn merge_shapes(
+    m: usize,
+    arity: usize,
+    ro1: &PoseidonConstantsCircuit<F1>,
+    ro2: &PoseidonConstantsCircuit<F2>,
+) -> Result<(R1CSShape<E1>, R1CSShape<E2>), FoldingError> {
+    let mut cs = ShapeCS::<E1>::new();
+    PrimaryMergeCircuit::new(arity, ro1, None).synthesize(&mut cs)?;
+    let pm = cs.r1cs_shape()?;
+    if pm.num_io() != 3 {
+        return Err(FoldingError::InvalidInput("PM num_io != 3".into()));
+    }
+    let mut cs = ShapeCS::<E2>::new();
+    SecondaryMergeCircuit::new(m, ro2, None).synthesize(&mut cs)?;
+    let sm = cs.r1cs_shape()?;
+    if sm.num_io() != 2 {
+        return Err(FoldingError::InvalidInput("SM num_io != 2".into()));
+    }
+    Ok((pm, sm))
+}
+
+/// Constraint and variable counts of PM (for state arity `arity`) and SM (for m circuits),
+/// without building commitment keys.
+pub fn merge_circuit_sizes(m: usize, arity: usize) -> Result<MergeSizes, FoldingError> {
+    let ro1 = PoseidonConstantsCircuit::<F1>::default();
+    let ro2 = PoseidonConstantsCircuit::<F2>::default();
+    let (pm, sm) = merge_shapes(m, arity, &ro1, &ro2)?;
+    Ok(MergeSizes {
+        pm: (pm.num_cons(), pm.num_vars()),
+        sm: (sm.num_cons(), sm.num_vars()),
+    })
 }

@@ -4,4 +4,5 @@ mod circuits;
 mod counts;
 mod gadgets;
 mod leaf;
+mod merge;
 mod soundness;

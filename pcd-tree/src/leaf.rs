@@ -1,0 +1,61 @@
+//! Leaves: a contiguous segment of steps proven with sequential non-uniform IVC.
+
+use crate::error::PcdError;
+use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};
+
+/// A contiguous segment of steps: where it starts and, for each of its steps, the step
+/// circuits F_0..F_{m−1} to use (circuits may carry the witness of their step, e.g. the
+/// instructions of a block; the folding engine picks F_pc).
+pub trait Segment {
+    /// The step circuit type (an enum for heterogeneous circuits).
+    type Circuit: StepCircuit<F1>;
+    /// The start state (pc_0, z_0) of the segment.
+    fn start(&self) -> (F1, Vec<F1>);
+    /// Number of steps (≥ 1).
+    fn num_steps(&self) -> u64;
+    /// The circuits for step `i` of the segment (0-based).
+    fn circuits(&self, i: u64) -> Result<Vec<Self::Circuit>, PcdError>;
+}
+
+/// A segment whose circuits carry no per-step witness: every step uses the same circuits.
+#[derive(Clone, Debug)]
+pub struct UniformSegment<C> {
+    /// The step circuits F_0..F_{m−1}.
+    pub circuits: Vec<C>,
+    /// Start program counter.
+    pub pc0: F1,
+    /// Start state.
+    pub z0: Vec<F1>,
+    /// Number of steps.
+    pub steps: u64,
+}
+
+impl<C: StepCircuit<F1> + Clone> Segment for UniformSegment<C> {
+    type Circuit = C;
+    fn start(&self) -> (F1, Vec<F1>) {
+        (self.pc0, self.z0.clone())
+    }
+    fn num_steps(&self) -> u64 {
+        self.steps
+    }
+    fn circuits(&self, _i: u64) -> Result<Vec<C>, PcdError> {
+        Ok(self.circuits.clone())
+    }
+}
+
+/// Proves a segment: the base step on its start state, then its remaining steps.
+pub fn prove_leaf<S: Segment>(pp: &PublicParams, seg: &S) -> Result<Accumulator, PcdError> {
+    let n = seg.num_steps();
+    if n == 0 {
+        return Err(PcdError::InvalidInput(
+            "a leaf needs at least one step".into(),
+        ));
+    }
+    let (pc0, z0) = seg.start();
+    let _span = tracing::debug_span!("leaf", steps = n).entered();
+    let mut acc = Accumulator::new(pp, &seg.circuits(0)?, pc0, z0)?;
+    for i in 1..n {
+        acc.prove_step(pp, &seg.circuits(i)?)?;
+    }
+    Ok(acc)
+}
