@@ -1,0 +1,352 @@
+//! Decider and verifier keys, derived deterministically from [`PublicParams`].
+//!
+//! One Spartan key pair per shape: the primary shapes S_0..S_{m−1} (later also S_PM) and the
+//! secondary shapes S' (later also S_SM). The commitment keys are Pedersen keys from
+//! nova-snark's label `b"ck"`; when the SNARK needs more generators than the folding
+//! parameters hold (the preprocessing SNARK commits to the R1CS matrices), the key is
+//! regenerated longer from the same label, whose generators are a prefix-stable stream
+//! (checked at setup), so the accumulator's commitments stay valid.
+//!
+//! # Small verifier-key file
+//! A Spartan verifier key over IPA embeds the whole commitment key (the IPA verifier needs
+//! every generator). The file stores the key's length instead and regenerates the
+//! generators from the label when it is read: [`VerifierKey::to_bytes`] cuts the encoding
+//! of the commitment key out of each encoded SNARK verifier key (recording where) and
+//! [`VerifierKey::from_bytes`] splices the regenerated key back in before decoding.
+
+use crate::error::DeciderError;
+use crate::format;
+use crate::statement::HashConsts;
+use canopy_folding::{CommitmentKey, PublicParams, E1, E2, F1};
+use nova_snark::{
+    provider::ipa_pc::EvaluationEngine,
+    r1cs::R1CSShape,
+    spartan::ppsnark,
+    traits::{
+        commitment::{CommitmentEngineTrait, Len},
+        snark::RelaxedR1CSSNARKTrait,
+        Engine,
+    },
+};
+use serde::{Deserialize, Serialize};
+
+/// The default primary SNARK: preprocessing Spartan over IPA on BN254 (see the crate docs
+/// for the measurements behind the choice).
+pub type DefaultS1 = ppsnark::RelaxedR1CSSNARK<E1, EvaluationEngine<E1>>;
+/// The default secondary SNARK: preprocessing Spartan over IPA on Grumpkin.
+pub type DefaultS2 = ppsnark::RelaxedR1CSSNARK<E2, EvaluationEngine<E2>>;
+/// The derandomisation key (blinding generator) of engine `E`.
+pub type DerandKey<E> = <<E as Engine>::CE as CommitmentEngineTrait<E>>::DerandKey;
+
+/// Magic bytes of a verifier-key file.
+pub const VK_MAGIC: [u8; 8] = *b"CNPY-VK\0";
+/// Format version of a verifier-key file.
+pub const VK_VERSION: u32 = 1;
+/// The largest commitment key a verifier-key file may ask to regenerate (2^23 generators):
+/// a forged file cannot make the reader spend more than that.
+pub const MAX_CK_LEN: usize = 1 << 23;
+/// Label of nova-snark's commitment keys (`R1CSShape::commitment_key`).
+const CK_LABEL: &[u8] = b"ck";
+
+/// The verifier's key of one shape: its number of public IO values and its SNARK key.
+pub(crate) struct SlotKey<V> {
+    pub num_io: usize,
+    pub vk: V,
+}
+
+/// The verifier key: the parameter digest pp, the number of step circuits m, the arity,
+/// one SNARK verifier key per shape, and the derandomisation keys of both curves.
+pub struct VerifierKey<S1 = DefaultS1, S2 = DefaultS2>
+where
+    S1: RelaxedR1CSSNARKTrait<E1>,
+    S2: RelaxedR1CSSNARKTrait<E2>,
+{
+    pub(crate) digest: F1,
+    pub(crate) m: usize,
+    pub(crate) arity: usize,
+    pub(crate) primary: Vec<SlotKey<S1::VerifierKey>>,
+    pub(crate) secondary: Vec<SlotKey<S2::VerifierKey>>,
+    pub(crate) dk1: DerandKey<E1>,
+    pub(crate) dk2: DerandKey<E2>,
+    pub(crate) ck_len: (usize, usize),
+    pub(crate) consts: HashConsts,
+}
+
+/// The prover's key: the verifier key, the SNARK prover keys and the commitment keys the
+/// SNARKs use.
+pub struct DeciderKey<S1 = DefaultS1, S2 = DefaultS2>
+where
+    S1: RelaxedR1CSSNARKTrait<E1>,
+    S2: RelaxedR1CSSNARKTrait<E2>,
+{
+    pub(crate) vk: VerifierKey<S1, S2>,
+    pub(crate) pk1: Vec<S1::ProverKey>,
+    pub(crate) pk2: Vec<S2::ProverKey>,
+    pub(crate) ck1: CommitmentKey<E1>,
+    pub(crate) ck2: CommitmentKey<E2>,
+}
+
+/// A commitment key long enough for `floor` over every shape, extending `base`.
+fn extend_ck<E, S>(
+    base: &CommitmentKey<E>,
+    shapes: &[&R1CSShape<E>],
+) -> Result<CommitmentKey<E>, DeciderError>
+where
+    E: Engine<CE = nova_snark::provider::pedersen::CommitmentEngine<E>>,
+    E::GE: nova_snark::provider::traits::DlogGroupExt,
+    S: RelaxedR1CSSNARKTrait<E>,
+{
+    let floor = S::ck_floor();
+    let need = shapes
+        .iter()
+        .map(|s| floor(s).max(s.num_cons()).max(s.num_vars()))
+        .max()
+        .unwrap_or(0);
+    if need <= base.length() {
+        return Ok(base.clone());
+    }
+    let ck = E::CE::setup(CK_LABEL, need)?;
+    let same_prefix = ck.generators()[..base.length()] == *base.generators()
+        && E::CE::derand_key(&ck) == E::CE::derand_key(base);
+    if !same_prefix {
+        return Err(DeciderError::InvalidInput(
+            "the folding commitment key is not nova-snark's label key".into(),
+        ));
+    }
+    Ok(ck)
+}
+
+impl<S1, S2> DeciderKey<S1, S2>
+where
+    S1: RelaxedR1CSSNARKTrait<E1>,
+    S2: RelaxedR1CSSNARKTrait<E2>,
+{
+    /// Derives the keys from the folding parameters (deterministic: the same parameters
+    /// always give the same keys). Costs one SNARK setup per shape.
+    pub fn setup(pp: &PublicParams) -> Result<Self, DeciderError> {
+        let _span = tracing::info_span!("decider_setup").entered();
+        let shapes1: Vec<&R1CSShape<E1>> = pp.primary_shapes().iter().collect();
+        let shapes2: Vec<&R1CSShape<E2>> = vec![pp.secondary_shape()];
+        let ck1 = extend_ck::<E1, S1>(pp.ck_primary(), &shapes1)?;
+        let ck2 = extend_ck::<E2, S2>(pp.ck_secondary(), &shapes2)?;
+        let mut pk1 = Vec::new();
+        let mut vk1 = Vec::new();
+        for s in &shapes1 {
+            let (p, v) = S1::setup(&ck1, s)?;
+            pk1.push(p);
+            vk1.push(SlotKey {
+                num_io: s.num_io(),
+                vk: v,
+            });
+        }
+        let mut pk2 = Vec::new();
+        let mut vk2 = Vec::new();
+        for s in &shapes2 {
+            let (p, v) = S2::setup(&ck2, s)?;
+            pk2.push(p);
+            vk2.push(SlotKey {
+                num_io: s.num_io(),
+                vk: v,
+            });
+        }
+        let vk = VerifierKey {
+            digest: pp.digest(),
+            m: pp.num_circuits(),
+            arity: pp.arity(),
+            primary: vk1,
+            secondary: vk2,
+            dk1: <E1 as Engine>::CE::derand_key(&ck1),
+            dk2: <E2 as Engine>::CE::derand_key(&ck2),
+            ck_len: (ck1.length(), ck2.length()),
+            consts: HashConsts::new(),
+        };
+        Ok(Self {
+            vk,
+            pk1,
+            pk2,
+            ck1,
+            ck2,
+        })
+    }
+
+    /// The verifier key.
+    pub fn verifier_key(&self) -> &VerifierKey<S1, S2> {
+        &self.vk
+    }
+}
+
+/// One SNARK verifier key in a file: its encoding with the commitment key cut out at
+/// `ck_at` (`u64::MAX`: nothing was cut).
+#[derive(Serialize, Deserialize)]
+struct StrippedKey {
+    num_io: u64,
+    ck_at: u64,
+    bytes: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct VkFile {
+    digest: F1,
+    m: u64,
+    arity: u64,
+    ck_len1: u64,
+    ck_len2: u64,
+    primary: Vec<StrippedKey>,
+    secondary: Vec<StrippedKey>,
+}
+
+fn bincode_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, DeciderError> {
+    bincode::serde::encode_to_vec(v, bincode::config::standard())
+        .map_err(|e| DeciderError::Format(format!("encoding failed: {e}")))
+}
+
+fn strip<V: Serialize>(num_io: usize, vk: &V, ck: &[u8]) -> Result<StrippedKey, DeciderError> {
+    let mut bytes = bincode_bytes(vk)?;
+    let at = if ck.is_empty() || bytes.len() < ck.len() {
+        None
+    } else {
+        bytes.windows(ck.len()).position(|w| w == ck)
+    };
+    let ck_at = match at {
+        Some(i) => {
+            bytes.drain(i..i + ck.len());
+            i as u64
+        }
+        None => u64::MAX,
+    };
+    Ok(StrippedKey {
+        num_io: num_io as u64,
+        ck_at,
+        bytes,
+    })
+}
+
+fn unstrip<V: for<'de> Deserialize<'de>>(k: &StrippedKey, ck: &[u8]) -> Result<SlotKey<V>, DeciderError> {
+    let bad = |s: &str| DeciderError::Format(format!("verifier key: {s}"));
+    let bytes = if k.ck_at == u64::MAX {
+        k.bytes.clone()
+    } else {
+        let at = usize::try_from(k.ck_at)
+            .ok()
+            .filter(|&a| a <= k.bytes.len())
+            .ok_or_else(|| bad("commitment-key position out of range"))?;
+        let mut b = Vec::with_capacity(k.bytes.len() + ck.len());
+        b.extend_from_slice(&k.bytes[..at]);
+        b.extend_from_slice(ck);
+        b.extend_from_slice(&k.bytes[at..]);
+        b
+    };
+    let config = bincode::config::standard().with_limit::<{ format::DECODE_LIMIT }>();
+    let (vk, used) = bincode::serde::decode_from_slice(&bytes, config)
+        .map_err(|e| bad(&format!("SNARK key undecodable: {e}")))?;
+    if used != bytes.len() {
+        return Err(bad("trailing bytes in a SNARK key"));
+    }
+    let num_io = usize::try_from(k.num_io).map_err(|_| bad("num_io"))?;
+    Ok(SlotKey { num_io, vk })
+}
+
+fn ck_len(n: u64) -> Result<usize, DeciderError> {
+    match usize::try_from(n) {
+        Ok(n) if n.is_power_of_two() && n <= MAX_CK_LEN => Ok(n),
+        _ => Err(DeciderError::Format(format!(
+            "verifier key: commitment-key length {n} is not a power of two ≤ 2^23"
+        ))),
+    }
+}
+
+impl<S1, S2> VerifierKey<S1, S2>
+where
+    S1: RelaxedR1CSSNARKTrait<E1>,
+    S2: RelaxedR1CSSNARKTrait<E2>,
+{
+    /// The parameter digest pp these keys belong to.
+    pub fn digest(&self) -> F1 {
+        self.digest
+    }
+
+    /// Number of step circuits m.
+    pub fn num_circuits(&self) -> usize {
+        self.m
+    }
+
+    /// Arity of the state z.
+    pub fn arity(&self) -> usize {
+        self.arity
+    }
+
+    /// Serialises the key: magic, version, bincode body without the commitment generators.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, DeciderError> {
+        let ck1 = bincode_bytes(&<E1 as Engine>::CE::setup(CK_LABEL, self.ck_len.0)?)?;
+        let ck2 = bincode_bytes(&<E2 as Engine>::CE::setup(CK_LABEL, self.ck_len.1)?)?;
+        let file = VkFile {
+            digest: self.digest,
+            m: self.m as u64,
+            arity: self.arity as u64,
+            ck_len1: self.ck_len.0 as u64,
+            ck_len2: self.ck_len.1 as u64,
+            primary: self
+                .primary
+                .iter()
+                .map(|k| strip(k.num_io, &k.vk, &ck1))
+                .collect::<Result<_, _>>()?,
+            secondary: self
+                .secondary
+                .iter()
+                .map(|k| strip(k.num_io, &k.vk, &ck2))
+                .collect::<Result<_, _>>()?,
+        };
+        format::encode(&VK_MAGIC, VK_VERSION, &file)
+    }
+
+    /// Reads a key written by [`Self::to_bytes`]; regenerates the commitment generators
+    /// (the dominant cost of reading a key).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DeciderError> {
+        let file: VkFile = format::decode(bytes, &VK_MAGIC, VK_VERSION, "verifier key")?;
+        let bad = |s: &str| DeciderError::Format(format!("verifier key: {s}"));
+        let n1 = ck_len(file.ck_len1)?;
+        let n2 = ck_len(file.ck_len2)?;
+        let m = usize::try_from(file.m).map_err(|_| bad("m"))?;
+        let arity = usize::try_from(file.arity).map_err(|_| bad("arity"))?;
+        if m == 0 || !(m..=m + 1).contains(&file.primary.len()) {
+            return Err(bad("number of primary SNARK keys"));
+        }
+        if !(1..=2).contains(&file.secondary.len()) {
+            return Err(bad("number of secondary SNARK keys"));
+        }
+        let ck1 = <E1 as Engine>::CE::setup(CK_LABEL, n1)?;
+        let ck2 = <E2 as Engine>::CE::setup(CK_LABEL, n2)?;
+        let ck1b = bincode_bytes(&ck1)?;
+        let ck2b = bincode_bytes(&ck2)?;
+        Ok(Self {
+            digest: file.digest,
+            m,
+            arity,
+            primary: file
+                .primary
+                .iter()
+                .map(|k| unstrip(k, &ck1b))
+                .collect::<Result<_, _>>()?,
+            secondary: file
+                .secondary
+                .iter()
+                .map(|k| unstrip(k, &ck2b))
+                .collect::<Result<_, _>>()?,
+            dk1: <E1 as Engine>::CE::derand_key(&ck1),
+            dk2: <E2 as Engine>::CE::derand_key(&ck2),
+            ck_len: (n1, n2),
+            consts: HashConsts::new(),
+        })
+    }
+
+    /// Writes the key to `path`.
+    pub fn save(&self, path: &std::path::Path) -> Result<(), DeciderError> {
+        std::fs::write(path, self.to_bytes()?)?;
+        Ok(())
+    }
+
+    /// Reads a key from `path`.
+    pub fn load(path: &std::path::Path) -> Result<Self, DeciderError> {
+        Self::from_bytes(&std::fs::read(path)?)
+    }
+}

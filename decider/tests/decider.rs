@@ -1,0 +1,204 @@
+//! End-to-end tests of the decider on two tiny alternating circuits (m = 2).
+
+mod common;
+
+use canopy_decider::{prove, verify, CompactProof, DeciderError, DeciderKey, Statement, VerifierKey};
+use canopy_folding::{Accumulator, PublicParams, F1};
+use common::{alternating, run, statement};
+use rand_core::{OsRng, RngCore};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+struct Fixture {
+    pp: PublicParams,
+    dk: DeciderKey,
+    /// 3 steps from x = 2 (uses both circuits)
+    acc: Accumulator,
+    proof: CompactProof,
+    bytes: Vec<u8>,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let t = Instant::now();
+        let circuits = alternating(5);
+        let pp = PublicParams::setup(&circuits).unwrap();
+        eprintln!("folding setup {:?}", t.elapsed());
+        let t = Instant::now();
+        let dk = DeciderKey::setup(&pp).unwrap();
+        eprintln!("decider setup {:?}", t.elapsed());
+        let acc = run(&pp, &circuits, 0, 2, 3);
+        acc.verify(&pp).unwrap();
+        let t = Instant::now();
+        let proof = prove(&pp, &dk, &acc).unwrap();
+        eprintln!("decider prove {:?}", t.elapsed());
+        let bytes = proof.to_bytes().unwrap();
+        eprintln!("proof {} bytes", bytes.len());
+        Fixture {
+            pp,
+            dk,
+            acc,
+            proof,
+            bytes,
+        }
+    })
+}
+
+fn rejected(r: Result<(), DeciderError>) -> bool {
+    matches!(r, Err(DeciderError::Rejected(_)) | Err(DeciderError::Format(_)))
+}
+
+#[test]
+fn prove_then_verify() {
+    let f = fixture();
+    let vk = f.dk.verifier_key();
+    let st = statement(&f.acc);
+    let t = Instant::now();
+    verify(vk, &st, &f.proof).unwrap();
+    eprintln!("verify {:?}", t.elapsed());
+    // through the byte formats
+    let proof = CompactProof::from_bytes(&f.bytes).unwrap();
+    let t = Instant::now();
+    let vk_bytes = vk.to_bytes().unwrap();
+    let vk2: VerifierKey = VerifierKey::from_bytes(&vk_bytes).unwrap();
+    eprintln!("vk {} bytes, round trip {:?}", vk_bytes.len(), t.elapsed());
+    assert_eq!(vk2.digest(), f.pp.digest());
+    verify(&vk2, &st, &proof).unwrap();
+    assert_eq!(proof.proven_primary_slots(), vec![0, 1]);
+}
+
+#[test]
+fn wrong_statements_rejected() {
+    let f = fixture();
+    let vk = f.dk.verifier_key();
+    let good = statement(&f.acc);
+    let mut cases: Vec<(&str, Statement)> = Vec::new();
+    let mut s = good.clone();
+    s.z0[0] += F1::from(1u64);
+    cases.push(("z0", s));
+    let mut s = good.clone();
+    s.z[0] += F1::from(1u64);
+    cases.push(("z", s));
+    for n in [0, good.num_steps - 1, good.num_steps + 1] {
+        let mut s = good.clone();
+        s.num_steps = n;
+        cases.push(("n", s));
+    }
+    let mut s = good.clone();
+    s.pc += F1::from(1u64);
+    cases.push(("pc", s));
+    let mut s = good.clone();
+    s.pc0 = F1::from(1u64);
+    cases.push(("pc0", s));
+    let mut s = good.clone();
+    s.z.push(F1::from(0u64));
+    cases.push(("arity", s));
+    for (what, s) in cases {
+        assert!(rejected(verify(vk, &s, &f.proof)), "wrong {what} accepted");
+    }
+}
+
+#[test]
+fn mutated_proof_bytes_rejected() {
+    let f = fixture();
+    let vk = f.dk.verifier_key();
+    let st = statement(&f.acc);
+    let mut rng = OsRng;
+    let mut decoded = 0;
+    for _ in 0..200 {
+        let mut b = f.bytes.clone();
+        let i = (rng.next_u64() % b.len() as u64) as usize;
+        let x = (rng.next_u32() % 255 + 1) as u8;
+        b[i] ^= x;
+        match CompactProof::from_bytes(&b) {
+            Err(DeciderError::Format(_)) => {}
+            Err(e) => panic!("unexpected error kind {e}"),
+            Ok(p) => {
+                decoded += 1;
+                assert!(rejected(verify(vk, &st, &p)), "mutated byte {i} accepted");
+            }
+        }
+    }
+    eprintln!("{decoded} of 200 mutants decoded and were rejected by verify");
+}
+
+#[test]
+fn framing_errors() {
+    let f = fixture();
+    let e = |r: Result<CompactProof, DeciderError>| matches!(r, Err(DeciderError::Format(_)));
+    assert!(e(CompactProof::from_bytes(&[])));
+    assert!(e(CompactProof::from_bytes(&f.bytes[..f.bytes.len() / 2])));
+    assert!(e(CompactProof::from_bytes(&f.bytes[..f.bytes.len() - 1])));
+    let mut b = f.bytes.clone();
+    b[0] ^= 1;
+    assert!(e(CompactProof::from_bytes(&b)));
+    let mut b = f.bytes.clone();
+    b[8] = b[8].wrapping_add(1);
+    assert!(e(CompactProof::from_bytes(&b)));
+    let mut b = f.bytes.clone();
+    b.push(0);
+    assert!(e(CompactProof::from_bytes(&b)));
+    // a verifier key is not a proof and vice versa
+    let vkb = f.dk.verifier_key().to_bytes().unwrap();
+    assert!(e(CompactProof::from_bytes(&vkb)));
+    assert!(matches!(
+        VerifierKey::<canopy_decider::DefaultS1, canopy_decider::DefaultS2>::from_bytes(&f.bytes),
+        Err(DeciderError::Format(_))
+    ));
+    assert!(matches!(
+        VerifierKey::<canopy_decider::DefaultS1, canopy_decider::DefaultS2>::from_bytes(
+            &vkb[..vkb.len() - 3]
+        ),
+        Err(DeciderError::Format(_))
+    ));
+}
+
+#[test]
+fn other_accumulator_and_size_independence() {
+    let f = fixture();
+    let vk = f.dk.verifier_key();
+    let circuits = alternating(5);
+    // another run: 6 steps from x = 3
+    let acc = run(&f.pp, &circuits, 0, 3, 6);
+    let proof = prove(&f.pp, &f.dk, &acc).unwrap();
+    verify(vk, &statement(&acc), &proof).unwrap();
+    // a proof of another accumulator does not prove this statement, nor the converse
+    assert!(rejected(verify(vk, &statement(&f.acc), &proof)));
+    assert!(rejected(verify(vk, &statement(&acc), &f.proof)));
+    // proof size does not depend on the number of steps
+    assert_eq!(proof.to_bytes().unwrap().len(), f.bytes.len());
+}
+
+#[test]
+fn unused_slot_is_checked_default() {
+    let f = fixture();
+    let vk = f.dk.verifier_key();
+    let circuits = alternating(5);
+    // one step from pc 0: circuit 1 never runs, its slot is the default instance
+    let acc = run(&f.pp, &circuits, 0, 4, 1);
+    let proof = prove(&f.pp, &f.dk, &acc).unwrap();
+    assert_eq!(proof.proven_primary_slots(), vec![0]);
+    verify(vk, &statement(&acc), &proof).unwrap();
+    // dropping the SNARK of a used slot is rejected (no trusted flag)
+    let mut p = f.proof.clone();
+    p.drop_slot_proof_for_tests(0);
+    assert!(rejected(verify(vk, &statement(&f.acc), &p)));
+}
+
+#[test]
+fn verifier_key_of_other_parameters_rejected() {
+    let f = fixture();
+    // same structure, another constant in F_0: other shapes, other pp
+    let circuits = alternating(6);
+    let pp = PublicParams::setup(&circuits).unwrap();
+    let dk: DeciderKey = DeciderKey::setup(&pp).unwrap();
+    assert_ne!(dk.verifier_key().digest(), f.pp.digest());
+    assert!(rejected(verify(
+        dk.verifier_key(),
+        &statement(&f.acc),
+        &f.proof
+    )));
+    // and the prover refuses to mix parameters
+    assert!(prove(&pp, &dk, &f.acc).is_err());
+}
