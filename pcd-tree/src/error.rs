@@ -14,6 +14,9 @@ pub enum PcdError {
     /// A checkpoint could not be used (other parameters, other program, corrupt file).
     #[error("checkpoint refused: {0}")]
     Checkpoint(String),
+    /// A rank of a distributed run failed (the message names the rank and the reason).
+    #[error("distributed run failed: {0}")]
+    Rank(String),
     /// I/O while writing or reading a checkpoint.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),

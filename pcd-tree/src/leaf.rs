@@ -59,3 +59,32 @@ pub fn prove_leaf<S: Segment>(pp: &PublicParams, seg: &S) -> Result<Accumulator,
     }
     Ok(acc)
 }
+
+/// A segment whose per-step circuits were built in advance (e.g. from a streaming witness
+/// generator that produced the blocks of this segment).
+#[derive(Clone, Debug)]
+pub struct VecSegment<C> {
+    /// Start program counter.
+    pub pc0: F1,
+    /// Start state.
+    pub z0: Vec<F1>,
+    /// The circuits of each step (one vector F_0..F_{m−1} per step).
+    pub steps: Vec<Vec<C>>,
+}
+
+impl<C: StepCircuit<F1> + Clone> Segment for VecSegment<C> {
+    type Circuit = C;
+    fn start(&self) -> (F1, Vec<F1>) {
+        (self.pc0, self.z0.clone())
+    }
+    fn num_steps(&self) -> u64 {
+        self.steps.len() as u64
+    }
+    fn circuits(&self, i: u64) -> Result<Vec<C>, PcdError> {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.steps.get(i))
+            .cloned()
+            .ok_or_else(|| PcdError::InvalidInput(format!("segment has no step {i}")))
+    }
+}
