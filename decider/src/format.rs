@@ -10,7 +10,11 @@ use serde::{de::DeserializeOwned, Serialize};
 pub const DECODE_LIMIT: usize = 1 << 30;
 
 /// Frames `value` as `magic ‖ version ‖ bincode(value)`.
-pub fn encode<T: Serialize>(magic: &[u8; 8], version: u32, value: &T) -> Result<Vec<u8>, DeciderError> {
+pub fn encode<T: Serialize>(
+    magic: &[u8; 8],
+    version: u32,
+    value: &T,
+) -> Result<Vec<u8>, DeciderError> {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(magic);
     out.extend_from_slice(&version.to_le_bytes());

@@ -21,7 +21,7 @@ use canopy_folding::{CommitmentKey, PublicParams, E1, E2, F1};
 use nova_snark::{
     provider::ipa_pc::EvaluationEngine,
     r1cs::R1CSShape,
-    spartan::ppsnark,
+    spartan::{ppsnark, snark},
     traits::{
         commitment::{CommitmentEngineTrait, Len},
         snark::RelaxedR1CSSNARKTrait,
@@ -30,11 +30,16 @@ use nova_snark::{
 };
 use serde::{Deserialize, Serialize};
 
-/// The default primary SNARK: preprocessing Spartan over IPA on BN254 (see the crate docs
-/// for the measurements behind the choice).
-pub type DefaultS1 = ppsnark::RelaxedR1CSSNARK<E1, EvaluationEngine<E1>>;
-/// The default secondary SNARK: preprocessing Spartan over IPA on Grumpkin.
-pub type DefaultS2 = ppsnark::RelaxedR1CSSNARK<E2, EvaluationEngine<E2>>;
+/// The default primary SNARK: Spartan without preprocessing over IPA on BN254 (see the
+/// crate docs for the measurements behind the choice).
+pub type DefaultS1 = snark::RelaxedR1CSSNARK<E1, EvaluationEngine<E1>>;
+/// The default secondary SNARK: Spartan without preprocessing over IPA on Grumpkin.
+pub type DefaultS2 = snark::RelaxedR1CSSNARK<E2, EvaluationEngine<E2>>;
+/// The preprocessing alternative for the primary curve (small SNARK verifier key, but a
+/// commitment key as long as the matrices and a slower prover; see the crate docs).
+pub type PreprocessingS1 = ppsnark::RelaxedR1CSSNARK<E1, EvaluationEngine<E1>>;
+/// The preprocessing alternative for the secondary curve.
+pub type PreprocessingS2 = ppsnark::RelaxedR1CSSNARK<E2, EvaluationEngine<E2>>;
 /// The derandomisation key (blinding generator) of engine `E`.
 pub type DerandKey<E> = <<E as Engine>::CE as CommitmentEngineTrait<E>>::DerandKey;
 
@@ -69,6 +74,8 @@ where
     pub(crate) dk1: DerandKey<E1>,
     pub(crate) dk2: DerandKey<E2>,
     pub(crate) ck_len: (usize, usize),
+    /// bincode encodings of the two commitment keys (cut out of the file, see the module docs)
+    pub(crate) ck_enc: (Vec<u8>, Vec<u8>),
     pub(crate) consts: HashConsts,
 }
 
@@ -84,6 +91,17 @@ where
     pub(crate) pk2: Vec<S2::ProverKey>,
     pub(crate) ck1: CommitmentKey<E1>,
     pub(crate) ck2: CommitmentKey<E2>,
+}
+
+/// The shapes of the slots, in slot order: primary S_0..S_{m−1}, S_PM (slot m); secondary
+/// S' (slot 0), SM (slot 1).
+pub(crate) fn slot_shapes(pp: &PublicParams) -> (Vec<&R1CSShape<E1>>, Vec<&R1CSShape<E2>>) {
+    let mut shapes1: Vec<&R1CSShape<E1>> = pp.primary_shapes().iter().collect();
+    shapes1.push(pp.primary_merge_shape());
+    (
+        shapes1,
+        vec![pp.secondary_shape(), pp.secondary_merge_shape()],
+    )
 }
 
 /// A commitment key long enough for `floor` over every shape, extending `base`.
@@ -125,8 +143,7 @@ where
     /// always give the same keys). Costs one SNARK setup per shape.
     pub fn setup(pp: &PublicParams) -> Result<Self, DeciderError> {
         let _span = tracing::info_span!("decider_setup").entered();
-        let shapes1: Vec<&R1CSShape<E1>> = pp.primary_shapes().iter().collect();
-        let shapes2: Vec<&R1CSShape<E2>> = vec![pp.secondary_shape()];
+        let (shapes1, shapes2) = slot_shapes(pp);
         let ck1 = extend_ck::<E1, S1>(pp.ck_primary(), &shapes1)?;
         let ck2 = extend_ck::<E2, S2>(pp.ck_secondary(), &shapes2)?;
         let mut pk1 = Vec::new();
@@ -158,6 +175,7 @@ where
             dk1: <E1 as Engine>::CE::derand_key(&ck1),
             dk2: <E2 as Engine>::CE::derand_key(&ck2),
             ck_len: (ck1.length(), ck2.length()),
+            ck_enc: (bincode_bytes(&ck1)?, bincode_bytes(&ck2)?),
             consts: HashConsts::new(),
         };
         Ok(Self {
@@ -221,7 +239,10 @@ fn strip<V: Serialize>(num_io: usize, vk: &V, ck: &[u8]) -> Result<StrippedKey, 
     })
 }
 
-fn unstrip<V: for<'de> Deserialize<'de>>(k: &StrippedKey, ck: &[u8]) -> Result<SlotKey<V>, DeciderError> {
+fn unstrip<V: for<'de> Deserialize<'de>>(
+    k: &StrippedKey,
+    ck: &[u8],
+) -> Result<SlotKey<V>, DeciderError> {
     let bad = |s: &str| DeciderError::Format(format!("verifier key: {s}"));
     let bytes = if k.ck_at == u64::MAX {
         k.bytes.clone()
@@ -277,8 +298,7 @@ where
 
     /// Serialises the key: magic, version, bincode body without the commitment generators.
     pub fn to_bytes(&self) -> Result<Vec<u8>, DeciderError> {
-        let ck1 = bincode_bytes(&<E1 as Engine>::CE::setup(CK_LABEL, self.ck_len.0)?)?;
-        let ck2 = bincode_bytes(&<E2 as Engine>::CE::setup(CK_LABEL, self.ck_len.1)?)?;
+        let (ck1, ck2) = &self.ck_enc;
         let file = VkFile {
             digest: self.digest,
             m: self.m as u64,
@@ -288,12 +308,12 @@ where
             primary: self
                 .primary
                 .iter()
-                .map(|k| strip(k.num_io, &k.vk, &ck1))
+                .map(|k| strip(k.num_io, &k.vk, ck1))
                 .collect::<Result<_, _>>()?,
             secondary: self
                 .secondary
                 .iter()
-                .map(|k| strip(k.num_io, &k.vk, &ck2))
+                .map(|k| strip(k.num_io, &k.vk, ck2))
                 .collect::<Result<_, _>>()?,
         };
         format::encode(&VK_MAGIC, VK_VERSION, &file)
@@ -308,10 +328,10 @@ where
         let n2 = ck_len(file.ck_len2)?;
         let m = usize::try_from(file.m).map_err(|_| bad("m"))?;
         let arity = usize::try_from(file.arity).map_err(|_| bad("arity"))?;
-        if m == 0 || !(m..=m + 1).contains(&file.primary.len()) {
+        if m == 0 || file.primary.len() != m + 1 {
             return Err(bad("number of primary SNARK keys"));
         }
-        if !(1..=2).contains(&file.secondary.len()) {
+        if file.secondary.len() != 2 {
             return Err(bad("number of secondary SNARK keys"));
         }
         let ck1 = <E1 as Engine>::CE::setup(CK_LABEL, n1)?;
@@ -335,6 +355,7 @@ where
             dk1: <E1 as Engine>::CE::derand_key(&ck1),
             dk2: <E2 as Engine>::CE::derand_key(&ck2),
             ck_len: (n1, n2),
+            ck_enc: (ck1b, ck2b),
             consts: HashConsts::new(),
         })
     }

@@ -1,5 +1,90 @@
-//! Canopy's decider (issue 7): compresses a root accumulator of canopy-folding into a
-//! compact proof (docs to be completed).
+//! Canopy's decider (issue 7, PROTOCOL.md §4): compresses a root accumulator of
+//! canopy-folding into a compact proof that a verifier checks without any witness, with only
+//! a [`VerifierKey`] and the public [`Statement`] (n, (pc_0, z_0), (pc, z)).
+//!
+//! # API
+//! ```text
+//! let dk: DeciderKey = DeciderKey::setup(&pp)?;          // deterministic from the parameters
+//! let proof = canopy_decider::prove(&pp, &dk, &acc)?;      // acc: leaf or PCD root
+//! let bytes = proof.to_bytes()?;                          // magic "CNPY-CP\0", version, bincode 2
+//! let vk_bytes = dk.verifier_key().to_bytes()?;           // magic "CNPY-VK\0", version, bincode 2
+//! let vk: VerifierKey = VerifierKey::from_bytes(&vk_bytes)?;
+//! canopy_decider::verify(&vk, &statement, &CompactProof::from_bytes(&bytes)?)?;
+//! ```
+//!
+//! # What is proven (the text a reviewer checks the code against)
+//! Slots, in this order: primary U[0..m) (shape S_j) and U[m] (S_PM), secondary U'[0] (S')
+//! and U'[1] (SM); a leaf's merge slots are the DEFAULT instances. κ = the kind of the last
+//! strict secondary instance u' (0: from S', 1: from SM).
+//!
+//! **Prover** ([`prove`]): (1) fold u' into U'[κ] with nova-snark's `NIFS` (transcript: pp as
+//! an F2 element, u', T; U'[κ] is bound through u'.X0 = h, the Nova argument); (2) for every
+//! slot that is *not exactly* the default instance: draw a random satisfying relaxed pair
+//! of the slot's shape (`sample_random_instance_witness`), fold it in with `NIFSRelaxed`
+//! (transcript absorbs both instances and T), remove the commitment blinds of the folded
+//! witness (`derandomize`, the blinds are revealed) and prove the derandomised instance
+//! with Spartan; (3) the proof carries every slot instance, u', κ, ρ1, ρ2, the NIFS and one
+//! [`SlotProof`] (random instance, NIFSRelaxed, two blinds, SNARK) per proven slot. This is
+//! exactly what nova-snark's `CompressedSNARK::prove` does for its two instances, repeated
+//! per slot. Zero knowledge: the proven witness is the sum of the real one and a uniformly
+//! random one, commitments are hiding, and ρ1, ρ2 blind the state hashes (P17). What is
+//! *not* hidden: which primary slots were never used (their instance is public DEFAULT,
+//! and a SNARK is skipped) — i.e. which circuits (coprocessors) ran at least once.
+//!
+//! **Verifier** ([`verify`]): (1) n ≥ 1, arities, number of slots (m + 1 and 2, from the
+//! key), every IO length against its shape (2, or 3 for S_PM), κ ∈ {0, 1}, |u'.X| = 2;
+//! (2) recompute `h = H1^250(T_SIG, pp, n, pc_0, z_0, pc, z, rel(U'[0]), rel(U'[1]), ρ1)` and
+//! `g = H2^250(T_TAU, pp, d(U[0]), …, d(U[m]), ρ2)` with the key's pp (never a digest from
+//! the proof) and require `int(u'.X0) = int(h)`, `int(u'.X1) = int(g)` (so both < 2^250);
+//! (3) compute U'_f[κ] = NIFS.verify(U'[κ], u') itself (P14: the instances the SNARKs check
+//! are derived from the hash-checked ones, never supplied); (4) per slot: if the proof has
+//! no SNARK, the instance must be exactly DEFAULT (identity commitments, u = 0, X = 0),
+//! which the all-zero witness satisfies; otherwise fold with the revealed random instance
+//! (IO length checked; for the secondary curve also u < p, see below), derandomise with the
+//! revealed blinds and verify the slot's SNARK. Soundness then follows PROTOCOL.md §5
+//! ("Decider"): SNARK soundness ⇒ the derandomised folds are satisfiable ⇒ (folding lemma)
+//! every slot and u' are ⇒ with the hash checks, V(root).
+//!
+//! **Transcript detail (a deviation worth knowing).** nova-snark absorbs a relaxed
+//! instance's u with `scalar_as_base`; on Grumpkin u ∈ F2 is reduced into F1 (p < q), so u and
+//! u + p would give the same challenge. For the slot instances this is harmless (u is fixed
+//! by the hash-bound instance and the NIFS challenge), but the random instance is chosen by
+//! the prover; the verifier therefore requires the secondary random instance to have
+//! u < p (the prover redraws, probability of a redraw ≈ 2^−127), making the absorbed value
+//! injective. Primary u ∈ F1 embeds into F2 injectively.
+//!
+//! # Choices and measurements
+//! * **SNARK: `spartan::snark::RelaxedR1CSSNARK` over IPA on both curves** ([`DefaultS1`],
+//!   [`DefaultS2`]). The preprocessing variant ([`PreprocessingS1`]) needs a commitment key
+//!   as long as the non-zero entries of all three matrices (nova's `ck_floor`), regenerated
+//!   from nova-snark's `b"ck"` label (prefix-stable, checked): with the merge shapes this
+//!   made `DeciderKey::setup` take more than 2 minutes on the tiny test circuits
+//!   (hash-to-curve of hundreds of thousands of generators), and its IPA verifier does an
+//!   MSM as long as that key, so for the ~190k-constraint CPU circuit (≈ 2^21 generators) it
+//!   would miss the 100 ms verification aim by far. Keys and proof are generic over the
+//!   SNARK types, so the choice can be revisited (e.g. with HyperKZG, where the
+//!   preprocessing verifier is cheap).
+//! * **No batching.** nova-snark 0.76's batched Spartan is not public, so there is one
+//!   Spartan proof per proven slot; unused slots are skipped (DEFAULT, checked). A leaf of
+//!   the tiny m = 2 test proves 3 slots; the proof size depends on m and the shape sizes,
+//!   never on the number of steps (tested).
+//! * **Verifier-key file.** A Spartan verifier key over IPA embeds the whole commitment key;
+//!   the file drops it and stores its length, and reading the file regenerates it from the
+//!   label ([`keys`]). The non-preprocessing key still holds the padded R1CS matrices of
+//!   every shape, so the file is not small for large circuits (see the measured sizes).
+//! * **HyperKZG** (with a user powers-of-tau file) is **not built**: canopy-folding fixes
+//!   E1 = `Bn256EngineIPA`; switching needs a KZG E1 in canopy-folding (its accumulator
+//!   commitments must be made with the KZG key).
+//!
+//! Measured figures: see the bench `benches/decider.rs` and the issue report.
+//!
+//! # Files
+//! [`CompactProof::to_bytes`] / [`VerifierKey::to_bytes`]: 8 magic bytes, a `u32` format
+//! version, a bincode 2 (serde) body that must be consumed exactly, decoded with an
+//! allocation limit. Wrong magic, another version, truncation or trailing bytes are
+//! [`DeciderError::Format`]; a decoded but false proof is [`DeciderError::Rejected`]. A
+//! panic inside nova-snark's verifiers on malformed data is caught and reported as a
+//! rejection (none was observed in the mutation test).
 
 #![warn(missing_docs)]
 #![allow(rustdoc::broken_intra_doc_links)]
@@ -14,7 +99,7 @@ pub mod statement;
 pub mod verifier;
 
 pub use error::DeciderError;
-pub use keys::{DeciderKey, DefaultS1, DefaultS2, VerifierKey};
+pub use keys::{DeciderKey, DefaultS1, DefaultS2, PreprocessingS1, PreprocessingS2, VerifierKey};
 pub use proof::{CompactProof, SlotProof};
 pub use prover::prove;
 pub use statement::Statement;

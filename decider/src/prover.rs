@@ -1,7 +1,7 @@
 //! The decider's prover (PROTOCOL.md §4, prover steps 1–3).
 
 use crate::error::DeciderError;
-use crate::keys::DeciderKey;
+use crate::keys::{slot_shapes, DeciderKey};
 use crate::proof::{CompactProof, SlotProof};
 use crate::slot::is_default;
 use canopy_folding::{encoding::to_int, Accumulator, CommitmentKey, PublicParams, E1, E2, F1};
@@ -9,7 +9,9 @@ use ff::Field;
 use nova_snark::{
     nova::nifs::{NIFSRelaxed, NIFS},
     r1cs::{R1CSShape, RelaxedR1CSInstance, RelaxedR1CSWitness},
-    traits::{commitment::CommitmentEngineTrait, snark::RelaxedR1CSSNARKTrait, Engine, ROConstants},
+    traits::{
+        commitment::CommitmentEngineTrait, snark::RelaxedR1CSSNARKTrait, Engine, ROConstants,
+    },
 };
 
 /// How often a random secondary instance with u ≥ p is redrawn (probability ≈ 2^−127 each).
@@ -42,7 +44,9 @@ fn prove_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E>>(
     }
     let (ur, wr) = drawn;
     if !accept(&ur) {
-        return Err(DeciderError::InvalidInput("no acceptable random instance".into()));
+        return Err(DeciderError::InvalidInput(
+            "no acceptable random instance".into(),
+        ));
     }
     let (nifs, (un, wn)) = NIFSRelaxed::prove(c.ck, c.ro, &c.digest, c.shape, u, w, &ur, &wr)?;
     let (wd, blind_w, blind_e) = wn.derandomize();
@@ -86,15 +90,36 @@ where
             "accumulator, parameters and decider key disagree on the parameter digest".into(),
         ));
     }
-    // A leaf accumulator: slots U[0..m), U'[0], κ = 0. A PCD root adds U[m], U'[1] and κ.
-    let primary = acc.running_instances();
-    let primary_w = acc.running_witnesses();
-    let shapes1 = pp.primary_shapes();
-    let secondary = vec![acc.secondary_running_instance().clone()];
-    let secondary_w = [acc.secondary_running_witness()];
-    let shapes2 = [pp.secondary_shape()];
-    let kappa = 0usize;
-    if primary.len() != dk.pk1.len() || secondary.len() != dk.pk2.len() {
+    // Slots: U[0..m) and U[m] (PM), U'[0] (S') and U'[1] (SM); a leaf has DEFAULT merge
+    // slots, which need no SNARK.
+    let (shapes1, shapes2) = slot_shapes(pp);
+    let m = pp.num_circuits();
+    let mut primary = acc.running_instances().to_vec();
+    let mut primary_w = acc.running_witnesses().to_vec();
+    primary.push(
+        acc.merge_instance()
+            .cloned()
+            .unwrap_or_else(|| RelaxedR1CSInstance::default(pp.ck_primary(), shapes1[m])),
+    );
+    primary_w.push(
+        acc.merge_witness()
+            .cloned()
+            .unwrap_or_else(|| RelaxedR1CSWitness::default(shapes1[m])),
+    );
+    let secondary = vec![
+        acc.secondary_running_instance().clone(),
+        acc.secondary_merge_instance()
+            .cloned()
+            .unwrap_or_else(|| RelaxedR1CSInstance::default(pp.ck_secondary(), shapes2[1])),
+    ];
+    let secondary_w = [
+        acc.secondary_running_witness().clone(),
+        acc.secondary_merge_witness()
+            .cloned()
+            .unwrap_or_else(|| RelaxedR1CSWitness::default(shapes2[1])),
+    ];
+    let kappa = usize::from(acc.last_kind());
+    if primary.len() != dk.pk1.len() || secondary.len() != dk.pk2.len() || kappa > 1 {
         return Err(DeciderError::InvalidInput(
             "number of running instances differs from the decider key".into(),
         ));
@@ -108,21 +133,18 @@ where
         &pp.digest_secondary(),
         shapes2[kappa],
         &secondary[kappa],
-        secondary_w[kappa],
+        &secondary_w[kappa],
         acc.last_instance(),
         acc.last_witness(),
     )?;
-    let mut folded: Vec<(RelaxedR1CSInstance<E2>, RelaxedR1CSWitness<E2>)> = secondary
-        .iter()
-        .zip(secondary_w)
-        .map(|(u, w)| (u.clone(), w.clone()))
-        .collect();
+    let mut folded: Vec<(RelaxedR1CSInstance<E2>, RelaxedR1CSWitness<E2>)> =
+        secondary.iter().cloned().zip(secondary_w).collect();
     folded[kappa] = (uf, wf);
 
     // 2–3. blind and prove every non-default slot
     let ro1 = ROConstants::<E1>::default();
     let mut primary_proofs = Vec::with_capacity(primary.len());
-    for (j, (u, w)) in primary.iter().zip(primary_w).enumerate() {
+    for (j, (u, w)) in primary.iter().zip(&primary_w).enumerate() {
         if is_default(u) {
             primary_proofs.push(None);
             continue;
@@ -132,7 +154,7 @@ where
             ck: pp.ck_primary(),
             ck_snark: &dk.ck1,
             pk: &dk.pk1[j],
-            shape: &shapes1[j],
+            shape: shapes1[j],
             ro: &ro1,
             digest: pp.digest(),
         };
@@ -157,7 +179,7 @@ where
     }
     let (rho1, rho2) = acc.blinds();
     Ok(CompactProof {
-        primary: primary.to_vec(),
+        primary,
         secondary,
         kappa: kappa as u8,
         last: acc.last_instance().clone(),

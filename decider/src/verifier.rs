@@ -12,7 +12,9 @@ use canopy_folding::{
 };
 use nova_snark::{
     r1cs::RelaxedR1CSInstance,
-    traits::{commitment::CommitmentEngineTrait, snark::RelaxedR1CSSNARKTrait, Engine, ROConstants},
+    traits::{
+        commitment::CommitmentEngineTrait, snark::RelaxedR1CSSNARKTrait, Engine, ROConstants,
+    },
 };
 
 fn reject<T>(why: impl Into<String>) -> Result<T, DeciderError> {
@@ -36,7 +38,9 @@ fn verify_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E>>(
         return if is_default(u) {
             Ok(())
         } else {
-            reject(format!("{name}: no SNARK for a non-default running instance"))
+            reject(format!(
+                "{name}: no SNARK for a non-default running instance"
+            ))
         };
     };
     if p.random.X().len() != key.num_io {
@@ -95,8 +99,7 @@ where
     if st.z0.len() != vk.arity || st.z.len() != vk.arity {
         return reject("arity of z0 or z");
     }
-    if proof.primary.len() != vk.primary.len() || proof.primary_proofs.len() != vk.primary.len()
-    {
+    if proof.primary.len() != vk.primary.len() || proof.primary_proofs.len() != vk.primary.len() {
         return reject("number of primary running instances");
     }
     if proof.secondary.len() != vk.secondary.len()
@@ -134,14 +137,14 @@ where
     }
 
     // 3. fold u' into U'[κ]
-    let ro2 = ROConstants::<E2>::default();
+    let ro2: &ROConstants<E2> = &vk.consts.ro1;
     let mut secondary = proof.secondary.clone();
     secondary[kappa] = proof
         .nifs
-        .verify(&ro2, &digest2, &proof.secondary[kappa], &proof.last)?;
+        .verify(ro2, &digest2, &proof.secondary[kappa], &proof.last)?;
 
     // 4. every slot
-    let ro1 = ROConstants::<E1>::default();
+    let ro1: &ROConstants<E1> = &vk.consts.ro2;
     for (j, ((u, k), p)) in proof
         .primary
         .iter()
@@ -149,9 +152,16 @@ where
         .zip(&proof.primary_proofs)
         .enumerate()
     {
-        verify_slot::<E1, S1>(&format!("U[{j}]"), k, &vk.dk1, &ro1, &vk.digest, u, p, |_| {
-            true
-        })?;
+        verify_slot::<E1, S1>(
+            &format!("U[{j}]"),
+            k,
+            &vk.dk1,
+            ro1,
+            &vk.digest,
+            u,
+            p,
+            |_| true,
+        )?;
     }
     for (t, ((u, k), p)) in secondary
         .iter()
@@ -163,7 +173,7 @@ where
             &format!("U'[{t}]"),
             k,
             &vk.dk2,
-            &ro2,
+            ro2,
             &digest2,
             u,
             p,
