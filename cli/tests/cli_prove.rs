@@ -325,16 +325,30 @@ fn example_through_the_cli(name: &str, input: &[u8]) {
     assert_eq!(o.stdout, native.stdout);
 }
 
-/// sort, n = 3 (2,249 instructions; ≈4 min at K = 16 on 2 cores): not run by default.
+// sort and sha256 end to end (issue 4 "must show"). Even their smallest inputs are thousands of
+// instructions: sort prints five decimal/hex lines (one row per output byte) whatever n is, and
+// sha256 always runs at least one compression. Measured with `canopy run --stats`:
+//
+// | guest | input | instructions |
+// |---|---|---|
+// | sort | "1" / "2" / "3" | 2,061 / 2,132 / 2,249 |
+// | sha256 | "" / "a" / "ab" | 6,050 / 6,553 / 6,550 |
+//
+// At the measured proving rate on the shared 2-core machine (2.5–4.3 instructions/s at
+// K = 4–16, load 6–9; docs/cpu-circuit.md "Measured") that is ≈8–14 min for sort and
+// ≈25–40 min for sha256, far beyond a CI budget of a few minutes, so both stay ignored. Run them
+// with `cargo test --release -p canopy -p canopy-cli --test cli_prove -- --ignored`.
+
+/// sort, n = 1 (2,061 instructions, the smallest run; ≈10 min on 2 shared cores).
 #[test]
-#[ignore = "slow: ~2,250 instructions"]
+#[ignore = "slow: 2,061 instructions (≈10 min on 2 cores)"]
 fn sort_example_through_the_cli() {
-    example_through_the_cli("sort", b"3");
+    example_through_the_cli("sort", b"1");
 }
 
-/// sha256 of "ab" (6,550 instructions; >10 min on 2 cores): not run by default.
+/// sha256 of "ab" (6,550 instructions; the empty input still runs 6,050): ≈30 min on 2 cores.
 #[test]
-#[ignore = "slow: ~6,550 instructions"]
+#[ignore = "slow: 6,550 instructions (≈30 min on 2 cores)"]
 fn sha256_example_through_the_cli() {
     example_through_the_cli("sha256", b"ab");
 }
