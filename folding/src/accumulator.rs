@@ -312,9 +312,9 @@ impl Accumulator {
             return reject("u' has the wrong IO length");
         }
         let last_shape = match (self.kappa, &self.merge) {
-            (0, _) => &pp.secondary,
+            (0, None) => &pp.secondary,
             (1, Some(_)) => &pp.sm,
-            _ => return reject("kappa"),
+            _ => return reject("kappa does not match the merge slots"),
         };
         let h = primary_state_hash(
             pp,

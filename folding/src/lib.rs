@@ -225,6 +225,8 @@
 //! Where it goes: PM has 2 FoldRS + 2 FoldRR (10 scalar multiplications of 1,187, 12
 //! foreign multiply-reduce) and 3 state hashes; SM has m + 1 FoldRR and one FoldRS(ℓ = 3)
 //! plus 3(m + 1) slot digests. The aim of 1.5× the leaf overhead is not met.
+//! Time (`cargo test -p canopy-pcd --test tree leaf_and_merge -- --nocapture`, m = 2,
+//! shared 2-core machine, noisy): a merge of two leaves ≈ 2.3 s, a leaf step ≈ 0.78 s.
 
 #![warn(missing_docs)]
 // The docs use math notation such as U[k] and X[0], which rustdoc would read as links.

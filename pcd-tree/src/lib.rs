@@ -157,6 +157,29 @@
 //! of the proving time. The root accumulator of 4 and of 16 leaves has the same size
 //! (9,524,238 bytes with m = 2, asserted).
 
+//! # Integration (what the root crate / CLI calls)
+//! ```text
+//! // one leaf = one Segment: its start (pc, z) and the circuits of each of its steps
+//! // (VecSegment from the streaming block generator, or an own impl of Segment)
+//! let mut r = Reducer::new(&pp);                        // or checkpoint::resume(...)
+//! for window in leaves_in_program_order.chunks(threads) {
+//!     r.prove_window_with(window, |r| checkpoint::save(dir, &pp, &ctx, r))?;
+//! }
+//! let root: Accumulator = r.finish()?;                  // then the decider, as for a leaf
+//! // MPI (feature mpi): every rank runs the program natively, fixes the number of leaves
+//! let root = distributed::prove_distributed(&world, &pp, leaves, window, |i| segment(i))?;
+//! ```
+//! `ctx` for checkpoints should be the statement's program and input digests. A resumed
+//! run skips the first `next_leaf` leaves (the VM must still execute them natively to reach
+//! the state where leaf `next_leaf` starts). The decider must treat the root like any
+//! accumulator: fold u' into U'[κ] (`last_kind`, `last_shape`), and prove the merge slots
+//! (`merge_instance`, `secondary_merge_instance`; `None` = DEFAULT for a single leaf).
+//!
+//! MPI test and demo (`cargo test -p canopy-pcd --features mpi --test mpi`):
+//! `mpirun --allow-run-as-root --oversubscribe -n 3 canopy-pcd-mpi-demo 5 1 root.bin`
+//! (as root OpenMPI needs `--allow-run-as-root`; more ranks than cores `--oversubscribe`;
+//! under SLURM: `srun -n 3 canopy-pcd-mpi-demo 5 1 root.bin`).
+
 #![warn(missing_docs)]
 #![allow(rustdoc::broken_intra_doc_links)]
 

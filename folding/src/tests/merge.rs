@@ -59,6 +59,18 @@ fn two_leaves_merge_and_merge_again() {
     }
     assert_eq!(abc.state().1, &z[..]);
     assert_eq!(abc.start().1, ls[0].start().1);
+    // κ and the merge slots must agree; a merged accumulator's merge slots are checked
+    let mut lie = abc.clone();
+    lie.kappa = 0;
+    assert!(lie.verify(pp).is_err());
+    let mut lie = abc.clone();
+    lie.merge = None;
+    assert!(lie.verify(pp).is_err());
+    let mut lie = abc.clone();
+    if let Some(ms) = lie.merge.as_mut() {
+        ms.w_pm = ab.merge.as_ref().unwrap().w_pm.clone();
+    }
+    assert!(lie.verify(pp).is_err());
     // a merged accumulator serialises and takes no more steps
     let back = Accumulator::from_bytes(&abc.to_bytes().unwrap()).unwrap();
     back.verify(pp).unwrap();
