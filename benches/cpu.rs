@@ -4,7 +4,8 @@
 //! ```sh
 //! cargo bench -p canopy -p canopy-cli --bench cpu -- counts            # constraint tables (K = 1, 4, 16, 64)
 //! cargo bench -p canopy -p canopy-cli --bench cpu -- prove 16 [N]      # prove fib(N) (default 5) at K = 16
-//! cargo bench -p canopy -p canopy-cli --bench cpu -- nova 177000       # nova-snark's IVC, same size, same engines
+//! cargo bench -p canopy -p canopy-cli --bench cpu -- nova 182537       # nova-snark's IVC, same size (K = 16), same engines
+//! cargo bench -p canopy -p canopy-cli --bench cpu -- load 16           # time of loading cached parameters, split
 //! bash bench/cpu.sh                                                    # both, one process per K
 //! ```
 //!
@@ -313,6 +314,33 @@ fn nova(n: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Times loading cached parameters, split into the folding engine's decoding (with its digest
+/// check) and `canopy::Params`' staleness check (re-synthesising the augmented shape).
+fn load(k: usize) -> Result<(), String> {
+    let (params, _, _) = params_for(k)?;
+    let bytes = params.to_bytes().map_err(|e| e.to_string())?;
+    drop(params);
+    let t = Instant::now();
+    let p = Params::from_bytes(&bytes).map_err(|e| e.to_string())?;
+    let all = t.elapsed();
+    let t = Instant::now();
+    let f = PublicParams::from_bytes(&bytes[28..]).map_err(|e| e.to_string())?;
+    let folding = t.elapsed();
+    let t = Instant::now();
+    let sizes = PublicParams::augmented_sizes(&[BlockCircuit::shape(p.block())])
+        .map_err(|e| e.to_string())?;
+    let resynth = t.elapsed();
+    println!(
+        "| {k} | {:.0} MiB | {:.1} s | {:.1} s | {:.1} s | {} |",
+        bytes.len() as f64 / (1 << 20) as f64,
+        all.as_secs_f64(),
+        folding.as_secs_f64(),
+        resynth.as_secs_f64(),
+        sizes == f.sizes()
+    );
+    Ok(())
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; everything else is ours.
     let args: Vec<String> = std::env::args()
@@ -327,6 +355,12 @@ fn main() {
             println!("| K | run | instructions | fold steps | F' constraints | step (median) | step (max) | instr/s | MSM of |W| | peak RSS | params |");
             println!("|---|---|---|---|---|---|---|---|---|---|---|");
             prove(k, &n)
+        }
+        Some("load") => {
+            let k = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(16);
+            println!("| K | file | Params::from_bytes | of which PublicParams::from_bytes | shape re-synthesis | sizes agree |");
+            println!("|---|---|---|---|---|---|");
+            load(k)
         }
         Some("nova") => {
             let n = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1 << 17);
