@@ -79,22 +79,35 @@ impl<'a> Reducer<'a> {
     pub fn push_with(
         &mut self,
         leaf: Accumulator,
+        after_merge: impl FnMut(&Self) -> Result<(), PcdError>,
+    ) -> Result<(), PcdError> {
+        self.push_entry(
+            Entry {
+                level: 0,
+                leaves: 1,
+                acc: leaf,
+            },
+            after_merge,
+        )
+    }
+
+    /// Pushes a complete subtree (level ℓ covering 2^ℓ leaves) and merges equal levels.
+    fn push_entry(
+        &mut self,
+        entry: Entry,
         mut after_merge: impl FnMut(&Self) -> Result<(), PcdError>,
     ) -> Result<(), PcdError> {
         if let Some(top) = self.stack.last() {
-            if top.acc.state().0 != leaf.start().0 || top.acc.state().1 != leaf.start().1 {
+            if top.acc.state().0 != entry.acc.start().0 || top.acc.state().1 != entry.acc.start().1
+            {
                 return Err(canopy_folding::FoldingError::NotAdjacent(
                     "the leaf does not start where the previous one ended".into(),
                 )
                 .into());
             }
         }
-        self.stack.push(Entry {
-            level: 0,
-            leaves: 1,
-            acc: leaf,
-        });
-        self.leaves += 1;
+        self.leaves += entry.leaves;
+        self.stack.push(entry);
         while self.stack.len() >= 2
             && self.stack[self.stack.len() - 1].level == self.stack[self.stack.len() - 2].level
         {
@@ -120,7 +133,9 @@ impl<'a> Reducer<'a> {
     }
 
     /// Proves a window of segments in parallel (rayon) and pushes the leaves in order.
-    /// The segments must be consecutive.
+    /// The segments must be consecutive. When the window is a power of two W and the
+    /// leaves pushed so far are a multiple of W, the window is a complete subtree: its
+    /// merges run in parallel, level by level, before it is pushed.
     pub fn prove_window<S: Segment + Sync>(&mut self, segments: &[S]) -> Result<(), PcdError> {
         self.prove_window_with(segments, |_| Ok(()))
     }
@@ -134,8 +149,39 @@ impl<'a> Reducer<'a> {
         let pp = self.pp;
         let leaves: Vec<Result<Accumulator, PcdError>> =
             segments.par_iter().map(|s| prove_leaf(pp, s)).collect();
+        let leaves = leaves.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let w = leaves.len() as u64;
+        if w >= 2 && w.is_power_of_two() && self.leaves.is_multiple_of(w) {
+            // the window is a complete subtree of the binary counter: merge it level by
+            // level, the merges of one level in parallel
+            let mut level: Vec<Accumulator> = leaves;
+            let mut height = 0u32;
+            while level.len() > 1 {
+                level = level
+                    .par_chunks(2)
+                    .map(|p| match p {
+                        [l, r] => Accumulator::merge(pp, l, r).map_err(PcdError::from),
+                        _ => Err(PcdError::InvalidInput("odd window".into())),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.merges += level.len() as u64;
+                height += 1;
+            }
+            let acc = level
+                .pop()
+                .ok_or_else(|| PcdError::InvalidInput("empty window".into()))?;
+            self.push_entry(
+                Entry {
+                    level: height,
+                    leaves: w,
+                    acc,
+                },
+                &mut after_merge,
+            )?;
+            return after_merge(self);
+        }
         for leaf in leaves {
-            self.push_with(leaf?, &mut after_merge)?;
+            self.push_with(leaf, &mut after_merge)?;
         }
         Ok(())
     }
