@@ -1,7 +1,8 @@
 //! [`Params`]: the public parameters of the CPU circuit for one block size K and memory size.
 
 use canopy_folding::PublicParams;
-use canopy_vm::circuit::block::{BlockCircuit, BlockParams, Z_LEN};
+use canopy_vm::circuit::block::{BlockParams, Z_LEN};
+use canopy_vm::circuit::coprocessor::CanopyStep;
 
 use crate::error::ParamsError;
 use crate::field;
@@ -50,7 +51,7 @@ impl Params {
     pub fn setup(block_size: usize, memory_size: u64) -> Result<Self, ParamsError> {
         let block = BlockParams::new(block_size, memory_size)?;
         let _span = tracing::info_span!("params_setup", k = block_size, memory_size).entered();
-        let folding = PublicParams::setup(&[BlockCircuit::shape(&block)])?;
+        let folding = PublicParams::setup(&CanopyStep::shapes(&block))?;
         Ok(Params { block, folding })
     }
 
@@ -122,14 +123,16 @@ impl Params {
         let (k, memory_size) = Self::peek_header(bytes)?;
         let block = BlockParams::new(k, memory_size)?;
         let folding = PublicParams::from_bytes(&bytes[28..])?;
-        if folding.num_circuits() != 1 || folding.arity() != Z_LEN {
+        let shapes = CanopyStep::shapes(&block);
+        if folding.num_circuits() != shapes.len() || folding.arity() != Z_LEN {
             return Err(ParamsError::Stale(format!(
-                "{} circuits of arity {}, expected 1 of arity {Z_LEN}",
+                "{} circuits of arity {}, expected {} of arity {Z_LEN}",
                 folding.num_circuits(),
-                folding.arity()
+                folding.arity(),
+                shapes.len()
             )));
         }
-        let expected = PublicParams::augmented_sizes(&[BlockCircuit::shape(&block)])?;
+        let expected = PublicParams::augmented_sizes(&shapes)?;
         let found = folding.sizes();
         if expected != found {
             return Err(ParamsError::Stale(format!(

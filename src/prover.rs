@@ -1,7 +1,8 @@
 //! [`Prover`]: proves a guest run with sequential non-uniform IVC over the CPU block circuit.
 
 use canopy_folding::{Accumulator, F1};
-use canopy_vm::circuit::block::{BlockCircuit, BlockWitness, BlockWitnessGen};
+use canopy_vm::circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
+use canopy_vm::circuit::coprocessor::{CanopyStep, CoprocessorStep};
 use ff::Field;
 use rand_core::OsRng;
 use sha2::{Digest, Sha256};
@@ -30,7 +31,9 @@ pub struct Progress {
 /// limit and to learn the run's length, then runs it again on the tracing path, turns the
 /// trace into blocks of K rows (`canopy_vm::circuit::block::BlockWitnessGen`, streaming: one
 /// block of rows and the memory tree are held) and folds one block per step
-/// (`canopy_folding::Accumulator`, circuit F_0 = the CPU block circuit, m = 1). The run ends
+/// (`canopy_folding::Accumulator` over `canopy_vm::circuit::coprocessor::CanopyStep`: F_0 = the
+/// CPU block circuit, F_j = the parameters' coprocessors; none can be registered through this
+/// API yet — issue 5). The run ends
 /// with the block that holds the exit (padded with idle rows); there are no padding steps.
 #[derive(Debug)]
 pub struct Prover<'a> {
@@ -108,8 +111,16 @@ impl<'a> Prover<'a> {
         let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), seed)?;
         let z0 = gen.z().to_vec();
         let mut acc: Option<Accumulator> = None;
-        let mut fold = |w: BlockWitness, acc: &mut Option<Accumulator>| -> Result<(), ProveError> {
-            let circuits = [BlockCircuit::new(p.block(), &w)];
+        let mut fold = |w: StepWitness, acc: &mut Option<Accumulator>| -> Result<(), ProveError> {
+            let mut circuits = CanopyStep::shapes(p.block());
+            let j = w.circuit_index() as usize;
+            circuits[j] = match &w {
+                StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(p.block(), b)),
+                StepWitness::Coprocessor(c) => CanopyStep::Coprocessor(
+                    CoprocessorStep::new(p.block(), c.index, Some(c))
+                        .map_err(|e| ProveError::Internal(e.to_string()))?,
+                ),
+            };
             match acc {
                 None => {
                     *acc = Some(Accumulator::new(
@@ -122,7 +133,7 @@ impl<'a> Prover<'a> {
                 Some(a) => a.prove_step(p.folding(), &circuits)?,
             }
             let done = w
-                .z_out
+                .z_out()
                 .get(Z_STEPS)
                 .and_then(field::to_u64)
                 .unwrap_or_default();
@@ -137,12 +148,13 @@ impl<'a> Prover<'a> {
             let block = block?;
             for rec in &block.records {
                 gen.push_record(rec)?;
-                while let Some(w) = gen.next_block() {
+                while let Some(w) = gen.next_step() {
                     fold(w, &mut acc)?;
                 }
             }
         }
-        if let Some(w) = gen.finish()? {
+        gen.finish()?;
+        while let Some(w) = gen.next_step() {
             fold(w, &mut acc)?;
         }
         let acc = acc.ok_or_else(|| ProveError::Internal("no block was folded".into()))?;

@@ -1,16 +1,18 @@
 //! The CPU block circuit: K rows per fold step, as a [`StepCircuit`] of canopy-folding
-//! (docs/cpu-circuit.md §1, §3, §5) — **first slice, unfinished**.
+//! (docs/cpu-circuit.md §1, §3, §4, §5).
 //!
-//! # IVC state z ([`Z_LEN`] = 17 elements)
+//! # IVC state z ([`Z_LEN`] = 23 elements)
 //!
 //! `[pc, reg_hash, mem_root, halted, exit_code, steps, cursor, in_eof, priv_eof,
-//!   in.digest, in.words, in.off, in.pending, out.digest, out.words, out.off, out.pending]`:
+//!   in.digest, in.words, in.off, in.pending, out.digest, out.words, out.off, out.pending,
+//!   called, done, call, arg0, arg1, ret]`:
 //! the row state ([`RowState::fields`]) with the 31 registers replaced by
-//! `reg_hash = H24(x1..x31, salt)` and the memory argument's state (`mem_root`) inserted.
-//! Deviation from the plan's 13 packed slots: nothing is packed yet (the row keeps
-//! `(digest, words, off, pending)` per stream and separate flags), which costs the augmented
-//! circuit one more width-24 permutation in its state hash (42 + 2·17 = 76 > 72). Packing
-//! `ctl` and the stream positions (with per-block range-checked unpacking) is future work.
+//! `reg_hash = H24(x1..x31, salt)` and the memory argument's state (`mem_root`) inserted; the
+//! last six are the coprocessor mailbox ([`super::row::Mailbox`]), shared with the coprocessor
+//! step circuits ([`super::coprocessor`]). Deviation from the plan's 13 packed slots: nothing is
+//! packed (the row keeps `(digest, words, off, pending)` per stream, separate flags and the
+//! mailbox), which costs the augmented circuit one more width-24 permutation in its state
+//! hash. Packing `ctl` and the stream positions is future work.
 //!
 //! # One block
 //!
@@ -22,25 +24,27 @@
 //!    slot is one read-modify-write `old + tags → new + tags` (tags preserved) with
 //!    `data_write ⇒ W`.
 //! 3. Close the registers with a fresh `salt_out` (a prover witness) and output z'.
-//!    The fold program counter φ is always 0 (no coprocessor yet).
-//! 4. Scrub (§5): if the block ends halted, `pc`, `reg_hash` and `mem_root` of z' are fresh
-//!    prover witnesses (one select each), so the final state leaks no memory or registers.
+//! 4. Scrub (§5): if the block ends halted, `pc`, `reg_hash`, `mem_root` and the mailbox's
+//!    `arg0`, `arg1`, `ret` of z' are fresh prover witnesses (one select each), so the final
+//!    state leaks no memory or registers.
+//! 5. The next fold program counter is `φ' = called·(1 − done)·call`: 0 (the CPU again)
+//!    unless a row posted a coprocessor call, then that coprocessor's circuit index.
 //!
 //! Witnesses come from [`BlockWitnessGen`], which re-chunks the VM's streaming trace records
-//! into rows (an I/O `ecall` becomes several rows), keeps the native [`SparseTree`] and pads the
-//! block that holds the exit with idle rows. Memory use is one block of rows plus the tree.
+//! into rows (an I/O `ecall` becomes several rows; a `custom-0` becomes row A, idle padding,
+//! the coprocessor step and row B), keeps the native [`SparseTree`] and pads the block that
+//! holds the exit with idle rows. Memory use is one block of rows plus the tree.
 //!
-//! Unfinished: packing of z to the plan's 13 slots, the coprocessor mailbox (§4), the
-//! program digest binding `z_0` (§3.3) and the verifier's checks of §5 on the final z, a
-//! constraint-count regression per K, folding a whole run in a test (the tests fold 3 blocks).
+//! Unfinished: packing of z to the plan's 13 slots; I/O moves one byte per row.
 //!
-//! Measured (tests/block_circuit.rs, 16 MiB, pinned): 14,011 constraints for K = 1 and
-//! 24,908 for K = 2, i.e. ≈10.9k per row (memory argument 9,705 + tag bits and the W check 4 +
-//! row ≈1.2k) and ≈3.1k per block (register hash open and close, scrub). Native witness
-//! generation: ≈0.6 ms per row on a loaded 2-core machine (three path look-ups and one
-//! 11-hash path update).
+//! Measured (tests/block_circuit.rs, 16 MiB, pinned, no coprocessor registered): 14,032
+//! constraints for K = 1 and 24,946 for K = 2, i.e. ≈10.9k per row (memory argument 9,705 +
+//! tag bits and the W check 4 + row ≈1.2k) and ≈3.1k per block (register hash open and close,
+//! scrub, φ'). Native witness generation: ≈0.6 ms per row on a loaded 2-core machine (three
+//! path look-ups and one 11-hash path update).
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use canopy_folding::{StepCircuit, F1};
 use ff::Field;
@@ -52,20 +56,35 @@ use nova_snark::frontend::num::{AllocatedNum, Num};
 use nova_snark::frontend::{AllocatedBit, Boolean, ConstraintSystem, SynthesisError};
 use typenum::U24;
 
+use super::coprocessor::{CoprocessorCircuit, CoprocessorWitness};
 use super::memory::gadgets::pack_bits;
 use super::memory::{
     Leaf, MemoryArgError, MemoryArgument, MerkleMemory, MerklePath, NativeMemory, SparseTree,
     WordAddr,
 };
 use super::row::{
-    rows_for_step, synthesize_row, PoseidonStreamHasher, RowConfig, RowError, RowState, RowVars,
-    RowWitness, StreamHasher, ROW_STATE_LEN,
+    call_rows, rows_for_step, synthesize_row, PoseidonStreamHasher, RowConfig, RowError, RowState,
+    RowVars, RowWitness, StreamHasher, ROW_STATE_LEN,
 };
 use crate::elf_loader::Program;
-use crate::trace::StepRecord;
+use crate::trace::{StepEvent, StepRecord};
 
 /// Length of the IVC state z.
-pub const Z_LEN: usize = 17;
+pub const Z_LEN: usize = 23;
+/// Index of the mailbox's `called` flag in z.
+pub const Z_CALLED: usize = 17;
+/// Index of the mailbox's `done` flag in z.
+pub const Z_DONE: usize = 18;
+/// Index of the mailbox's called circuit index in z.
+pub const Z_CALL: usize = 19;
+/// Index of the mailbox's first argument (rs1) in z.
+pub const Z_ARG0: usize = 20;
+/// Index of the mailbox's second argument (rs2) in z.
+pub const Z_ARG1: usize = 21;
+/// Index of the mailbox's answer (rd) in z.
+pub const Z_RET: usize = 22;
+/// The z slots replaced by fresh values in a block that ends halted (§5).
+const SCRUBBED: [usize; 6] = [0, Z_REG_HASH, Z_MEM_ROOT, Z_ARG0, Z_ARG1, Z_RET];
 /// Index of the register hash in z.
 pub const Z_REG_HASH: usize = 1;
 /// Index of the memory root in z.
@@ -218,16 +237,16 @@ pub struct BlockWitness {
     pub salt_in: F1,
     /// The salt of the outgoing register hash.
     pub salt_out: F1,
-    /// Fresh values output for `pc`, `reg_hash` and `mem_root` when the block ends halted
-    /// (the scrub of §5); unused otherwise.
-    pub scrub: [F1; 3],
+    /// Fresh values output for `pc`, `reg_hash`, `mem_root` and the mailbox's `arg0`,
+    /// `arg1`, `ret` when the block ends halted (the scrub of §5); unused otherwise.
+    pub scrub: [F1; 6],
     /// z before the block.
     pub z_in: Vec<F1>,
     /// z after the block.
     pub z_out: Vec<F1>,
 }
 
-/// Shared parameters of the block circuit.
+/// Shared parameters of the block circuit and of the coprocessor step circuits.
 #[derive(Debug, Clone)]
 pub struct BlockParams {
     k: usize,
@@ -235,6 +254,7 @@ pub struct BlockParams {
     mem: MerkleMemory<F1>,
     stream: PoseidonStreamHasher<F1>,
     regs: RegHasher,
+    coprocessors: Vec<Arc<dyn CoprocessorCircuit>>,
 }
 
 impl BlockParams {
@@ -249,7 +269,30 @@ impl BlockParams {
             mem: MerkleMemory::new(memory_size)?,
             stream: PoseidonStreamHasher::new(),
             regs: RegHasher::new(),
+            coprocessors: Vec::new(),
         })
+    }
+
+    /// The same parameters with coprocessors: `coprocessors[i]` is step circuit i + 1 and is
+    /// called by its `(funct7, funct3)`; selectors must be distinct.
+    pub fn with_coprocessors(
+        mut self,
+        coprocessors: Vec<Arc<dyn CoprocessorCircuit>>,
+    ) -> Result<Self, BlockError> {
+        let functs: Vec<(u8, u8)> = coprocessors.iter().map(|c| c.funct()).collect();
+        self.cfg = self.cfg.clone().with_coprocessors(&functs)?;
+        self.coprocessors = coprocessors;
+        Ok(self)
+    }
+
+    /// The registered coprocessor circuits (index i is step circuit i + 1).
+    pub fn coprocessors(&self) -> &[Arc<dyn CoprocessorCircuit>] {
+        &self.coprocessors
+    }
+
+    /// The memory argument.
+    pub fn memory(&self) -> &MerkleMemory<F1> {
+        &self.mem
     }
 
     /// Rows per block.
@@ -454,26 +497,25 @@ impl BlockCircuit<'_> {
             |lc| lc + CS::one(),
             |lc| lc + reg_hash.get_variable(),
         );
-        // 4. Scrub at halt: a halted block outputs fresh pc, reg_hash and mem_root, so the final
-        //    state leaks neither registers nor memory. Halted is absorbing (idle rows), so no
-        //    later block could use them.
+        // 4. Scrub at halt: a halted block outputs fresh pc, reg_hash, mem_root and mailbox
+        //    arguments, so the final state leaks neither registers nor memory. Halted is
+        //    absorbing (idle rows), so no later block could use them.
         let f = state.fields();
-        let mut kept = vec![f[0].clone(), reg_hash];
-        kept.extend(p.mem.state_to_z(&mem));
-        let mut z_out = Vec::with_capacity(Z_LEN);
-        for (j, v) in kept.iter().enumerate() {
+        let mut z_out = vec![f[0].clone(), reg_hash];
+        z_out.extend(p.mem.state_to_z(&mem));
+        z_out.extend(f[32..].iter().cloned());
+        for (j, &slot) in SCRUBBED.iter().enumerate() {
             let fresh = alloc(
                 cs.namespace(|| format!("scrub {j}")),
                 wit.map(|w| w.scrub[j]),
             )?;
-            z_out.push(select_if(
+            z_out[slot] = select_if(
                 cs.namespace(|| format!("scrub select {j}")),
                 &state.halted,
                 &fresh,
-                v,
-            )?);
+                &z_out[slot],
+            )?;
         }
-        z_out.extend(f[32..].iter().cloned());
         Ok(z_out)
     }
 }
@@ -490,26 +532,74 @@ impl StepCircuit<F1> for BlockCircuit<'_> {
         z: &[AllocatedNum<F1>],
     ) -> Result<(AllocatedNum<F1>, Vec<AllocatedNum<F1>>), SynthesisError> {
         let z_out = self.synthesize_block(&mut cs.namespace(|| "cpu block"), z)?;
-        let pc_next = AllocatedNum::alloc(cs.namespace(|| "phi next"), || Ok(F1::ZERO))?;
+        // φ' = pending · call with pending = called·(1 − done): a posted, unanswered call
+        // hands over to its coprocessor.
+        let (called, done, call) = (&z_out[Z_CALLED], &z_out[Z_DONE], &z_out[Z_CALL]);
+        let pending = AllocatedNum::alloc(cs.namespace(|| "pending"), || {
+            match (called.get_value(), done.get_value()) {
+                (Some(c), Some(d)) => Ok(c * (F1::ONE - d)),
+                _ => Err(SynthesisError::AssignmentMissing),
+            }
+        })?;
         cs.enforce(
-            || "phi next = 0",
-            |lc| lc + pc_next.get_variable(),
-            |lc| lc + CS::one(),
-            |lc| lc,
+            || "pending = called·(1 − done)",
+            |lc| lc + called.get_variable(),
+            |lc| lc + CS::one() - done.get_variable(),
+            |lc| lc + pending.get_variable(),
         );
+        let pc_next = pending.mul(cs.namespace(|| "phi next"), call)?;
         Ok((pc_next, z_out))
     }
 }
 
-/// Builds block witnesses from trace records, streaming: feed records with
-/// [`BlockWitnessGen::push_record`], pull full blocks with [`BlockWitnessGen::next_block`],
-/// and after the exit, the padded last block with [`BlockWitnessGen::finish`].
+/// The witness of one fold step: a CPU block or a coprocessor step.
+#[derive(Debug, Clone)]
+pub enum StepWitness {
+    /// A CPU block (circuit 0).
+    Block(Box<BlockWitness>),
+    /// A coprocessor step (circuit j ≥ 1).
+    Coprocessor(CoprocessorWitness),
+}
+
+impl StepWitness {
+    /// The step circuit's index φ.
+    pub fn circuit_index(&self) -> u32 {
+        match self {
+            StepWitness::Block(_) => 0,
+            StepWitness::Coprocessor(c) => c.index,
+        }
+    }
+
+    /// z before the step.
+    pub fn z_in(&self) -> &[F1] {
+        match self {
+            StepWitness::Block(b) => &b.z_in,
+            StepWitness::Coprocessor(c) => &c.z_in,
+        }
+    }
+
+    /// z after the step.
+    pub fn z_out(&self) -> &[F1] {
+        match self {
+            StepWitness::Block(b) => &b.z_out,
+            StepWitness::Coprocessor(c) => &c.z_out,
+        }
+    }
+}
+
+/// Builds step witnesses from trace records, streaming: feed records with
+/// [`BlockWitnessGen::push_record`], pull finished steps with [`BlockWitnessGen::next_step`],
+/// and after the exit call [`BlockWitnessGen::finish`] (which pads the last block) and pull
+/// again. A `custom-0` record becomes row A, idle padding to the end of its block, the
+/// coprocessor's step (its memory accesses applied to the tree in the circuit's order) and
+/// row B at the start of the next block.
 #[derive(Debug)]
 pub struct BlockWitnessGen<'a> {
     params: &'a BlockParams,
     tree: SparseTree<F1>,
     state: RowState<F1>,
     rows: VecDeque<RowData>,
+    ready: VecDeque<StepWitness>,
     salt_seed: F1,
     blocks: u64,
     salt: F1,
@@ -533,6 +623,7 @@ impl<'a> BlockWitnessGen<'a> {
             tree,
             state,
             rows: VecDeque::new(),
+            ready: VecDeque::new(),
             salt_seed,
             blocks: 0,
             salt: F1::ZERO,
@@ -586,16 +677,129 @@ impl<'a> BlockWitnessGen<'a> {
         Ok(())
     }
 
-    /// Turns one executed instruction into rows.
-    pub fn push_record(&mut self, rec: &StepRecord) -> Result<(), BlockError> {
-        let tree = &self.tree;
-        let rows = rows_for_step(&self.params.stream, &self.state, rec, &mut |a| {
-            tree.read(a).ok().map(|(l, _)| l.word)
-        })?;
-        for r in rows {
-            self.push_row(r)?;
+    /// Moves every full block of queued rows to the ready steps.
+    fn take_full_blocks(&mut self) {
+        while self.rows.len() >= self.params.k {
+            let b = self.take();
+            self.ready.push_back(StepWitness::Block(Box::new(b)));
         }
+    }
+
+    /// Pads the queued rows with idle rows to a full block (nothing if none is queued).
+    fn pad(&mut self) -> Result<(), BlockError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        while self.rows.len() < self.params.k {
+            let (leaf, _) = self.tree.read(self.state.pc & !3)?;
+            self.push_row(RowWitness::idle(&self.state, leaf.word))?;
+        }
+        self.take_full_blocks();
         Ok(())
+    }
+
+    /// Turns one executed instruction into rows (and, for a `custom-0`, a coprocessor step).
+    pub fn push_record(&mut self, rec: &StepRecord) -> Result<(), BlockError> {
+        if let Some(StepEvent::Coprocessor(ev)) = rec.event.as_deref() {
+            let call = call_rows(&self.params.cfg, &self.state, rec)?;
+            self.push_row(call.row_a.clone())?;
+            self.take_full_blocks();
+            self.pad()?;
+            let w = self.coprocessor_step(call.index, ev)?;
+            self.ready.push_back(StepWitness::Coprocessor(w));
+            let b = call.row_b(&self.state);
+            self.push_row(b)?;
+        } else {
+            let tree = &self.tree;
+            let rows = rows_for_step(&self.params.stream, &self.state, rec, &mut |a| {
+                tree.read(a).ok().map(|(l, _)| l.word)
+            })?;
+            for r in rows {
+                self.push_row(r)?;
+            }
+        }
+        self.take_full_blocks();
+        Ok(())
+    }
+
+    /// The coprocessor step answering the posted call: reads its input regions and writes its
+    /// output regions (values from the VM's event) in the tree, sets `done` and `ret`.
+    fn coprocessor_step(
+        &mut self,
+        j: u32,
+        ev: &crate::trace::CoprocessorEvent,
+    ) -> Result<CoprocessorWitness, BlockError> {
+        let circuit = self
+            .params
+            .coprocessors
+            .get(j as usize - 1)
+            .ok_or(RowError::Selector(ev.funct7, ev.funct3))?
+            .clone();
+        let pc = self.state.pc;
+        let bad = |what: String| BlockError::Inconsistent { pc, what };
+        let args = [self.state.mbox.arg0, self.state.mbox.arg1];
+        let addresses = |regions: Vec<super::coprocessor::Region>| -> Result<Vec<u32>, BlockError> {
+            let mut out = Vec::new();
+            for r in regions {
+                out.extend(r.addresses(args).ok_or_else(|| {
+                    bad(format!("{}: a region's address overflows", circuit.name()))
+                })?);
+            }
+            Ok(out)
+        };
+        let (in_addrs, out_addrs) = (addresses(circuit.inputs())?, addresses(circuit.outputs())?);
+        let mut written = std::collections::HashMap::new();
+        for w in &ev.writes {
+            if !out_addrs.contains(&w.addr) {
+                return Err(bad(format!(
+                    "{} wrote {:#x}, outside its declared output regions",
+                    circuit.name(),
+                    w.addr
+                )));
+            }
+            written.insert(w.addr, w.new);
+        }
+        let mut reads = Vec::with_capacity(in_addrs.len());
+        for a in in_addrs {
+            if a & 3 != 0 {
+                return Err(bad(format!(
+                    "{}: unaligned input word {a:#x}",
+                    circuit.name()
+                )));
+            }
+            reads.push(self.tree.read(a)?);
+        }
+        let mut writes = Vec::with_capacity(out_addrs.len());
+        for a in out_addrs {
+            if a & 3 != 0 {
+                return Err(bad(format!(
+                    "{}: unaligned output word {a:#x}",
+                    circuit.name()
+                )));
+            }
+            let (old, _) = self.tree.read(a)?;
+            if !old.writable || old.executable {
+                return Err(bad(format!(
+                    "{} writes {a:#x}: coprocessors may write only writable, non-executable memory",
+                    circuit.name()
+                )));
+            }
+            let new = written.get(&a).copied().unwrap_or(old.word);
+            writes.push(self.tree.rmw(a, old.with_word(new))?);
+        }
+        self.state.mbox.done = true;
+        self.state.mbox.ret = ev.status;
+        let z_in = self.z.clone();
+        let z_out = z_of(&self.state, z_in[Z_REG_HASH], self.tree.root());
+        self.z = z_out.clone();
+        Ok(CoprocessorWitness {
+            index: j,
+            args,
+            reads,
+            writes,
+            z_in,
+            z_out,
+        })
     }
 
     fn salt_for(&self, block: u64) -> F1 {
@@ -618,13 +822,15 @@ impl<'a> BlockWitnessGen<'a> {
             self.params.regs.hash(&post.regs, salt_out),
             last.root_after,
         );
-        let scrub: [F1; 3] = std::array::from_fn(|j| {
+        let scrub: [F1; 6] = std::array::from_fn(|j| {
             self.params
                 .stream
-                .hash(self.salt_seed, -F1::from(3 * self.blocks + j as u64 + 1))
+                .hash(self.salt_seed, -F1::from(6 * self.blocks + j as u64 + 1))
         });
         if post.halted {
-            z_out[..3].copy_from_slice(&scrub);
+            for (j, &slot) in SCRUBBED.iter().enumerate() {
+                z_out[slot] = scrub[j];
+            }
         }
         self.blocks += 1;
         self.z = z_out.clone();
@@ -638,28 +844,22 @@ impl<'a> BlockWitnessGen<'a> {
         }
     }
 
-    /// The next full block, if K rows are queued. Call after every [`Self::push_record`] so
-    /// that at most one block of rows is held (the native tree is updated row by row).
-    pub fn next_block(&mut self) -> Option<BlockWitness> {
-        (self.rows.len() >= self.params.k).then(|| self.take())
+    /// The next finished step, in proving order. Call after every [`Self::push_record`]
+    /// until `None` so that at most one block of rows is held (the native tree is updated row
+    /// by row).
+    pub fn next_step(&mut self) -> Option<StepWitness> {
+        self.ready.pop_front()
     }
 
-    /// After the exit: pads the queued rows with idle rows to a full block and returns it
-    /// (`None` if no row is queued).
-    pub fn finish(&mut self) -> Result<Option<BlockWitness>, BlockError> {
-        if self.rows.is_empty() {
-            return Ok(None);
-        }
-        if !self.state.halted {
+    /// After the exit: pads the queued rows with idle rows to a full block, which
+    /// [`Self::next_step`] then returns.
+    pub fn finish(&mut self) -> Result<(), BlockError> {
+        if !self.rows.is_empty() && !self.state.halted {
             return Err(BlockError::Inconsistent {
                 pc: self.state.pc,
                 what: "padding before the guest halted".into(),
             });
         }
-        while self.rows.len() < self.params.k {
-            let (leaf, _) = self.tree.read(self.state.pc & !3)?;
-            self.push_row(RowWitness::idle(&self.state, leaf.word))?;
-        }
-        Ok(Some(self.take()))
+        self.pad()
     }
 }

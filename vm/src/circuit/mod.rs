@@ -8,7 +8,11 @@
 //!   talks to the memory argument itself.
 //! * [`memory`]: the memory argument (a sparse Poseidon Merkle tree), circuit and native twin,
 //!   behind one interface so that offline memory checking can replace it.
+//! * [`block`]: the CPU block circuit F_0 (K rows) and its streaming witness generator.
+//! * [`coprocessor`]: the coprocessor step circuits F_j of the `custom-0` mailbox hand-off,
+//!   and [`coprocessor::CanopyStep`], the m circuits of a proof as one type.
 
 pub mod block;
+pub mod coprocessor;
 pub mod memory;
 pub mod row;

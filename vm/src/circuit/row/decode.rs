@@ -3,8 +3,9 @@
 //!
 //! A kind is accepted by `f_k * (Σ_{j ∈ mask_k} 2^j b_j - match_k) = 0`: the masked bits are an
 //! injective key, so a set flag proves the word has the kind's fixed bits. Exactly one flag (or
-//! the idle flag) is set. There is no flag for EBREAK, CSR instructions, `custom-0` or any
-//! other word the VM rejects, so such rows are unsatisfiable.
+//! the idle flag) is set. There is no flag for EBREAK, CSR instructions or any other word the
+//! VM rejects, so such rows are unsatisfiable. `custom-0` has a flag; the row then requires a
+//! registered coprocessor selector.
 
 use ff::{PrimeField, PrimeFieldBits};
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
@@ -12,7 +13,7 @@ use nova_snark::frontend::{ConstraintSystem, SynthesisError};
 use super::bits::{alloc_bit, decompose, enforce_eq, enforce_zero_product, pow2, Expr};
 use crate::decode::Instruction;
 
-/// The instruction kinds the row circuit executes (RV32IM, FENCE, FENCE.I and ECALL).
+/// The instruction kinds the row circuit executes (RV32IM, FENCE, FENCE.I, ECALL, custom-0).
 #[allow(missing_docs)] // the ISA's mnemonics
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(usize)]
@@ -65,10 +66,12 @@ pub enum Kind {
     Fence,
     FenceI,
     Ecall,
+    /// `custom-0`: a coprocessor call (rows A and B of the mailbox hand-off).
+    Custom0,
 }
 
 /// Number of [`Kind`]s.
-pub const NUM_KINDS: usize = 48;
+pub const NUM_KINDS: usize = 49;
 
 impl Kind {
     /// Every kind, in flag order.
@@ -78,7 +81,7 @@ impl Kind {
             Lui, Auipc, Jal, Jalr, Beq, Bne, Blt, Bge, Bltu, Bgeu, Lb, Lh, Lw, Lbu, Lhu, Sb, Sh,
             Sw, Addi, Slti, Sltiu, Xori, Ori, Andi, Slli, Srli, Srai, Add, Sub, Sll, Slt, Sltu,
             Xor, Srl, Sra, Or, And, Mul, Mulh, Mulhsu, Mulhu, Div, Divu, Rem, Remu, Fence, FenceI,
-            Ecall,
+            Ecall, Custom0,
         ]
     };
 
@@ -139,6 +142,7 @@ impl Kind {
             Fence => (F3, f3(0x0f, 0)),
             FenceI => (F3, f3(0x0f, 1)),
             Ecall => (0xffff_ffff, 0x73),
+            Custom0 => (OPC, 0x0b),
         }
     }
 
@@ -194,7 +198,8 @@ impl Kind {
             I::Fence { .. } => Kind::Fence,
             I::FenceI => Kind::FenceI,
             I::Ecall => Kind::Ecall,
-            I::Ebreak | I::Csr { .. } | I::Custom0 { .. } | I::Illegal { .. } => return None,
+            I::Custom0 { .. } => Kind::Custom0,
+            I::Ebreak | I::Csr { .. } | I::Illegal { .. } => return None,
         })
     }
 }
@@ -211,8 +216,10 @@ pub(crate) struct Decoded<F: PrimeField> {
     pub imm_j: Expr<F>,
     /// One flag per [`Kind`], indexed by `Kind as usize`.
     pub flags: Vec<Expr<F>>,
-    /// The idle flag (equal to the incoming `halted`).
+    /// The idle flag (`halted + pending`).
     pub idle: Expr<F>,
+    /// `funct7·8 + funct3` (the `custom-0` coprocessor selector).
+    pub selector: Expr<F>,
 }
 
 impl<F: PrimeField> Decoded<F> {
@@ -286,5 +293,6 @@ pub(crate) fn decode<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
         imm_j,
         flags,
         idle: idle.clone(),
+        selector: field(&bits, 12, 14, 0) + &field(&bits, 25, 31, 3),
     })
 }

@@ -52,16 +52,16 @@
 //! - **The stream hash is a parameter** ([`StreamHasher`]); [`PoseidonStreamHasher`] is the
 //!   production one (Poseidon width 3, domain separator [`STREAM_DOMAIN`], 238 constraints).
 //!   Tests also use a toy hash to keep the I/O tests readable.
-//! - **custom-0 is unsatisfiable** (no kind flag), as are EBREAK, CSR and illegal words, and
-//!   [`rows_for_step`] returns [`RowError::Coprocessor`]. The mailbox hand-off of §4 is not
-//!   implemented. Where it goes: a `Custom0` kind (mask `0x7f`, match `0x0b`) whose row A
-//!   one-hot-selects the `(funct7, funct3)` among the registered coprocessors (a list in
-//!   [`RowConfig`]), sets `mbox_call = j`, `arg0 = rs1`, `arg1 = rs2` and stays at its pc; new
-//!   state fields `mbox_call, mbox_done, arg0, arg1, ret`; `f_idle = halted + pending` with
-//!   `pending = (mbox_call != 0)·(1 - mbox_done)`; row B (same word, `mbox_done = 1`) re-checks
-//!   `j`, writes `ret` to rd through the rd mux and clears the mailbox. The VM executes
-//!   registered coprocessors, so programs that use them cannot be proven yet.
-//! - The halted flag is the only idle cause (no mailbox yet): `f_idle = halted`.
+//! - **custom-0** (docs/cpu-circuit.md §4, built): a `Custom0` kind (mask `0x7f`, match
+//!   `0x0b`). The row one-hot-selects `funct7·8 + funct3` among the coprocessor selectors of
+//!   [`RowConfig::with_coprocessors`] (unregistered selectors are unsatisfiable, as the VM
+//!   faults). Row A (`called = 0`) posts `call = j`, `arg0 = rs1`, `arg1 = rs2`, keeps its pc
+//!   and does not retire; `pending = called·(1 − done)` makes every later row idle
+//!   (`f_idle = halted + pending`) until the coprocessor's step sets `done` and `ret`. Row B
+//!   (the same word, `called = 1`, `done = 1`) checks that the word selects the posted `call`,
+//!   writes `ret` to rd through the rd mux (range-checked like any rd), clears `called`,
+//!   `done` and `call`, moves pc on and retires. `arg0`, `arg1` and `ret` keep their last
+//!   values (the block scrubs them at halt). Mailbox state: [`Mailbox`].
 //! - The leaf's W/X tags are not seen by the row: the block checks X on fetch and W when
 //!   [`RowOutput::data_write`] is set.
 //! - The rd write uses a one-hot of `rd_eff = we·rd + 10·ecall_ret` (ecalls write a0).
@@ -91,9 +91,10 @@
 //! | ecall dispatch + I/O + streams (excluding the hash) | 121 | |
 //! | stream hash (Poseidon) | 238 | 238 |
 //! | control (halted, exit code, steps) | 3 | |
-//! | **row total with Poseidon** | **1,188** | ≈1,250 |
+//! | custom-0 and mailbox (no coprocessor registered; +1 per registered one) | 17 | ≈20 |
+//! | **row total with Poseidon** | **1,205** | ≈1,250 |
 //!
-//! Per memory size: 4 KiB 1,164, 16 MiB 1,188, 4 GiB 1,204 (address bits). The plan's register
+//! Per memory size (before the mailbox's +17): 4 KiB 1,164, 16 MiB 1,188, 4 GiB 1,204 (address bits). The plan's register
 //! file estimate (183) compares with reads + write + rd one-hot = 197.
 
 mod alu;
@@ -115,7 +116,7 @@ use bits::{
 };
 pub use decode::Kind;
 pub use stream_hash::{PoseidonStreamHasher, STREAM_DOMAIN};
-pub use witness::{rows_for_step, RowError};
+pub use witness::{call_rows, rows_for_step, CallRows, RowError};
 
 /// A 2-to-1 hash used for the I/O stream digests, with its native twin. It must be
 /// collision-resistant (the block passes Poseidon); tests may use a toy function.
@@ -131,10 +132,12 @@ pub trait StreamHasher<F: PrimeField> {
     ) -> Result<AllocatedNum<F>, SynthesisError>;
 }
 
-/// Static parameters of the row circuit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Static parameters of the row circuit: the memory size and the table of registered
+/// coprocessor selectors (`funct7·8 + funct3`; entry i is circuit index i + 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowConfig {
     mem_bits: u32,
+    selectors: Vec<u16>,
 }
 
 impl RowConfig {
@@ -144,7 +147,38 @@ impl RowConfig {
             .map_err(|_| RowError::MemorySize(memory_size))?;
         Ok(RowConfig {
             mem_bits: memory_size.trailing_zeros(),
+            selectors: Vec::new(),
         })
+    }
+
+    /// The same configuration with coprocessors: `functs[i] = (funct7, funct3)` of the
+    /// coprocessor whose step circuit has index i + 1. Selectors must be distinct and in
+    /// range (funct7 < 128, funct3 < 8).
+    pub fn with_coprocessors(mut self, functs: &[(u8, u8)]) -> Result<RowConfig, RowError> {
+        let mut sel = Vec::with_capacity(functs.len());
+        for &(f7, f3) in functs {
+            let s = selector(f7, f3).ok_or(RowError::Selector(f7, f3))?;
+            if sel.contains(&s) {
+                return Err(RowError::Selector(f7, f3));
+            }
+            sel.push(s);
+        }
+        self.selectors = sel;
+        Ok(self)
+    }
+
+    /// The coprocessor selectors (`funct7·8 + funct3`), in circuit-index order from 1.
+    pub fn selectors(&self) -> &[u16] {
+        &self.selectors
+    }
+
+    /// The circuit index (≥ 1) of the coprocessor selected by `(funct7, funct3)`.
+    pub fn coprocessor_index(&self, funct7: u8, funct3: u8) -> Option<u32> {
+        let s = selector(funct7, funct3)?;
+        self.selectors
+            .iter()
+            .position(|x| *x == s)
+            .map(|i| i as u32 + 1)
     }
 
     /// The memory size in bytes.
@@ -233,10 +267,37 @@ pub struct RowState<F: PrimeField> {
     pub input: StreamState<F>,
     /// Public output written (fd 1).
     pub output: StreamState<F>,
+    /// The coprocessor mailbox.
+    pub mbox: Mailbox,
+}
+
+/// The coprocessor mailbox (docs/cpu-circuit.md §4): row A of a `custom-0` posts a call,
+/// the coprocessor step answers it, row B writes the answer to rd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Mailbox {
+    /// A call is posted (row A ran, row B has not).
+    pub called: bool,
+    /// The coprocessor has answered.
+    pub done: bool,
+    /// The called coprocessor's circuit index j ≥ 1 (0 when idle).
+    pub call: u32,
+    /// rs1's value at row A.
+    pub arg0: u32,
+    /// rs2's value at row A.
+    pub arg1: u32,
+    /// The coprocessor's status, written to rd by row B.
+    pub ret: u32,
+}
+
+impl Mailbox {
+    /// A call is waiting for its coprocessor: rows are idle and the block hands over.
+    pub fn pending(&self) -> bool {
+        self.called && !self.done
+    }
 }
 
 /// Number of field elements of a row state.
-pub const ROW_STATE_LEN: usize = 46;
+pub const ROW_STATE_LEN: usize = 52;
 
 impl<F: PrimeField> RowState<F> {
     /// The initial state: pc at `entry`, everything else zero, streams empty with the given
@@ -253,11 +314,13 @@ impl<F: PrimeField> RowState<F> {
             priv_eof: false,
             input: StreamState::new(in_iv),
             output: StreamState::new(out_iv),
+            mbox: Mailbox::default(),
         }
     }
 
     /// The state as field elements: `pc, x1..x31, halted, exit_code, steps, cursor, in_eof,
-    /// priv_eof, in.(digest, words, off, pending), out.(digest, words, off, pending)`.
+    /// priv_eof, in.(digest, words, off, pending), out.(digest, words, off, pending),
+    /// mbox.(called, done, call, arg0, arg1, ret)`.
     pub fn fields(&self) -> Vec<F> {
         let u = |v: u64| F::from(v);
         let mut out = vec![u(self.pc as u64)];
@@ -273,6 +336,15 @@ impl<F: PrimeField> RowState<F> {
         for s in [&self.input, &self.output] {
             out.extend([s.digest, u(s.words), u(s.off as u64), u(s.pending as u64)]);
         }
+        let m = &self.mbox;
+        out.extend([
+            u(m.called as u64),
+            u(m.done as u64),
+            u(m.call as u64),
+            u(m.arg0 as u64),
+            u(m.arg1 as u64),
+            u(m.ret as u64),
+        ]);
         out
     }
 }
@@ -300,6 +372,8 @@ pub struct RowVars<F: PrimeField> {
     pub input: [AllocatedNum<F>; 4],
     /// output stream `[digest, words, off, pending]`.
     pub output: [AllocatedNum<F>; 4],
+    /// mailbox `[called, done, call, arg0, arg1, ret]`.
+    pub mbox: [AllocatedNum<F>; 6],
 }
 
 impl<F: PrimeField> RowVars<F> {
@@ -340,6 +414,7 @@ impl<F: PrimeField> RowVars<F> {
             priv_eof: g(37),
             input: [g(38), g(39), g(40), g(41)],
             output: [g(42), g(43), g(44), g(45)],
+            mbox: [g(46), g(47), g(48), g(49), g(50), g(51)],
         })
     }
 
@@ -357,6 +432,7 @@ impl<F: PrimeField> RowVars<F> {
         ]);
         out.extend(self.input.iter().cloned());
         out.extend(self.output.iter().cloned());
+        out.extend(self.mbox.iter().cloned());
         out
     }
 }
@@ -394,6 +470,11 @@ pub struct RowOutput<F: PrimeField> {
     pub data_new: AllocatedNum<F>,
     /// 1 if the row writes data memory (the leaf must be writable), else 0.
     pub data_write: AllocatedNum<F>,
+}
+
+/// `funct7·8 + funct3`, if both are in range.
+fn selector(funct7: u8, funct3: u8) -> Option<u16> {
+    (funct7 < 128 && funct3 < 8).then_some(funct7 as u16 * 8 + funct3 as u16)
 }
 
 fn fu<F: PrimeField>(v: u64) -> F {
@@ -443,6 +524,13 @@ where
     let cursor = Expr::num(&state.cursor, fu(pre.cursor as u64));
     let in_eof = Expr::num(&state.in_eof, fb(pre.in_eof));
     let priv_eof = Expr::num(&state.priv_eof, fb(pre.priv_eof));
+    let pm = &pre.mbox;
+    let m_called = Expr::num(&state.mbox[0], fb(pm.called));
+    let m_done = Expr::num(&state.mbox[1], fb(pm.done));
+    let m_call = Expr::num(&state.mbox[2], fu(pm.call as u64));
+    let m_arg0 = Expr::num(&state.mbox[3], fu(pm.arg0 as u64));
+    let m_arg1 = Expr::num(&state.mbox[4], fu(pm.arg1 as u64));
+    let m_ret = Expr::num(&state.mbox[5], fu(pm.ret as u64));
     let stream = |v: &[AllocatedNum<F>; 4], s: &StreamState<F>| ecall::StreamExprs {
         digest: Expr::num(&v[0], s.digest),
         words: Expr::num(&v[1], fu(s.words)),
@@ -454,12 +542,29 @@ where
 
     // Fetch address and decode.
     let fetch_addr = loadstore::fetch_address(&mut cs.namespace(|| "fetch"), cfg.mem_bits, &pc)?;
-    let kind = if pre.halted {
+    // A posted, unanswered coprocessor call idles the row like a halt (the two never meet:
+    // only an active row can halt or post a call).
+    let pending = mul(
+        &mut cs.namespace(|| "mbox pending"),
+        "pending",
+        &m_called,
+        &m_done.not(),
+    )?;
+    let idle = halted.clone() + &pending;
+    let kind = if pre.halted || pm.pending() {
         None
     } else {
         Kind::of_word(wit.word)
     };
-    let dec = decode::decode(&mut cs.namespace(|| "decode"), &word_e, &halted, kind)?;
+    let dec = decode::decode(&mut cs.namespace(|| "decode"), &word_e, &idle, kind)?;
+    let copro = coprocessor_call(
+        &mut cs.namespace(|| "custom-0"),
+        cfg,
+        &dec,
+        kind == Some(Custom0),
+        &m_called,
+        &m_call,
+    )?;
 
     // Registers and operands.
     let (a, v2) = {
@@ -564,6 +669,7 @@ where
         ("lh", dec.f(Lh).clone(), lh),
         ("lhu", dec.f(Lhu).clone(), slot.half.clone()),
         ("lw", dec.f(Lw).clone(), old.clone()),
+        ("ret", copro.row_b.clone(), m_ret.clone()),
     ];
     let (rd_val, e_rd) = {
         let cs = &mut cs.namespace(|| "rd");
@@ -585,7 +691,7 @@ where
             Lui, Auipc, Jal, Jalr, Lb, Lh, Lw, Lbu, Lhu, Addi, Slti, Sltiu, Xori, Ori, Andi, Slli,
             Srli, Srai, Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And, Mul, Mulh, Mulhsu, Mulhu,
             Div, Divu, Rem, Remu,
-        ]);
+        ]) + &copro.row_b;
         let rd_eff = mul(cs, "rd:eff", &writes, &dec.rd)? + &ec.ret_flag.scale(fu(10));
         let e_rd = regs::onehot32(cs, "rd:sel", &rd_eff)?;
         (rd_val, e_rd)
@@ -601,7 +707,7 @@ where
     // Next pc.
     let next_pc = {
         let cs = &mut cs.namespace(|| "next pc");
-        let stay = dec.idle.clone() + &ec.exit + &ec.step;
+        let stay = dec.idle.clone() + &ec.exit + &ec.step + &copro.row_a;
         let jalr_raw = a.clone() + &dec.imm_i;
         let bit0 = alloc_bit(cs, "jalr:bit0", jalr_raw.int() & 1 == 1)?;
         let eq_t = mul(cs, "br:eq", &(dec.f(Beq).clone() - dec.f(Bne)), &cmp.eq)?;
@@ -690,9 +796,38 @@ where
             &(ee - &exit_code),
         );
         let (steps_n, se) = alloc_num(cs, "steps'", fu(post.steps))?;
-        let retire = dec.idle.not() - &ec.step;
+        let retire = dec.idle.not() - &ec.step - &copro.row_a;
         enforce_eq(cs, "steps':eq", &se, &(steps + &retire));
         (halted_n, exit_n, steps_n)
+    };
+
+    // Mailbox: row A posts (called, call = j, args); row B clears called/done/call.
+    let mbox = {
+        let cs = &mut cs.namespace(|| "mailbox");
+        let pa = &post.mbox;
+        let call_d = mul(
+            cs,
+            "call'",
+            &(copro.row_a.clone() - &copro.row_b),
+            &copro.index,
+        )?;
+        let arg0_d = mul(cs, "arg0'", &copro.row_a, &(a.clone() - &m_arg0))?;
+        let arg1_d = mul(cs, "arg1'", &copro.row_a, &(v2.clone() - &m_arg1))?;
+        let next: [(F, Expr<F>); 6] = [
+            (fb(pa.called), m_called + &copro.row_a - &copro.row_b),
+            (fb(pa.done), m_done - &copro.row_b),
+            (fu(pa.call as u64), m_call + &call_d),
+            (fu(pa.arg0 as u64), m_arg0 + &arg0_d),
+            (fu(pa.arg1 as u64), m_arg1 + &arg1_d),
+            (fu(pa.ret as u64), m_ret),
+        ];
+        let mut out = Vec::with_capacity(6);
+        for (i, (v, e)) in next.into_iter().enumerate() {
+            let (n, ne) = alloc_num(cs, &format!("mbox{i}'"), v)?;
+            enforce_eq(cs, &format!("mbox{i}':eq"), &ne, &e);
+            out.push(n);
+        }
+        out
     };
 
     let next = RowVars {
@@ -716,6 +851,14 @@ where
             ec.output.off,
             ec.output.pending,
         ],
+        mbox: [
+            mbox[0].clone(),
+            mbox[1].clone(),
+            mbox[2].clone(),
+            mbox[3].clone(),
+            mbox[4].clone(),
+            mbox[5].clone(),
+        ],
     };
     Ok(RowOutput {
         next,
@@ -723,5 +866,59 @@ where
         data_addr: slot.word_index,
         data_new,
         data_write,
+    })
+}
+
+/// The `custom-0` part of a row: which half of the call it is and which coprocessor.
+struct CoprocessorCall<F: PrimeField> {
+    /// Row A: posts the call (`f_custom·(1 − called)`).
+    row_a: Expr<F>,
+    /// Row B: writes the answer (`f_custom·called`).
+    row_b: Expr<F>,
+    /// The selected circuit index `j` (0 unless the row is a `custom-0`).
+    index: Expr<F>,
+}
+
+/// One-hot selection of the word's `funct7·8 + funct3` among the registered selectors
+/// (unsatisfiable for an unregistered one, as the VM faults), the split into rows A and B,
+/// and row B's check that it answers the call that was posted. Cost: one boolean per
+/// registered coprocessor + 4.
+fn coprocessor_call<F, CS>(
+    cs: &mut CS,
+    cfg: &RowConfig,
+    dec: &decode::Decoded<F>,
+    is_custom: bool,
+    called: &Expr<F>,
+    call: &Expr<F>,
+) -> Result<CoprocessorCall<F>, SynthesisError>
+where
+    F: PrimeField + PrimeFieldBits,
+    CS: ConstraintSystem<F>,
+{
+    let f_c = dec.f(Kind::Custom0);
+    let sel_val = dec.selector.int();
+    let mut count = Expr::zero();
+    let mut weighted = Expr::zero();
+    let mut index = Expr::zero();
+    for (i, s) in cfg.selectors.iter().enumerate() {
+        let e = alloc_bit(cs, &format!("sel{i}"), is_custom && sel_val == *s as u128)?;
+        count = count + &e;
+        weighted = weighted + &e.scale(fu(*s as u64));
+        index = index + &e.scale(fu(i as u64 + 1));
+    }
+    enforce_eq(cs, "one coprocessor", &count, f_c);
+    enforce_mul(cs, "selector matches", f_c, &dec.selector, &weighted);
+    let row_b = mul(cs, "row B", f_c, called)?;
+    let row_a = f_c.clone() - &row_b;
+    enforce_zero_product(
+        cs,
+        "row B answers its call",
+        &row_b,
+        &(index.clone() - call),
+    );
+    Ok(CoprocessorCall {
+        row_a,
+        row_b,
+        index,
     })
 }

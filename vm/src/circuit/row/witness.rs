@@ -25,14 +25,106 @@ pub enum RowError {
         /// What disagrees.
         what: String,
     },
-    /// `custom-0` coprocessor calls have no row yet (the mailbox hand-off is not built).
-    #[error("step {step} at pc {pc:#x}: coprocessor calls cannot be proven yet")]
+    /// A `custom-0` record given to [`rows_for_step`]: its rows come from [`call_rows`],
+    /// around the coprocessor's own step.
+    #[error("step {step} at pc {pc:#x}: a coprocessor call is not a single-step record")]
     Coprocessor {
         /// Step index.
         step: u64,
         /// Its pc.
         pc: u32,
     },
+    /// The coprocessor selected by `(funct7, funct3)` is not in the circuit's table.
+    #[error("coprocessor selector funct7 {0:#x} funct3 {1} is out of range, duplicated or not registered with the circuit")]
+    Selector(u8, u8),
+}
+
+/// Rows A and B of a `custom-0` call (docs/cpu-circuit.md §4), from [`call_rows`].
+#[derive(Debug, Clone)]
+pub struct CallRows<F: PrimeField> {
+    /// Row A: posts the call (pc and steps unchanged; every later row of the block is idle).
+    pub row_a: RowWitness<F>,
+    /// The called coprocessor's step circuit index j ≥ 1.
+    pub index: u32,
+    rec_rd: u8,
+    rec_rd_value: u32,
+    rec_next_pc: u32,
+}
+
+impl<F: PrimeField> CallRows<F> {
+    /// Row B, which runs after the coprocessor step has set `done` and `ret` (`answered` is
+    /// the state it left): writes `ret` to rd, clears the mailbox flags, moves pc on, retires.
+    pub fn row_b(&self, answered: &RowState<F>) -> RowWitness<F> {
+        let mut post = answered.clone();
+        post.pc = self.rec_next_pc;
+        post.steps += 1;
+        if self.rec_rd != 0 {
+            post.regs[self.rec_rd as usize & 31] = self.rec_rd_value;
+        }
+        post.mbox.called = false;
+        post.mbox.done = false;
+        post.mbox.call = 0;
+        RowWitness {
+            pre: answered.clone(),
+            post,
+            word: self.row_a.word,
+            data_addr: self.row_a.pre.pc,
+            data_old: self.row_a.word,
+            data_new: self.row_a.word,
+        }
+    }
+}
+
+/// Row A of a `custom-0` record from state `pre`, and what row B needs.
+pub fn call_rows<F: PrimeField>(
+    cfg: &super::RowConfig,
+    pre: &RowState<F>,
+    rec: &StepRecord,
+) -> Result<CallRows<F>, RowError> {
+    let bad = |what: String| RowError::Inconsistent {
+        step: rec.step,
+        pc: rec.pc,
+        what,
+    };
+    let Some(StepEvent::Coprocessor(ev)) = rec.event.as_deref() else {
+        return Err(bad("not a coprocessor call".into()));
+    };
+    if pre.pc != rec.pc || pre.halted || pre.cursor != 0 || pre.mbox.called {
+        return Err(bad(
+            "state does not continue or a call is already posted".into()
+        ));
+    }
+    if pre.regs[rec.rs1 as usize & 31] != rec.rs1_value
+        || pre.regs[rec.rs2 as usize & 31] != rec.rs2_value
+    {
+        return Err(bad("source register values differ from the state".into()));
+    }
+    let j = cfg
+        .coprocessor_index(ev.funct7, ev.funct3)
+        .ok_or(RowError::Selector(ev.funct7, ev.funct3))?;
+    let mut a_post = pre.clone();
+    a_post.mbox = super::Mailbox {
+        called: true,
+        done: false,
+        call: j,
+        arg0: rec.rs1_value,
+        arg1: rec.rs2_value,
+        ret: pre.mbox.ret,
+    };
+    Ok(CallRows {
+        row_a: RowWitness {
+            pre: pre.clone(),
+            post: a_post,
+            word: rec.word,
+            data_addr: rec.pc,
+            data_old: rec.word,
+            data_new: rec.word,
+        },
+        index: j,
+        rec_rd: rec.rd,
+        rec_rd_value: rec.rd_value,
+        rec_next_pc: rec.next_pc,
+    })
 }
 
 impl<F: PrimeField> RowWitness<F> {
