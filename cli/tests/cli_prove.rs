@@ -334,21 +334,24 @@ fn example_through_the_cli(name: &str, input: &[u8]) {
 // | sort | "1" / "2" / "3" | 2,061 / 2,132 / 2,249 |
 // | sha256 | "" / "a" / "ab" | 6,050 / 6,553 / 6,550 |
 //
-// At the measured proving rate on the shared 2-core machine (2.5–4.3 instructions/s at
-// K = 4–16, load 6–9; docs/cpu-circuit.md "Measured") that is ≈8–14 min for sort and
-// ≈25–40 min for sha256, far beyond a CI budget of a few minutes, so both stay ignored. Run them
-// with `cargo test --release -p canopy -p canopy-cli --test cli_prove -- --ignored`.
+// Measured: `canopy prove sort.elf` on "1" at K = 16 took 1,014 s of proving (134 fold steps,
+// 2.0 instructions/s; 17 min wall with the parameter loading; 356 s of CPU time; peak RSS 745 MiB)
+// on the shared 2-core machine at load 5–12 (these tests use K = 4, measured at a similar rate:
+// docs/cpu-circuit.md §10). Even idle (≈3–6 min for sort, ≈3× that for sha256)
+// both exceed a CI budget of a few minutes, so they stay ignored. Run them with
+// `cargo test --release -p canopy -p canopy-cli --test cli_prove -- --ignored`.
 
-/// sort, n = 1 (2,061 instructions, the smallest run; ≈10 min on 2 shared cores).
+/// sort, n = 1 (2,061 instructions, the smallest run; 17 min on 2 shared cores).
 #[test]
-#[ignore = "slow: 2,061 instructions (≈10 min on 2 cores)"]
+#[ignore = "slow: 2,061 instructions (17 min on 2 shared cores)"]
 fn sort_example_through_the_cli() {
     example_through_the_cli("sort", b"1");
 }
 
-/// sha256 of "ab" (6,550 instructions; the empty input still runs 6,050): ≈30 min on 2 cores.
+/// sha256 of "ab" (6,550 instructions; the empty input still runs 6,050): ≈50 min on 2 shared
+/// cores (21 min in an earlier, quieter run).
 #[test]
-#[ignore = "slow: 6,550 instructions (≈30 min on 2 cores)"]
+#[ignore = "slow: 6,550 instructions (≈50 min on 2 shared cores)"]
 fn sha256_example_through_the_cli() {
     example_through_the_cli("sha256", b"ab");
 }
