@@ -207,3 +207,29 @@ fn verifier_key_of_other_parameters_rejected() {
     // and the prover refuses to mix parameters
     assert!(prove(&pp, &dk, &f.acc).is_err());
 }
+
+#[test]
+fn merged_root_proves_and_verifies() {
+    let f = fixture();
+    let vk = f.dk.verifier_key();
+    let circuits = alternating(5);
+    // left: 2 steps from x = 2; right: 2 steps from where left stopped
+    let left = run(&f.pp, &circuits, 0, 2, 2);
+    let (pc, z) = left.state();
+    let mut right = Accumulator::new(&f.pp, &circuits, pc, z.to_vec()).unwrap();
+    right.prove_step(&f.pp, &circuits).unwrap();
+    let root = Accumulator::merge(&f.pp, &left, &right).unwrap();
+    assert!(root.is_merged());
+    assert_eq!(root.last_kind(), 1);
+    let proof = prove(&f.pp, &f.dk, &root).unwrap();
+    // every slot is used: U[0], U[1], U[m] (PM), U'[0], U'[1] (SM)
+    assert_eq!(proof.proven_primary_slots(), vec![0, 1, 2]);
+    let st = statement(&root);
+    assert_eq!(st.num_steps, 4);
+    verify(vk, &st, &proof).unwrap();
+    // the statement of the left child alone is not what the root proves
+    assert!(rejected(verify(vk, &statement(&left), &proof)));
+    let mut s = st.clone();
+    s.num_steps = 3;
+    assert!(rejected(verify(vk, &s, &proof)));
+}
