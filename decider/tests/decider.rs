@@ -222,6 +222,10 @@ fn merged_root_proves_and_verifies() {
     assert!(root.is_merged());
     assert_eq!(root.last_kind(), 1);
     let proof = prove(&f.pp, &f.dk, &root).unwrap();
+    eprintln!(
+        "merged root proof {} bytes",
+        proof.to_bytes().unwrap().len()
+    );
     // every slot is used: U[0], U[1], U[m] (PM), U'[0], U'[1] (SM)
     assert_eq!(proof.proven_primary_slots(), vec![0, 1, 2]);
     let st = statement(&root);
