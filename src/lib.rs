@@ -61,6 +61,7 @@
 
 pub use canopy_vm as vm;
 
+mod coprocessors;
 mod error;
 mod field;
 mod params;
@@ -70,6 +71,7 @@ mod prover;
 mod state;
 mod verify;
 
+pub use coprocessors::{CoprocessorSet, CoprocessorSetError, ProvableCoprocessor};
 pub use error::{ParamsError, ProgramError, ProofFormatError, ProveError, VerifyError};
 pub use params::{hex, Params, DEFAULT_BLOCK_SIZE, PARAMS_FORMAT_VERSION, PARAMS_MAGIC};
 pub use program::{ExecuteError, Execution, Inputs, Program, DEFAULT_PROVE_MAX_STEPS};

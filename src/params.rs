@@ -4,6 +4,7 @@ use canopy_folding::PublicParams;
 use canopy_vm::circuit::block::{BlockParams, Z_LEN};
 use canopy_vm::circuit::coprocessor::CanopyStep;
 
+use crate::coprocessors::CoprocessorSet;
 use crate::error::ParamsError;
 use crate::field;
 
@@ -28,6 +29,7 @@ pub const PARAMS_FORMAT_VERSION: u32 = 1;
 pub struct Params {
     block: BlockParams,
     folding: PublicParams,
+    coprocessors: CoprocessorSet,
 }
 
 impl std::fmt::Debug for Params {
@@ -49,10 +51,36 @@ impl Params {
     /// Generates parameters for K = `block_size` and a memory of `memory_size` bytes: shapes,
     /// commitment keys, digest. Takes seconds to minutes depending on K.
     pub fn setup(block_size: usize, memory_size: u64) -> Result<Self, ParamsError> {
-        let block = BlockParams::new(block_size, memory_size)?;
-        let _span = tracing::info_span!("params_setup", k = block_size, memory_size).entered();
+        Self::setup_with_coprocessors(block_size, memory_size, CoprocessorSet::new())
+    }
+
+    /// [`Self::setup`] with coprocessors: one more step circuit per coprocessor (index i + 1
+    /// for entry i of the set), and the CPU circuit accepts exactly their selectors.
+    pub fn setup_with_coprocessors(
+        block_size: usize,
+        memory_size: u64,
+        coprocessors: CoprocessorSet,
+    ) -> Result<Self, ParamsError> {
+        let block = BlockParams::new(block_size, memory_size)?
+            .with_coprocessors(coprocessors.circuits())?;
+        let _span = tracing::info_span!(
+            "params_setup",
+            k = block_size,
+            memory_size,
+            coprocessors = coprocessors.len()
+        )
+        .entered();
         let folding = PublicParams::setup(&CanopyStep::shapes(&block))?;
-        Ok(Params { block, folding })
+        Ok(Params {
+            block,
+            folding,
+            coprocessors,
+        })
+    }
+
+    /// The coprocessors (empty unless made by [`Self::setup_with_coprocessors`]).
+    pub fn coprocessors(&self) -> &CoprocessorSet {
+        &self.coprocessors
     }
 
     /// Rows per fold step (K).
@@ -120,8 +148,17 @@ impl Params {
     /// Deserialises parameters, re-checking the digest and the circuit (see the type's
     /// documentation).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ParamsError> {
+        Self::from_bytes_with_coprocessors(bytes, CoprocessorSet::new())
+    }
+
+    /// [`Self::from_bytes`] for parameters made with `coprocessors` (the same set in the same
+    /// order; another set fails the shape check).
+    pub fn from_bytes_with_coprocessors(
+        bytes: &[u8],
+        coprocessors: CoprocessorSet,
+    ) -> Result<Self, ParamsError> {
         let (k, memory_size) = Self::peek_header(bytes)?;
-        let block = BlockParams::new(k, memory_size)?;
+        let block = BlockParams::new(k, memory_size)?.with_coprocessors(coprocessors.circuits())?;
         let folding = PublicParams::from_bytes(&bytes[28..])?;
         let shapes = CanopyStep::shapes(&block);
         if folding.num_circuits() != shapes.len() || folding.arity() != Z_LEN {
@@ -139,6 +176,10 @@ impl Params {
                 "shape sizes {found:?}, this build's circuit has {expected:?}"
             )));
         }
-        Ok(Params { block, folding })
+        Ok(Params {
+            block,
+            folding,
+            coprocessors,
+        })
     }
 }

@@ -5,6 +5,7 @@ use canopy_vm::circuit::memory::initial_root;
 use canopy_vm::{ExecutionError, Vm, VmConfig, DEFAULT_MAX_STEPS, DEFAULT_MEMORY_SIZE};
 use sha2::{Digest, Sha256};
 
+use crate::coprocessors::CoprocessorSet;
 use crate::error::ProgramError;
 use crate::field;
 
@@ -101,8 +102,13 @@ impl Program {
         &self.inner
     }
 
-    /// A fresh VM with this program loaded and the inputs set.
-    pub(crate) fn vm(&self, inputs: &Inputs, max_steps: u64) -> Result<Vm, ProgramError> {
+    /// A fresh VM with this program loaded, the inputs set and the coprocessors registered.
+    pub(crate) fn vm(
+        &self,
+        inputs: &Inputs,
+        max_steps: u64,
+        coprocessors: &CoprocessorSet,
+    ) -> Result<Vm, ProgramError> {
         let mut vm = Vm::new(
             &self.inner,
             VmConfig {
@@ -112,6 +118,7 @@ impl Program {
         )?;
         vm.set_public_input(inputs.public.clone());
         vm.set_private_input(inputs.private.clone());
+        vm.set_coprocessors(coprocessors.registry().clone());
         Ok(vm)
     }
 
@@ -119,7 +126,17 @@ impl Program {
     /// instructions it takes, what it outputs. Cheap (tens of millions of instructions per
     /// second); the prover uses it to fail early and to know the length of the run.
     pub fn execute(&self, inputs: &Inputs, max_steps: u64) -> Result<Execution, ExecuteError> {
-        let mut vm = self.vm(inputs, max_steps)?;
+        self.execute_with(inputs, max_steps, &CoprocessorSet::new())
+    }
+
+    /// [`Self::execute`] with coprocessors the guest may call.
+    pub fn execute_with(
+        &self,
+        inputs: &Inputs,
+        max_steps: u64,
+        coprocessors: &CoprocessorSet,
+    ) -> Result<Execution, ExecuteError> {
+        let mut vm = self.vm(inputs, max_steps, coprocessors)?;
         let exit = vm.run()?;
         Ok(Execution {
             exit_code: exit.code,

@@ -32,8 +32,7 @@ pub struct Progress {
 /// trace into blocks of K rows (`canopy_vm::circuit::block::BlockWitnessGen`, streaming: one
 /// block of rows and the memory tree are held) and folds one block per step
 /// (`canopy_folding::Accumulator` over `canopy_vm::circuit::coprocessor::CanopyStep`: F_0 = the
-/// CPU block circuit, F_j = the parameters' coprocessors; none can be registered through this
-/// API yet — issue 5). The run ends
+/// CPU block circuit, F_j = the parameters' coprocessors, [`Params::coprocessors`]). The run ends
 /// with the block that holds the exit (padded with idle rows); there are no padding steps.
 #[derive(Debug)]
 pub struct Prover<'a> {
@@ -72,7 +71,7 @@ impl<'a> Prover<'a> {
     /// Runs the guest natively (the pre-run of [`Self::prove`]).
     pub fn execute(&self, program: &Program, inputs: &Inputs) -> Result<Execution, ProveError> {
         program
-            .execute(inputs, self.max_steps)
+            .execute_with(inputs, self.max_steps, self.params.coprocessors())
             .map_err(|e| match e {
                 ExecuteError::Program(p) => ProveError::Program(p),
                 ExecuteError::Execution(x) => ProveError::Execution(x),
@@ -106,7 +105,7 @@ impl<'a> Prover<'a> {
         )
         .entered();
 
-        let mut vm = program.vm(inputs, self.max_steps)?;
+        let mut vm = program.vm(inputs, self.max_steps, p.coprocessors())?;
         let seed = F1::random(OsRng);
         let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), seed)?;
         let z0 = gen.z().to_vec();
