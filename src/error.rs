@@ -51,10 +51,16 @@ pub enum ProveError {
         /// Memory size of the program.
         program: u64,
     },
-    /// A step of the trace could not be turned into circuit rows (e.g. a coprocessor call,
-    /// which the CPU circuit cannot prove yet).
+    /// A step of the trace could not be turned into circuit rows (e.g. a coprocessor the
+    /// parameters do not have a circuit for).
     #[error("witness generation: {0}")]
     Witness(#[from] BlockError),
+    /// The proof-carrying-data tree failed (a leaf, a merge, a checkpoint).
+    #[error("tree: {0}")]
+    Tree(#[from] canopy_pcd::PcdError),
+    /// A checkpoint cannot be used (missing, or of another run).
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
     /// The folding engine failed.
     #[error("folding: {0}")]
     Folding(#[from] FoldingError),

@@ -76,5 +76,5 @@ pub use error::{ParamsError, ProgramError, ProofFormatError, ProveError, VerifyE
 pub use params::{hex, Params, DEFAULT_BLOCK_SIZE, PARAMS_FORMAT_VERSION, PARAMS_MAGIC};
 pub use program::{ExecuteError, Execution, Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
 pub use proof::{Proof, Statement, PROOF_FORMAT_VERSION, PROOF_MAGIC};
-pub use prover::{Progress, Prover};
+pub use prover::{Progress, Prover, TreeOptions};
 pub use verify::{initial_state, verify};

@@ -39,6 +39,36 @@ pub struct Prover<'a> {
     params: &'a Params,
     max_steps: u64,
     self_check: bool,
+    tree: Option<TreeOptions>,
+}
+
+/// How [`Prover`] builds a proof-carrying-data tree (canopy-pcd) instead of one sequential
+/// chain: consecutive segments of `leaf_steps` fold steps are leaves, proven `threads` at a
+/// time in parallel and merged by the binary-counter reducer, so memory holds a window of leaf
+/// witnesses and O(log n) accumulators whatever the run's length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeOptions {
+    /// Fold steps per leaf (≥ 1).
+    pub leaf_steps: u64,
+    /// Leaves proven in parallel (≥ 1), on a thread pool of this size.
+    pub threads: usize,
+    /// Directory for the reducer's checkpoint, written atomically after every merge.
+    pub checkpoint: Option<std::path::PathBuf>,
+    /// Resume from the checkpoint in `checkpoint` (its leaves are not proven again; the VM
+    /// re-runs them natively). A checkpoint of another program, input, K or parameters is
+    /// refused.
+    pub resume: bool,
+}
+
+impl Default for TreeOptions {
+    fn default() -> Self {
+        TreeOptions {
+            leaf_steps: 64,
+            threads: 1,
+            checkpoint: None,
+            resume: false,
+        }
+    }
 }
 
 impl<'a> Prover<'a> {
@@ -48,7 +78,14 @@ impl<'a> Prover<'a> {
             params,
             max_steps: DEFAULT_PROVE_MAX_STEPS,
             self_check: false,
+            tree: None,
         }
+    }
+
+    /// Proves with a PCD tree ([`TreeOptions`]) instead of one sequential chain.
+    pub fn with_tree(mut self, tree: TreeOptions) -> Self {
+        self.tree = Some(tree);
+        self
     }
 
     /// Sets the step limit of the guest (instructions).
@@ -109,54 +146,31 @@ impl<'a> Prover<'a> {
         let seed = F1::random(OsRng);
         let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), seed)?;
         let z0 = gen.z().to_vec();
-        let mut acc: Option<Accumulator> = None;
-        let mut fold = |w: StepWitness, acc: &mut Option<Accumulator>| -> Result<(), ProveError> {
-            let mut circuits = CanopyStep::shapes(p.block());
-            let j = w.circuit_index() as usize;
-            circuits[j] = match &w {
-                StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(p.block(), b)),
-                StepWitness::Coprocessor(c) => CanopyStep::Coprocessor(
-                    CoprocessorStep::new(p.block(), c.index, Some(c))
-                        .map_err(|e| ProveError::Internal(e.to_string()))?,
-                ),
-            };
-            match acc {
-                None => {
-                    *acc = Some(Accumulator::new(
-                        p.folding(),
-                        &circuits,
-                        F1::ZERO,
-                        z0.clone(),
-                    )?)
-                }
-                Some(a) => a.prove_step(p.folding(), &circuits)?,
-            }
-            let done = w
-                .z_out()
-                .get(Z_STEPS)
-                .and_then(field::to_u64)
-                .unwrap_or_default();
+        let mut sink = match &self.tree {
+            None => Sink::Chain(None),
+            Some(t) => Sink::Tree(TreeSink::new(p, t, program, inputs)?),
+        };
+        let mut report = |done: u64, folds: u64| {
             progress(&Progress {
                 instructions_done: done,
                 instructions_total: native.instructions,
-                fold_steps: acc.as_ref().map_or(0, |a| a.num_steps()),
-            });
-            Ok(())
+                fold_steps: folds,
+            })
         };
         for block in vm.trace(p.block_size()) {
             let block = block?;
             for rec in &block.records {
                 gen.push_record(rec)?;
                 while let Some(w) = gen.next_step() {
-                    fold(w, &mut acc)?;
+                    sink.push(p, &z0, w, &mut report)?;
                 }
             }
         }
         gen.finish()?;
         while let Some(w) = gen.next_step() {
-            fold(w, &mut acc)?;
+            sink.push(p, &z0, w, &mut report)?;
         }
-        let acc = acc.ok_or_else(|| ProveError::Internal("no block was folded".into()))?;
+        let acc = sink.finish(p, &mut report)?;
 
         let exit = vm
             .exit()
@@ -203,5 +217,239 @@ impl<'a> Prover<'a> {
                 .map_err(|e| ProveError::Internal(format!("the new proof does not verify: {e}")))?;
         }
         Ok(proof)
+    }
+}
+
+/// The circuits of one step: the shapes, with the step's own circuit carrying its witness.
+fn step_circuits<'a>(p: &'a Params, w: &'a StepWitness) -> Result<Vec<CanopyStep<'a>>, ProveError> {
+    let mut circuits = CanopyStep::shapes(p.block());
+    let j = w.circuit_index() as usize;
+    let c = match w {
+        StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(p.block(), b)),
+        StepWitness::Coprocessor(c) => CanopyStep::Coprocessor(
+            CoprocessorStep::new(p.block(), c.index, Some(c))
+                .map_err(|e| ProveError::Internal(e.to_string()))?,
+        ),
+    };
+    *circuits
+        .get_mut(j)
+        .ok_or_else(|| ProveError::Internal(format!("no step circuit {j}")))? = c;
+    Ok(circuits)
+}
+
+fn steps_of(w: &StepWitness) -> u64 {
+    w.z_out()
+        .get(Z_STEPS)
+        .and_then(field::to_u64)
+        .unwrap_or_default()
+}
+
+/// Where step witnesses go: one sequential chain, or the leaves of a PCD tree.
+enum Sink<'a> {
+    Chain(Option<Box<Accumulator>>),
+    Tree(TreeSink<'a>),
+}
+
+impl<'a> Sink<'a> {
+    fn push(
+        &mut self,
+        p: &'a Params,
+        z0: &[F1],
+        w: StepWitness,
+        report: &mut impl FnMut(u64, u64),
+    ) -> Result<(), ProveError> {
+        match self {
+            Sink::Chain(acc) => {
+                let circuits = step_circuits(p, &w)?;
+                match acc {
+                    None => {
+                        *acc = Some(Box::new(Accumulator::new(
+                            p.folding(),
+                            &circuits,
+                            F1::ZERO,
+                            z0.to_vec(),
+                        )?))
+                    }
+                    Some(a) => a.prove_step(p.folding(), &circuits)?,
+                }
+                report(steps_of(&w), acc.as_ref().map_or(0, |a| a.num_steps()));
+                Ok(())
+            }
+            Sink::Tree(t) => t.push(p, w, report),
+        }
+    }
+
+    fn finish(
+        self,
+        p: &'a Params,
+        report: &mut impl FnMut(u64, u64),
+    ) -> Result<Accumulator, ProveError> {
+        match self {
+            Sink::Chain(acc) => acc
+                .map(|a| *a)
+                .ok_or_else(|| ProveError::Internal("no block was folded".into())),
+            Sink::Tree(t) => t.finish(p, report),
+        }
+    }
+}
+
+/// The tree prover's state: the leaf being filled, the window of full leaves, the reducer.
+struct TreeSink<'a> {
+    opts: TreeOptions,
+    context: Vec<u8>,
+    pool: rayon::ThreadPool,
+    reducer: canopy_pcd::Reducer<'a>,
+    /// Leaves already in the reducer when the run started (resumed from a checkpoint).
+    skip: u64,
+    /// Leaves completed so far (skipped ones included).
+    leaves_done: u64,
+    current: Vec<StepWitness>,
+    window: Vec<Vec<StepWitness>>,
+    steps_done: u64,
+    folds_done: u64,
+}
+
+impl<'a> TreeSink<'a> {
+    fn new(
+        p: &'a Params,
+        opts: &TreeOptions,
+        program: &Program,
+        inputs: &Inputs,
+    ) -> Result<Self, ProveError> {
+        if opts.leaf_steps == 0 || opts.threads == 0 {
+            return Err(ProveError::Internal(
+                "leaf steps and threads must be at least 1".into(),
+            ));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads)
+            .build()
+            .map_err(|e| ProveError::Internal(format!("thread pool: {e}")))?;
+        // A checkpoint belongs to one program, input, K, leaf size and parameter set.
+        let mut h = Sha256::new();
+        h.update(b"canopy/tree-checkpoint/v1\0");
+        h.update(program.digest());
+        h.update(Sha256::digest(&inputs.public));
+        h.update(Sha256::digest(&inputs.private));
+        h.update((p.block_size() as u64).to_le_bytes());
+        h.update(opts.leaf_steps.to_le_bytes());
+        let context = h.finalize().to_vec();
+        let (reducer, skip) = match (&opts.checkpoint, opts.resume) {
+            (Some(dir), true) => match canopy_pcd::checkpoint::load(dir, p.folding(), &context)? {
+                Some(cp) => canopy_pcd::checkpoint::resume(p.folding(), cp)?,
+                None => {
+                    return Err(ProveError::Checkpoint(format!(
+                        "no checkpoint in {}",
+                        dir.display()
+                    )))
+                }
+            },
+            (None, true) => {
+                return Err(ProveError::Checkpoint(
+                    "resume needs a checkpoint directory".into(),
+                ))
+            }
+            _ => (canopy_pcd::Reducer::new(p.folding()), 0),
+        };
+        tracing::info!(
+            leaf_steps = opts.leaf_steps,
+            threads = opts.threads,
+            resumed_leaves = skip,
+            "tree proving"
+        );
+        Ok(TreeSink {
+            opts: opts.clone(),
+            context,
+            pool,
+            reducer,
+            skip,
+            leaves_done: 0,
+            current: Vec::new(),
+            window: Vec::new(),
+            steps_done: 0,
+            folds_done: 0,
+        })
+    }
+
+    fn push(
+        &mut self,
+        p: &'a Params,
+        w: StepWitness,
+        report: &mut impl FnMut(u64, u64),
+    ) -> Result<(), ProveError> {
+        self.current.push(w);
+        if self.current.len() as u64 == self.opts.leaf_steps {
+            self.end_leaf(p, report)?;
+        }
+        Ok(())
+    }
+
+    fn end_leaf(
+        &mut self,
+        p: &'a Params,
+        report: &mut impl FnMut(u64, u64),
+    ) -> Result<(), ProveError> {
+        let leaf = std::mem::take(&mut self.current);
+        self.leaves_done += 1;
+        if self.leaves_done <= self.skip {
+            // already in the resumed reducer: its witnesses were only regenerated
+            return Ok(());
+        }
+        self.window.push(leaf);
+        if self.window.len() >= self.opts.threads {
+            self.flush(p, report)?;
+        }
+        Ok(())
+    }
+
+    fn flush(
+        &mut self,
+        p: &'a Params,
+        report: &mut impl FnMut(u64, u64),
+    ) -> Result<(), ProveError> {
+        if self.window.is_empty() {
+            return Ok(());
+        }
+        let window = std::mem::take(&mut self.window);
+        let mut segments = Vec::with_capacity(window.len());
+        for leaf in &window {
+            let first = leaf
+                .first()
+                .ok_or_else(|| ProveError::Internal("empty leaf".into()))?;
+            segments.push(canopy_pcd::VecSegment {
+                pc0: F1::from(first.circuit_index() as u64),
+                z0: first.z_in().to_vec(),
+                steps: leaf
+                    .iter()
+                    .map(|w| step_circuits(p, w))
+                    .collect::<Result<Vec<_>, _>>()?,
+            });
+        }
+        let (dir, pp, ctx) = (self.opts.checkpoint.clone(), p.folding(), &self.context);
+        let reducer = &mut self.reducer;
+        self.pool.install(|| {
+            reducer.prove_window_with(&segments, |r| match &dir {
+                Some(d) => canopy_pcd::checkpoint::save(d, pp, ctx, r),
+                None => Ok(()),
+            })
+        })?;
+        self.folds_done += window.iter().map(|l| l.len() as u64).sum::<u64>();
+        if let Some(last) = window.last().and_then(|l| l.last()) {
+            self.steps_done = steps_of(last);
+        }
+        report(self.steps_done, self.folds_done);
+        Ok(())
+    }
+
+    fn finish(
+        mut self,
+        p: &'a Params,
+        report: &mut impl FnMut(u64, u64),
+    ) -> Result<Accumulator, ProveError> {
+        if !self.current.is_empty() {
+            self.end_leaf(p, report)?;
+        }
+        self.flush(p, report)?;
+        Ok(self.reducer.finish()?)
     }
 }
