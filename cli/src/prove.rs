@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use canopy::vm::{ExecutionError, DEFAULT_MEMORY_SIZE};
 use canopy::{
-    Inputs, Params, Program, Proof, ProveError, Prover, DEFAULT_BLOCK_SIZE, DEFAULT_PROVE_MAX_STEPS,
+    Inputs, Params, Program, Proof, ProveError, Prover, TreeOptions, DEFAULT_BLOCK_SIZE,
+    DEFAULT_PROVE_MAX_STEPS,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -49,6 +50,21 @@ pub struct ProveArgs {
     /// Guest memory size in bytes (a power of two; the guest SDK links for 16 MiB).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MEMORY_SIZE, value_parser = parse_size)]
     memory_size: u64,
+    /// Fold steps per leaf of the proof tree. Leaves are proven separately and merged (a
+    /// merge costs about three fold steps); memory holds one window of leaves plus
+    /// O(log n) accumulators whatever the run's length.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    leaf_steps: u64,
+    /// Leaves proven in parallel (one thread each).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    threads: usize,
+    /// Directory where the proof tree's state is saved (atomically) after every merge.
+    #[arg(long, value_name = "DIR")]
+    checkpoint: Option<PathBuf>,
+    /// Resume an interrupted run from `--checkpoint DIR` (same program, inputs, block size,
+    /// leaf size and parameters; anything else is refused).
+    #[arg(long, requires = "checkpoint")]
+    resume: bool,
 }
 
 /// Arguments of `canopy verify`.
@@ -140,6 +156,11 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
             "--block-size must be between 1 and {MAX_BLOCK_SIZE}"
         )));
     }
+    if args.leaf_steps == 0 || args.threads == 0 {
+        return Err(Failure::load(anyhow::anyhow!(
+            "--leaf-steps and --threads must be at least 1"
+        )));
+    }
     let program = load_program(&args.program, args.memory_size)?;
     let public = match &args.input {
         Some(p) => read_file(p, "input")?,
@@ -184,7 +205,14 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
         args.block_size,
         args.memory_size,
     )?;
-    let prover = Prover::new(&params).with_max_steps(args.max_steps);
+    let prover = Prover::new(&params)
+        .with_max_steps(args.max_steps)
+        .with_tree(TreeOptions {
+            leaf_steps: args.leaf_steps,
+            threads: args.threads,
+            checkpoint: args.checkpoint.clone(),
+            resume: args.resume,
+        });
 
     let bar = ProgressBar::with_draw_target(
         Some(native.instructions),

@@ -113,6 +113,54 @@ fn prove_then_verify_prints_the_output() {
 }
 
 #[test]
+fn tree_flags_prove_a_verifying_tree_and_resume_needs_a_checkpoint() {
+    let e = echo();
+    let ckpt = e.dir.join("ckpt");
+    let out = e.dir.join("tree.proof");
+    let o = {
+        let _g = lock();
+        canopy()
+            .arg("prove")
+            .arg(&e.program)
+            .args(["--block-size", K, "--params-dir"])
+            .arg(params_dir())
+            .args(["--input"])
+            .arg(&e.input)
+            .args(["--leaf-steps", "1", "--threads", "2", "--checkpoint"])
+            .arg(&ckpt)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        ckpt.join("pcd-checkpoint.bin").exists(),
+        "a checkpoint was written"
+    );
+    let v = verify(&out, &e.program, Some(&e.input));
+    assert!(v.status.success(), "{}", stderr(&v));
+    assert_eq!(v.stdout, b"hi");
+
+    let empty = e.dir.join("no-checkpoint-here");
+    let o = canopy()
+        .arg("prove")
+        .arg(&e.program)
+        .args(["--block-size", K, "--params-dir"])
+        .arg(params_dir())
+        .arg("--resume")
+        .arg("--checkpoint")
+        .arg(&empty)
+        .arg("-o")
+        .arg(e.dir.join("never.proof"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no checkpoint"), "{}", stderr(&o));
+    assert!(!e.dir.join("never.proof").exists());
+}
+
+#[test]
 fn verify_rejects_another_program() {
     let e = echo();
     let other = write(&e.dir, "other.elf", &common::echo_elf(7));
