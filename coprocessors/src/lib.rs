@@ -21,6 +21,38 @@
 //! Multi-word integers and field elements are little-endian sequences of little-endian u32
 //! words (word 0 holds bits 0..32), i.e. the natural in-memory layout of a little-endian
 //! 256-bit integer on RV32.
+//!
+//! Every pointer must be 4-byte aligned and every region inside guest memory (else the VM
+//! faults with a memory error and the step circuit is unsatisfiable); output regions must be
+//! writable, non-executable memory. Inputs are read before outputs are written, so an output
+//! may overlap an input (the SHA-256 state is updated in place).
+//!
+//! Guest calling convention (C, GNU assembler's `.insn` for the R-type `custom-0` opcode
+//! 0x0b; `.insn r opcode, funct3, funct7, rd, rs1, rs2`):
+//!
+//! ```c
+//! static inline uint32_t canopy_sha256_compress(uint32_t state[8], const uint8_t block[64]) {
+//!     uint32_t st;
+//!     __asm__ volatile(".insn r 0x0b, 0, 1, %0, %1, %2"
+//!                      : "=r"(st) : "r"(state), "r"(block) : "memory");
+//!     return st;
+//! }
+//! /* out = Poseidon(in[0], in[1]); in: 2 x 8 words, out: 8 words, canonical (< p) */
+//! static inline uint32_t canopy_poseidon2(const uint32_t in[16], uint32_t out[8]) {
+//!     uint32_t st;
+//!     __asm__ volatile(".insn r 0x0b, 1, 1, %0, %1, %2"
+//!                      : "=r"(st) : "r"(in), "r"(out) : "memory");
+//!     return st;
+//! }
+//! /* out = ops[0..8] * ops[8..16] mod ops[16..24]; modulus != 0 */
+//! static inline uint32_t canopy_modmul256(const uint32_t ops[24], uint32_t out[8]) {
+//!     uint32_t st;
+//!     __asm__ volatile(".insn r 0x0b, 2, 1, %0, %1, %2"
+//!                      : "=r"(st) : "r"(ops), "r"(out) : "memory");
+//!     return st;
+//! }
+//! ```
+//! The status is 0 whenever the call returns (errors fault the VM instead of returning).
 
 pub mod modmul;
 pub mod poseidon;
@@ -58,4 +90,32 @@ pub fn builtins() -> Vec<Arc<dyn BuiltinCoprocessor>> {
         Arc::new(PoseidonHash::new()),
         Arc::new(ModMul256),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use canopy_vm::CoprocessorRegistry;
+
+    #[test]
+    fn builtins_register_together_with_consistent_selectors() {
+        let mut registry = CoprocessorRegistry::new();
+        let mut circuits: Vec<Arc<dyn CoprocessorCircuit>> = Vec::new();
+        let mut ids = Vec::new();
+        for (k, b) in builtins().into_iter().enumerate() {
+            let native: Arc<dyn Coprocessor> = b.clone();
+            assert_eq!(native.funct(), (BUILTIN_FUNCT7, k as u8));
+            assert_eq!(CoprocessorCircuit::funct(&*b), native.funct());
+            assert_eq!(CoprocessorCircuit::name(&*b), native.name());
+            ids.push(native.id());
+            registry.register(native).unwrap();
+            circuits.push(b);
+        }
+        assert_eq!(registry.len(), 3);
+        assert_eq!(ids, [SHA256_ID, POSEIDON_ID, MODMUL_ID]);
+        canopy_vm::circuit::block::BlockParams::new(2, 1 << 20)
+            .unwrap()
+            .with_coprocessors(circuits)
+            .unwrap();
+    }
 }

@@ -1,0 +1,44 @@
+//! A guest calling the Poseidon built-in is folded and verified with canopy-folding (the CPU
+//! block circuit and the coprocessor's step circuit, m = 2).
+mod common;
+
+use std::sync::Arc;
+
+use canopy_coprocessors::poseidon::{element_to_words, PoseidonHash};
+use canopy_folding::{Accumulator, PublicParams, F1};
+use canopy_vm::circuit::block::{BlockCircuit, BlockParams, StepWitness};
+use canopy_vm::circuit::coprocessor::{CanopyStep, CoprocessorStep};
+use common::*;
+
+fn circuit_of<'a>(params: &'a BlockParams, s: &'a StepWitness) -> CanopyStep<'a> {
+    match s {
+        StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(params, b)),
+        StepWitness::Coprocessor(c) => {
+            CanopyStep::Coprocessor(CoprocessorStep::new(params, c.index, Some(c)).unwrap())
+        }
+    }
+}
+
+#[test]
+fn a_poseidon_call_folds_and_verifies() {
+    let mut data = vec![0u32; 64];
+    data[..8].copy_from_slice(&element_to_words(F1::from(3u64)));
+    data[8..16].copy_from_slice(&element_to_words(F1::from(4u64)));
+    let (params, steps) = trace_steps(Arc::new(PoseidonHash::new()), &data);
+    let pp = PublicParams::setup(&CanopyStep::shapes(&params)).unwrap();
+    assert_eq!(pp.num_circuits(), 2);
+    let z0 = steps[0].z_in().to_vec();
+    let mut acc: Option<Accumulator> = None;
+    for s in &steps {
+        let mut cs = CanopyStep::shapes(&params);
+        cs[s.circuit_index() as usize] = circuit_of(&params, s);
+        match &mut acc {
+            None => acc = Some(Accumulator::new(&pp, &cs, F1::from(0u64), z0.clone()).unwrap()),
+            Some(a) => a.prove_step(&pp, &cs).unwrap(),
+        }
+    }
+    let acc = acc.unwrap();
+    acc.verify(&pp).unwrap();
+    assert_eq!(acc.num_steps(), steps.len() as u64);
+    assert_eq!(acc.state().1, steps.last().unwrap().z_out());
+}
