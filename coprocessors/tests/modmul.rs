@@ -140,3 +140,25 @@ fn wrapper_step_satisfies_and_rejects_a_read_memory_does_not_hold() {
         assert!(!run_step(&params, &s).0, "tampered read {k}");
     }
 }
+
+#[test]
+fn the_vm_faults_on_a_zero_modulus() {
+    let mut data = vec![0u32; 64];
+    data[0] = 5;
+    data[8] = 7; // m = 0
+    let program = program(1, 2, &data);
+    let mut vm = canopy_vm::Vm::new(
+        &program,
+        canopy_vm::VmConfig {
+            memory_size: MEM,
+            ..canopy_vm::VmConfig::default()
+        },
+    )
+    .unwrap();
+    vm.register_coprocessor(Arc::new(ModMul256)).unwrap();
+    let err = vm.trace(K).find_map(|b| b.err()).expect("the call faults");
+    assert!(
+        matches!(err, canopy_vm::ExecutionError::Coprocessor { .. }),
+        "{err}"
+    );
+}
