@@ -366,6 +366,33 @@ static inline uint64_t canopy_read_input_u64(void)
         __canopy_rd;                                                           \
     })
 
+/*
+ * Built-in coprocessors (crate canopy-coprocessors, custom-0 funct7 = 1).  Pointers must be
+ * 4-byte aligned and inside memory; outputs must be in writable data memory (not code).
+ * Words are little-endian uint32_t; 256-bit integers and BN254 field elements are 8 words,
+ * least significant first.  Each returns the status written to rd (0); invalid arguments
+ * (a non-canonical field element, a zero modulus) stop the guest with a fault.
+ */
+
+/* One SHA-256 compression: state[8] (native words H0..H7, updated in place) with the 64
+ * message bytes at block (as they lie in memory).  Padding and the IV are the caller's. */
+static inline uint32_t canopy_sha256_compress(uint32_t state[8], const void *block)
+{
+    return CANOPY_COPROC(0, 1, state, block);
+}
+
+/* out[8] = Poseidon(x, y) over BN254's scalar field, with in[0..8] = x, in[8..16] = y. */
+static inline uint32_t canopy_poseidon2(const uint32_t in[16], uint32_t out[8])
+{
+    return CANOPY_COPROC(1, 1, in, out);
+}
+
+/* out[8] = a * b mod m, with ops[0..8] = a, ops[8..16] = b, ops[16..24] = m (m != 0). */
+static inline uint32_t canopy_modmul256(const uint32_t ops[24], uint32_t out[8])
+{
+    return CANOPY_COPROC(2, 1, ops, out);
+}
+
 #ifdef __cplusplus
 }
 #endif
