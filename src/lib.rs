@@ -59,8 +59,10 @@
 //! zero-knowledge).
 #![deny(missing_docs)]
 
+pub use canopy_decider as decider;
 pub use canopy_vm as vm;
 
+mod compact;
 mod coprocessors;
 mod error;
 mod field;
@@ -71,6 +73,10 @@ mod prover;
 mod state;
 mod verify;
 
+pub use compact::{
+    decider_key, verify_compact, CompactProofFile, CompactVerifyError, CompressError,
+    COMPACT_PROOF_FORMAT_VERSION, COMPACT_PROOF_MAGIC,
+};
 pub use coprocessors::{CoprocessorSet, CoprocessorSetError, ProvableCoprocessor};
 pub use error::{ParamsError, ProgramError, ProofFormatError, ProveError, VerifyError};
 pub use params::{hex, Params, DEFAULT_BLOCK_SIZE, PARAMS_FORMAT_VERSION, PARAMS_MAGIC};

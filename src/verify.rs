@@ -1,7 +1,7 @@
 //! [`verify`]: the checks that make a [`Proof`] a proof of its [`Statement`].
 
 use canopy_folding::F1;
-use canopy_vm::circuit::block::BlockWitnessGen;
+use canopy_vm::circuit::block::{BlockParams, BlockWitnessGen};
 use canopy_vm::circuit::row::{PoseidonStreamHasher, StreamState};
 use ff::Field;
 use sha2::{Digest, Sha256};
@@ -16,7 +16,16 @@ use crate::state::{self, stream_len};
 /// builds it: pc = entry, the register hash of 31 zero registers with salt 0, the memory root
 /// of the program image, empty I/O streams with their initial digests, every flag and counter 0.
 pub fn initial_state(program: &Program, params: &Params) -> Result<Vec<F1>, VerifyError> {
-    let gen = BlockWitnessGen::new(params.block(), program.vm_program(), F1::ZERO)
+    initial_state_of_block(program, params.block())
+}
+
+/// [`initial_state`] from the block circuit's parameters alone (what the compact verifier has:
+/// K and the memory size from the statement, no folding parameters).
+pub(crate) fn initial_state_of_block(
+    program: &Program,
+    block: &BlockParams,
+) -> Result<Vec<F1>, VerifyError> {
+    let gen = BlockWitnessGen::new(block, program.vm_program(), F1::ZERO)
         .map_err(|e| VerifyError::InitialState(e.to_string()))?;
     Ok(gen.z().to_vec())
 }
@@ -86,12 +95,63 @@ pub fn verify(
         ));
     }
 
+    // 2.–6. the statement against the program, the input and the proven run
+    let (pc0, z0) = acc.start();
+    let (pc_n, z_n) = acc.state();
+    check_statement(
+        s,
+        program,
+        public_input,
+        || initial_state(program, params),
+        ProvenRun {
+            pc0,
+            z0,
+            pc: pc_n,
+            z: z_n,
+            num_steps: acc.num_steps(),
+        },
+    )?;
+
+    // 7. the accumulator
+    acc.verify(params.folding())?;
+    Ok(s.clone())
+}
+
+/// The public part of a proven run that the statement is checked against: the start
+/// `(pc_0, z_0)`, the final `(pc_n, z_n)` and the number of fold steps. [`verify`] takes it
+/// from the accumulator, `crate::compact::verify_compact` from the compact proof file (whose
+/// SNARK then proves that exactly this run exists).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ProvenRun<'a> {
+    /// Start circuit index φ_0.
+    pub pc0: F1,
+    /// Start state z_0.
+    pub z0: &'a [F1],
+    /// Final circuit index φ_n.
+    pub pc: F1,
+    /// Final state z_n.
+    pub z: &'a [F1],
+    /// Number of fold steps n.
+    pub num_steps: u64,
+}
+
+/// The statement checks 2 (program, initial state) to 6 of [`verify`], shared with the
+/// compact verifier: `expected_z0` recomputes z_0 from the verifier's own program (called
+/// after the program's memory size and digest are checked), `run` is the proven run. The
+/// parameter checks (1) and the proof of the run itself (7) are the caller's.
+pub(crate) fn check_statement(
+    s: &Statement,
+    program: &Program,
+    public_input: &[u8],
+    expected_z0: impl FnOnce() -> Result<Vec<F1>, VerifyError>,
+    run: ProvenRun<'_>,
+) -> Result<(), VerifyError> {
     // 2. program
-    if program.memory_size() != params.memory_size() {
+    if program.memory_size() != s.memory_size {
         return Err(VerifyError::WrongProgram(format!(
-            "the program was loaded for a memory of {} bytes, the parameters are for {}",
+            "the program was loaded for a memory of {} bytes, the proof is for {}",
             program.memory_size(),
-            params.memory_size()
+            s.memory_size
         )));
     }
     if s.program_digest != program.digest() {
@@ -101,20 +161,25 @@ pub fn verify(
             hex(&program.digest())
         )));
     }
-    let (pc0, z0) = acc.start();
+    let ProvenRun {
+        pc0,
+        z0,
+        pc: pc_n,
+        z: z_n,
+        num_steps,
+    } = run;
     if pc0 != F1::ZERO {
         return Err(VerifyError::WrongProgram(
             "the run does not start in the CPU circuit".into(),
         ));
     }
-    if z0 != initial_state(program, params)?.as_slice() {
+    if z0 != expected_z0()?.as_slice() {
         return Err(VerifyError::WrongProgram(
             "the proven initial state is not the program's initial state".into(),
         ));
     }
 
     // 3. final state
-    let (pc_n, z_n) = acc.state();
     if pc_n != F1::ZERO {
         return Err(VerifyError::WrongExit(
             "the run ends outside the CPU circuit".into(),
@@ -197,15 +262,11 @@ pub fn verify(
     }
 
     // 6. fold steps
-    if acc.num_steps() != s.fold_steps {
+    if num_steps != s.fold_steps {
         return Err(VerifyError::WrongSteps(format!(
-            "claimed {} fold steps, the accumulator has {}",
-            s.fold_steps,
-            acc.num_steps()
+            "claimed {} fold steps, the proof has {num_steps}",
+            s.fold_steps
         )));
     }
-
-    // 7. the accumulator
-    acc.verify(params.folding())?;
-    Ok(s.clone())
+    Ok(())
 }

@@ -11,9 +11,19 @@
 //!   early and learn the run's length), then proves it with a progress bar on stderr
 //!   (instructions proven, instructions/s, ETA) and writes the proof file (default:
 //!   `<program name>.proof` in the current directory). Exits 0 when the proof is written.
-//! - `canopy verify PROOF --program PROGRAM.elf [--input FILE] [--params-dir DIR]`: verifies
-//!   the proof for that program and public input, prints the proven public output to stdout
-//!   and a summary of the statement to stderr, and exits 0 only if the proof verifies.
+//!   With `--compact` the file is the decider's compact proof (`canopy::CompactProofFile`,
+//!   magic `CANOPYCP`) instead of the witness-carrying one (`CANOPYPF`); not the default yet,
+//!   because the decider adds its key setup and ≈30–90 s of proving per proof.
+//! - `canopy verify PROOF --program PROGRAM.elf [--input FILE] [--vk FILE] [--params-dir DIR]
+//!   [--json]`: recognises the proof kind by its magic and verifies it for that program and
+//!   public input, prints the proven public output to stdout (or the statement as JSON with
+//!   `--json`) and a summary to stderr, and exits 0 only if the proof verifies. A compact
+//!   proof is checked with the verifier key `--vk`, else with one derived from the cached
+//!   parameters.
+//! - `canopy setup [--block-size K] [--memory-size BYTES] [--params-dir DIR] --vk-out FILE`:
+//!   builds (or loads) the cached parameters and writes the verifier key of compact proofs.
+//! - `canopy inspect PROOF [--json]`: prints the statement of a proof file of either kind,
+//!   without verifying it.
 //!
 //! Parameters (see [`params`]) are cached on disk, keyed by K and the memory size, in
 //! `--params-dir`, else `$CANOPY_PARAMS_DIR`, else `<user cache dir>/canopy/params`
@@ -35,6 +45,7 @@
 //!
 //! Logs go to stderr through `tracing`; set `RUST_LOG` (e.g. `RUST_LOG=debug`) to see them.
 
+mod compact;
 mod params;
 mod prove;
 
@@ -67,8 +78,12 @@ const STREAM_SLICE: u64 = 1 << 20;
                   125 if the program or an input cannot be loaded; 134 if the guest faults; \
                   124 if the step limit is reached; 2 for a bad command line. \
                   `canopy prove` and `canopy verify` exit 0 on success, 1 if proving fails or \
-                  the proof does not verify, 125 if a file cannot be read, loaded or written, \
-                  and `prove` 134 / 124 if the guest faults / reaches the step limit."
+                  the proof does not verify, 125 if a file cannot be read, loaded or written \
+                  (also a truncated, wrong-version or non-proof file), and `prove` 134 / 124 \
+                  if the guest faults / reaches the step limit. `canopy prove` writes the \
+                  witness-carrying proof by default; `--compact` writes the decider's compact \
+                  proof (tens of KiB, zero-knowledge, verifiable with `--vk` from \
+                  `canopy setup`) but adds the decider's setup and ≈30–90 s per proof."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -81,8 +96,14 @@ enum Command {
     Run(RunArgs),
     /// Prove a run of a guest program and write a proof file.
     Prove(prove::ProveArgs),
-    /// Verify a proof file for a program and public input; print the public output.
+    /// Verify a proof file (either kind) for a program and public input; print the public
+    /// output.
     Verify(prove::VerifyArgs),
+    /// Build (or load) the cached parameters for K and write the verifier key of compact
+    /// proofs.
+    Setup(compact::SetupArgs),
+    /// Print the statement of a proof file (either kind) without verifying it.
+    Inspect(compact::InspectArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -120,6 +141,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Prove(args) => prove::prove(args),
         Command::Verify(args) => prove::verify(args),
+        Command::Setup(args) => compact::setup(args),
+        Command::Inspect(args) => compact::inspect(args),
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use canopy::vm::{ExecutionError, DEFAULT_MEMORY_SIZE};
 use canopy::{
-    Inputs, Params, Program, Proof, ProveError, Prover, TreeOptions, DEFAULT_BLOCK_SIZE,
+    Inputs, Params, Program, Proof, ProveError, Prover, Statement, TreeOptions, DEFAULT_BLOCK_SIZE,
     DEFAULT_PROVE_MAX_STEPS,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -18,7 +18,7 @@ use crate::{parse_size, EXIT_GUEST_FAULT, EXIT_LOAD_ERROR, EXIT_REJECTED, EXIT_S
 
 /// Largest block size the CLI accepts (a bound on the setup a forged proof file can trigger
 /// in `canopy verify`; K = 1024 is already ≈11M constraints per step).
-const MAX_BLOCK_SIZE: usize = 1024;
+pub(crate) const MAX_BLOCK_SIZE: usize = 1024;
 
 /// Arguments of `canopy prove`.
 #[derive(clap::Args, Debug)]
@@ -29,8 +29,8 @@ pub struct ProveArgs {
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
     /// File whose bytes the guest reads as private input (fd 3); not part of the statement.
-    /// Proofs are not zero-knowledge yet (the file carries the folded witnesses until the
-    /// decider exists), so do not rely on it for secrets.
+    /// The default proof file carries the folded witnesses and is not zero-knowledge; use
+    /// `--compact` for a proof that hides it.
     #[arg(long, value_name = "FILE")]
     private_input: Option<PathBuf>,
     /// Where to write the proof [default: <program name>.proof in the current directory].
@@ -65,32 +65,50 @@ pub struct ProveArgs {
     /// leaf size and parameters; anything else is refused).
     #[arg(long, requires = "checkpoint")]
     resume: bool,
+    /// Write a compact proof (magic CANOPYCP): the decider's Spartan SNARK of the proof
+    /// tree's root, tens of KiB, verifiable with only a verifier key (`canopy setup`), the
+    /// program and the public input, and zero-knowledge. Not the default yet: the decider
+    /// adds its key setup and ≈30–90 s of proving per proof. Without it the file is the
+    /// folding accumulator with its witnesses (MiBs, not zero-knowledge).
+    #[arg(long)]
+    compact: bool,
 }
 
 /// Arguments of `canopy verify`.
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
-    /// The proof file.
-    proof: PathBuf,
+    /// The proof file: a witness-carrying proof (CANOPYPF) or a compact proof (CANOPYCP),
+    /// recognised by its magic bytes.
+    pub(crate) proof: PathBuf,
     /// The guest program the proof is claimed to be about.
     #[arg(long, value_name = "PROGRAM.elf")]
-    program: PathBuf,
+    pub(crate) program: PathBuf,
     /// The public input (fd 0) the run is claimed to have read [default: empty].
     #[arg(long, value_name = "FILE")]
-    input: Option<PathBuf>,
+    pub(crate) input: Option<PathBuf>,
+    /// Verifier key (from `canopy setup --vk-out`) for a compact proof [default: derived from
+    /// the cached parameters of the proof's K, which costs the decider's key setup]. Reading
+    /// a key regenerates its commitment generators: ≈40 s at K = 4; the SNARK check itself
+    /// takes a few seconds.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vk: Option<PathBuf>,
     /// Directory of the parameters cache (as for `canopy prove`).
     #[arg(long, value_name = "DIR")]
-    params_dir: Option<PathBuf>,
+    pub(crate) params_dir: Option<PathBuf>,
+    /// Print the verified statement as JSON on stdout (instead of the public output).
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// An error with the exit code it maps to.
-struct Failure {
-    code: u8,
-    error: anyhow::Error,
+pub(crate) struct Failure {
+    pub(crate) code: u8,
+    pub(crate) error: anyhow::Error,
 }
 
 impl Failure {
-    fn load(error: anyhow::Error) -> Self {
+    /// A file could not be read, loaded or written: exit code 125.
+    pub(crate) fn load(error: anyhow::Error) -> Self {
         Failure {
             code: EXIT_LOAD_ERROR,
             error,
@@ -98,26 +116,30 @@ impl Failure {
     }
 }
 
-fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path)
         .with_context(|| format!("cannot read {what} {}", path.display()))
         .map_err(Failure::load)
 }
 
-fn load_program(path: &Path, memory_size: u64) -> Result<Program, Failure> {
+pub(crate) fn load_program(path: &Path, memory_size: u64) -> Result<Program, Failure> {
     let elf = read_file(path, "program")?;
     Program::from_elf_with_memory(&elf, memory_size)
         .with_context(|| format!("cannot load program {}", path.display()))
         .map_err(Failure::load)
 }
 
-fn params(dir: Option<&Path>, block_size: usize, memory_size: u64) -> Result<Params, Failure> {
+pub(crate) fn params(
+    dir: Option<&Path>,
+    block_size: usize,
+    memory_size: u64,
+) -> Result<Params, Failure> {
     cache_dir(dir)
         .and_then(|d| load_or_setup(&d, block_size, memory_size))
         .map_err(Failure::load)
 }
 
-fn finish(result: Result<(), Failure>) -> ExitCode {
+pub(crate) fn finish(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
@@ -134,7 +156,7 @@ fn execution_code(e: &ExecutionError) -> u8 {
     }
 }
 
-fn human_bytes(n: usize) -> String {
+pub(crate) fn human_bytes(n: usize) -> String {
     let n = n as f64;
     if n >= (1u64 << 20) as f64 {
         format!("{:.1} MiB", n / (1u64 << 20) as f64)
@@ -246,10 +268,14 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
     })?;
     let secs = t.elapsed().as_secs_f64();
 
-    let bytes = proof
-        .to_bytes()
-        .context("cannot encode the proof")
-        .map_err(Failure::load)?;
+    let bytes = if args.compact {
+        crate::compact::compress(&proof, &params)?
+    } else {
+        proof
+            .to_bytes()
+            .context("cannot encode the proof")
+            .map_err(Failure::load)?
+    };
     write_atomically(&out_path, &bytes).map_err(Failure::load)?;
     let s = &proof.statement;
     eprintln!(
@@ -281,19 +307,14 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
 
 fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
     let bytes = read_file(&args.proof, "proof")?;
+    if bytes.starts_with(canopy::COMPACT_PROOF_MAGIC) {
+        return crate::compact::verify_compact(args, &bytes);
+    }
     let proof = Proof::from_bytes(&bytes)
         .with_context(|| format!("cannot read proof {}", args.proof.display()))
         .map_err(Failure::load)?;
     let s = &proof.statement;
-    let block_size = usize::try_from(s.block_size)
-        .ok()
-        .filter(|k| (1..=MAX_BLOCK_SIZE).contains(k))
-        .ok_or_else(|| {
-            Failure::load(anyhow::anyhow!(
-                "the proof names an invalid block size {} (1 to {MAX_BLOCK_SIZE})",
-                s.block_size
-            ))
-        })?;
+    let block_size = checked_block_size(s)?;
     let program = load_program(&args.program, s.memory_size)?;
     let input = match &args.input {
         Some(p) => read_file(p, "input")?,
@@ -306,14 +327,51 @@ fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
         error: anyhow::Error::from(e).context("the proof does not verify"),
     })?;
     let secs = t.elapsed().as_secs_f64();
+    report_verified(&statement, secs, args.json, "witness-carrying")
+}
 
+/// The statement's block size, refused unless 1..=[`MAX_BLOCK_SIZE`] (a bound on the setup a
+/// forged proof file can trigger).
+pub(crate) fn checked_block_size(s: &Statement) -> Result<usize, Failure> {
+    usize::try_from(s.block_size)
+        .ok()
+        .filter(|k| (1..=MAX_BLOCK_SIZE).contains(k))
+        .ok_or_else(|| {
+            Failure::load(anyhow::anyhow!(
+                "the proof names an invalid block size {} (1 to {MAX_BLOCK_SIZE})",
+                s.block_size
+            ))
+        })
+}
+
+/// Prints a verified statement: the public output on stdout and a summary on stderr, or the
+/// statement as JSON on stdout.
+pub(crate) fn report_verified(
+    statement: &Statement,
+    secs: f64,
+    json: bool,
+    kind: &str,
+) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
+    let out = if json {
+        let mut v = crate::compact::statement_json(statement);
+        v["verified"] = serde_json::Value::Bool(true);
+        v["kind"] = serde_json::Value::String(kind.into());
+        v["verify_seconds"] = serde_json::json!(secs);
+        let mut text = serde_json::to_vec_pretty(&v)
+            .context("cannot encode JSON")
+            .map_err(Failure::load)?;
+        text.push(b'\n');
+        text
+    } else {
+        statement.public_output.clone()
+    };
     stdout
-        .write_all(&statement.public_output)
+        .write_all(&out)
         .and_then(|_| stdout.flush())
         .context("cannot write the public output")
         .map_err(Failure::load)?;
-    eprintln!("canopy: proof verified in {secs:.2} s");
+    eprintln!("canopy: {kind} proof verified in {secs:.2} s");
     eprintln!(
         "canopy: program {}: exit code {} (status {}), {} instructions, {} fold steps of K = {}",
         statement.program_digest_hex(),

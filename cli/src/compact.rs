@@ -1,0 +1,255 @@
+//! Compact proofs in the CLI: `canopy prove --compact`, the compact branch of `canopy verify`,
+//! `canopy setup` (parameters + verifier key) and `canopy inspect`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use canopy::decider::VerifierKey;
+use canopy::vm::DEFAULT_MEMORY_SIZE;
+use canopy::{CompactProofFile, Params, Proof, Statement, DEFAULT_BLOCK_SIZE};
+
+use crate::params::write_atomically;
+use crate::prove::{
+    checked_block_size, finish, human_bytes, load_program, params, read_file, report_verified,
+    Failure, VerifyArgs, MAX_BLOCK_SIZE,
+};
+use crate::{parse_size, EXIT_REJECTED};
+
+/// Arguments of `canopy setup`.
+#[derive(clap::Args, Debug)]
+pub struct SetupArgs {
+    /// Instructions (rows) per fold step K (as for `canopy prove`).
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_BLOCK_SIZE)]
+    block_size: usize,
+    /// Guest memory size in bytes (as for `canopy prove`).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MEMORY_SIZE, value_parser = parse_size)]
+    memory_size: u64,
+    /// Directory of the parameters cache (as for `canopy prove`).
+    #[arg(long, value_name = "DIR")]
+    params_dir: Option<PathBuf>,
+    /// Where to write the verifier key of these parameters (for `canopy verify --vk`).
+    #[arg(long, value_name = "FILE")]
+    vk_out: PathBuf,
+}
+
+/// Arguments of `canopy inspect`.
+#[derive(clap::Args, Debug)]
+pub struct InspectArgs {
+    /// A proof file of either kind (witness-carrying or compact). Nothing is verified.
+    proof: PathBuf,
+    /// Print the statement as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The statement as a JSON object (digests and bytes in lowercase hexadecimal; the public
+/// output also as lossy UTF-8).
+pub(crate) fn statement_json(s: &Statement) -> serde_json::Value {
+    serde_json::json!({
+        "program_digest": s.program_digest_hex(),
+        "memory_size": s.memory_size,
+        "block_size": s.block_size,
+        "params_digest": s.params_digest_hex(),
+        "public_input_len": s.public_input_len,
+        "public_input_sha256": s.public_input_digest_hex(),
+        "public_input_eof": s.public_input_eof,
+        "public_output_hex": canopy::hex(&s.public_output),
+        "public_output_utf8": String::from_utf8_lossy(&s.public_output),
+        "exit_code": s.exit_code,
+        "exit_status": s.exit_status(),
+        "instructions": s.instructions,
+        "fold_steps": s.fold_steps,
+    })
+}
+
+/// Compresses a freshly made proof: decider key setup, decider proof, encoding.
+pub(crate) fn compress(proof: &Proof, params: &Params) -> Result<Vec<u8>, Failure> {
+    let rejected = |e: anyhow::Error| Failure {
+        code: EXIT_REJECTED,
+        error: e,
+    };
+    let t = Instant::now();
+    let dk = canopy::decider_key(params)
+        .context("decider key setup failed")
+        .map_err(rejected)?;
+    eprintln!(
+        "canopy: decider key set up in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let file = proof
+        .compress(params, &dk)
+        .context("the decider failed")
+        .map_err(rejected)?;
+    eprintln!(
+        "canopy: compact proof made in {:.1} s (SNARK {})",
+        t.elapsed().as_secs_f64(),
+        human_bytes(file.snark.len())
+    );
+    file.to_bytes()
+        .context("cannot encode the compact proof")
+        .map_err(Failure::load)
+}
+
+/// Reads a verifier key file.
+fn load_vk(path: &Path) -> Result<VerifierKey, Failure> {
+    let t = Instant::now();
+    let bytes = read_file(path, "verifier key")?;
+    let vk = VerifierKey::from_bytes(&bytes)
+        .with_context(|| format!("cannot read verifier key {}", path.display()))
+        .map_err(Failure::load)?;
+    tracing::info!(secs = t.elapsed().as_secs_f64(), "loaded the verifier key");
+    Ok(vk)
+}
+
+/// The compact branch of `canopy verify` (`bytes` start with the compact magic).
+pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Failure> {
+    let file = CompactProofFile::from_bytes(bytes)
+        .with_context(|| format!("cannot read proof {}", args.proof.display()))
+        .map_err(Failure::load)?;
+    let s = &file.statement;
+    let block_size = checked_block_size(s)?;
+    let program = load_program(&args.program, s.memory_size)?;
+    let input = match &args.input {
+        Some(p) => read_file(p, "input")?,
+        None => Vec::new(),
+    };
+    // without --vk the decider key is derived from the parameters and its verifier key used
+    let derived;
+    let loaded;
+    let vk: &VerifierKey = match &args.vk {
+        Some(p) => {
+            loaded = load_vk(p)?;
+            &loaded
+        }
+        None => {
+            let params = params(args.params_dir.as_deref(), block_size, s.memory_size)?;
+            let t = Instant::now();
+            derived = canopy::decider_key(&params)
+                .context("decider key setup failed")
+                .map_err(Failure::load)?;
+            eprintln!(
+                "canopy: verifier key derived from the cached parameters in {:.1} s \
+                 (pass --vk FILE from `canopy setup` to skip this)",
+                t.elapsed().as_secs_f64()
+            );
+            derived.verifier_key()
+        }
+    };
+    let t = Instant::now();
+    let statement = canopy::verify_compact(&file, &program, &input, vk).map_err(|e| Failure {
+        code: EXIT_REJECTED,
+        error: anyhow::Error::from(e).context("the proof does not verify"),
+    })?;
+    let secs = t.elapsed().as_secs_f64();
+    report_verified(&statement, secs, args.json, "compact")
+}
+
+/// `canopy setup`.
+pub fn setup(args: SetupArgs) -> std::process::ExitCode {
+    finish(setup_inner(&args))
+}
+
+fn setup_inner(args: &SetupArgs) -> Result<(), Failure> {
+    if args.block_size == 0 || args.block_size > MAX_BLOCK_SIZE {
+        return Err(Failure::load(anyhow::anyhow!(
+            "--block-size must be between 1 and {MAX_BLOCK_SIZE}"
+        )));
+    }
+    let params = params(
+        args.params_dir.as_deref(),
+        args.block_size,
+        args.memory_size,
+    )?;
+    let t = Instant::now();
+    let dk = canopy::decider_key(&params)
+        .context("decider key setup failed")
+        .map_err(Failure::load)?;
+    let setup_secs = t.elapsed().as_secs_f64();
+    let bytes = dk
+        .verifier_key()
+        .to_bytes()
+        .context("cannot encode the verifier key")
+        .map_err(Failure::load)?;
+    write_atomically(&args.vk_out, &bytes).map_err(Failure::load)?;
+    eprintln!(
+        "canopy: parameters {} (K = {}, memory {} bytes); decider key set up in {setup_secs:.1} s",
+        canopy::hex(&params.digest()),
+        params.block_size(),
+        params.memory_size()
+    );
+    eprintln!(
+        "canopy: verifier key written to {} ({})",
+        args.vk_out.display(),
+        human_bytes(bytes.len())
+    );
+    Ok(())
+}
+
+/// `canopy inspect`.
+pub fn inspect(args: InspectArgs) -> std::process::ExitCode {
+    finish(inspect_inner(&args))
+}
+
+fn inspect_inner(args: &InspectArgs) -> Result<(), Failure> {
+    let bytes = read_file(&args.proof, "proof")?;
+    let (kind, statement, extra) = if bytes.starts_with(canopy::COMPACT_PROOF_MAGIC) {
+        let f = CompactProofFile::from_bytes(&bytes)
+            .with_context(|| format!("cannot read proof {}", args.proof.display()))
+            .map_err(Failure::load)?;
+        let snark = f.snark.len();
+        ("compact", f.statement, Some(snark))
+    } else {
+        let p = Proof::from_bytes(&bytes)
+            .with_context(|| format!("cannot read proof {}", args.proof.display()))
+            .map_err(Failure::load)?;
+        ("witness-carrying", p.statement, None)
+    };
+    if args.json {
+        let mut v = statement_json(&statement);
+        v["kind"] = serde_json::Value::String(kind.into());
+        v["file_bytes"] = serde_json::json!(bytes.len());
+        if let Some(n) = extra {
+            v["snark_bytes"] = serde_json::json!(n);
+        }
+        let text = serde_json::to_string_pretty(&v)
+            .context("cannot encode JSON")
+            .map_err(Failure::load)?;
+        println!("{text}");
+        return Ok(());
+    }
+    let s = &statement;
+    println!("kind:              {kind} ({} bytes)", bytes.len());
+    println!("program digest:    {}", s.program_digest_hex());
+    println!("memory size:       {} bytes", s.memory_size);
+    println!("block size K:      {}", s.block_size);
+    println!("params digest:     {}", s.params_digest_hex());
+    println!(
+        "public input:      {} bytes read, SHA-256 {}, {}",
+        s.public_input_len,
+        s.public_input_digest_hex(),
+        if s.public_input_eof {
+            "read to its end (the whole input is bound)"
+        } else {
+            "a prefix (later bytes are not bound)"
+        }
+    );
+    println!(
+        "public output:     {} bytes: {:?}",
+        s.public_output.len(),
+        String::from_utf8_lossy(&s.public_output)
+    );
+    println!(
+        "exit code:         {} (status {})",
+        s.exit_code,
+        s.exit_status()
+    );
+    println!("instructions:      {}", s.instructions);
+    println!("fold steps:        {}", s.fold_steps);
+    if let Some(n) = extra {
+        println!("SNARK:             {n} bytes");
+    }
+    println!("(not verified: use `canopy verify`)");
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! [`CompactProofFile`]: a [`Statement`] proven by the decider's compact SNARK, and
+//! [`verify_compact`], which checks it with only a verifier key, the program and the public
+//! input (no parameters, no witnesses).
+//!
+//! [`Proof::compress`] turns a witness-carrying [`Proof`] into a compact one: it runs
+//! `canopy_decider::prove` on the proof's accumulator (a leaf or a PCD-tree root) and keeps the
+//! statement and the accumulator's public final state (pc_n, z_n). The start state is never
+//! stored: the verifier recomputes (φ_0 = 0, z_0) from its own program.
+//!
+//! # File format ([`CompactProofFile::to_bytes`])
+//!
+//! | bytes | content |
+//! |---|---|
+//! | 0..8 | magic `"CANOPYCP"` ([`COMPACT_PROOF_MAGIC`]) |
+//! | 8..12 | format version, u32 little-endian ([`COMPACT_PROOF_FORMAT_VERSION`]) |
+//! | 12.. | bincode 2 (standard configuration, through serde) of `(Statement, pc_n, z_n, snark)` where `snark` is the decider's own file (`canopy_decider::CompactProof::to_bytes`: magic `"CNPY-CP\0"`, its version, its body) |
+//!
+//! Decoding errors are [`ProofFormatError`]s (truncated, bad magic, unsupported version,
+//! corrupt or trailing bytes); decoding never panics.
+
+use canopy_decider::{CompactProof, DeciderError, DeciderKey, VerifierKey};
+use canopy_folding::F1;
+use ff::Field;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::error::{ProofFormatError, VerifyError};
+use crate::field;
+use crate::params::{hex, Params};
+use crate::program::Program;
+use crate::proof::{Proof, Statement};
+use crate::verify::{check_statement, initial_state_of_block, ProvenRun};
+use canopy_vm::circuit::block::BlockParams;
+
+/// Magic at the start of a compact proof file.
+pub const COMPACT_PROOF_MAGIC: &[u8; 8] = b"CANOPYCP";
+/// Version of the compact proof file format.
+pub const COMPACT_PROOF_FORMAT_VERSION: u32 = 1;
+/// Length of the header: magic + version.
+const HEADER_LEN: usize = 12;
+/// Largest body the decoder accepts (a compact proof is tens of KiB; this bounds what a
+/// corrupt length prefix can make the decoder allocate).
+const MAX_BODY: usize = 1 << 28;
+
+/// A compact proof: the statement, the proven final state and the decider's SNARK.
+///
+/// The SNARK proves that `statement.fold_steps` steps of the circuits whose parameters digest
+/// is `statement.params_digest` lead from the program's initial state (recomputed by the
+/// verifier) to `(final_pc, final_z)`; [`verify_compact`] checks the statement's claims
+/// against that final state exactly as [`crate::verify`] does against an accumulator.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct CompactProofFile {
+    /// What is claimed (the same statement as a witness-carrying [`Proof`]).
+    pub statement: Statement,
+    /// The final circuit index φ_n (0: the CPU circuit).
+    pub final_pc: F1,
+    /// The final IVC state z_n (its scrubbed fields, pc, register hash and memory root, are
+    /// fresh prover randomness).
+    pub final_z: Vec<F1>,
+    /// The decider's proof, in its own file format (`canopy_decider::CompactProof::to_bytes`).
+    pub snark: Vec<u8>,
+}
+
+impl std::fmt::Debug for CompactProofFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompactProofFile")
+            .field("statement", &self.statement)
+            .field("snark_bytes", &self.snark.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Compressing a proof failed.
+#[derive(Debug, Error)]
+pub enum CompressError {
+    /// The proof's accumulator was made under other parameters than the ones given.
+    #[error("the proof was made with other parameters: {0}")]
+    WrongParams(String),
+    /// The decider failed (key mismatch, SNARK proving, encoding).
+    #[error("decider: {0}")]
+    Decider(#[from] DeciderError),
+}
+
+/// Why a compact proof was rejected.
+#[derive(Debug, Error)]
+pub enum CompactVerifyError {
+    /// A statement check failed (the same checks, and messages, as [`crate::verify`]).
+    #[error(transparent)]
+    Statement(#[from] VerifyError),
+    /// The SNARK is undecodable or does not verify for the statement under the verifier key.
+    #[error("the compact SNARK does not verify: {0}")]
+    Snark(DeciderError),
+}
+
+/// The decider key for `params` (deterministic; one Spartan setup per circuit shape, which
+/// takes seconds to minutes depending on K).
+pub fn decider_key(params: &Params) -> Result<DeciderKey, DeciderError> {
+    DeciderKey::setup(params.folding())
+}
+
+impl Proof {
+    /// Compresses the proof with the decider: a [`CompactProofFile`] with the same statement,
+    /// the accumulator's final state and a SNARK (tens of KiB, zero-knowledge with respect to
+    /// the private input and the witnesses). `dk` must be [`decider_key`] of `params`.
+    ///
+    /// The accumulator is not re-verified here: compress only proofs you produced or
+    /// [`crate::verify`]'d (a false accumulator yields a compact proof that does not verify).
+    pub fn compress(
+        &self,
+        params: &Params,
+        dk: &DeciderKey,
+    ) -> Result<CompactProofFile, CompressError> {
+        let acc = &self.accumulator;
+        if acc.digest() != params.folding().digest()
+            || self.statement.params_digest != params.digest()
+        {
+            return Err(CompressError::WrongParams(format!(
+                "the proof names parameters {}, the given ones are {}",
+                hex(&self.statement.params_digest),
+                hex(&params.digest())
+            )));
+        }
+        if dk.verifier_key().digest() != params.folding().digest() {
+            return Err(CompressError::WrongParams(
+                "the decider key was derived from other parameters".into(),
+            ));
+        }
+        let snark = canopy_decider::prove(params.folding(), dk, acc)?.to_bytes()?;
+        let (final_pc, final_z) = acc.state();
+        Ok(CompactProofFile {
+            statement: self.statement.clone(),
+            final_pc,
+            final_z: final_z.to_vec(),
+            snark,
+        })
+    }
+}
+
+fn decode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_BODY>()
+}
+
+impl CompactProofFile {
+    /// Encodes the file (header + body).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ProofFormatError> {
+        let body = bincode::serde::encode_to_vec(self, bincode::config::standard())
+            .map_err(|e| ProofFormatError::Encode(e.to_string()))?;
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        out.extend_from_slice(COMPACT_PROOF_MAGIC);
+        out.extend_from_slice(&COMPACT_PROOF_FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// Decodes a compact proof file (see the module documentation); never panics.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofFormatError> {
+        let magic = COMPACT_PROOF_MAGIC;
+        if bytes.len() < magic.len() {
+            if magic.starts_with(bytes) {
+                return Err(ProofFormatError::Truncated(format!(
+                    "{} bytes, the header alone has {HEADER_LEN}",
+                    bytes.len()
+                )));
+            }
+            return Err(ProofFormatError::BadMagic);
+        }
+        if &bytes[..magic.len()] != magic {
+            return Err(ProofFormatError::BadMagic);
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(ProofFormatError::Truncated(format!(
+                "{} bytes, the header alone has {HEADER_LEN}",
+                bytes.len()
+            )));
+        }
+        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        if version != COMPACT_PROOF_FORMAT_VERSION {
+            return Err(ProofFormatError::UnsupportedVersion {
+                found: version,
+                supported: COMPACT_PROOF_FORMAT_VERSION,
+            });
+        }
+        let body = &bytes[HEADER_LEN..];
+        let (file, used): (CompactProofFile, usize) =
+            bincode::serde::decode_from_slice(body, decode_config()).map_err(|e| match e {
+                bincode::error::DecodeError::UnexpectedEnd { additional } => {
+                    ProofFormatError::Truncated(format!(
+                        "the body ends {additional} or more bytes early"
+                    ))
+                }
+                other => ProofFormatError::Corrupt(other.to_string()),
+            })?;
+        if used != body.len() {
+            return Err(ProofFormatError::Corrupt(format!(
+                "{} unexpected bytes after the compact proof",
+                body.len() - used
+            )));
+        }
+        Ok(file)
+    }
+}
+
+/// Verifies a compact proof for `program` and the public input `public_input` under the
+/// verifier key `vk`; returns the verified statement.
+///
+/// Checks, cheapest first:
+/// 1. **Parameters**: the key's digest is the statement's parameters digest (the key, which
+///    the verifier chose, fixes the circuits and with them K and the memory size); the
+///    statement's K and memory size are valid block-circuit parameters.
+/// 2. **Statement** (items 2–6 of [`crate::verify`]): program digest, initial state
+///    recomputed from `program`, final state halted with the claimed exit code and
+///    instruction count, output stream, the public-input prefix rule, fold steps, against the
+///    file's final state and the recomputed start state.
+/// 3. **SNARK**: `canopy_decider::verify` of the statement
+///    `(n = fold_steps, (0, z_0), (final_pc, final_z))` under `vk`.
+pub fn verify_compact(
+    file: &CompactProofFile,
+    program: &Program,
+    public_input: &[u8],
+    vk: &VerifierKey,
+) -> Result<Statement, CompactVerifyError> {
+    let s = &file.statement;
+
+    // 1. parameters
+    let vk_digest = field::to_bytes(&vk.digest());
+    if vk_digest != s.params_digest {
+        return Err(VerifyError::WrongParams(format!(
+            "parameters digest {} in the proof, the verifier key is for {}",
+            hex(&s.params_digest),
+            hex(&vk_digest)
+        ))
+        .into());
+    }
+    let block_size = usize::try_from(s.block_size).map_err(|_| {
+        VerifyError::WrongParams(format!("block size {} out of range", s.block_size))
+    })?;
+    let block = BlockParams::new(block_size, s.memory_size)
+        .map_err(|e| VerifyError::WrongParams(format!("invalid block parameters: {e}")))?;
+
+    // 2.–6. the statement (the program's memory size first: z_0 is computed under it)
+    if program.memory_size() != s.memory_size {
+        return Err(VerifyError::WrongProgram(format!(
+            "the program was loaded for a memory of {} bytes, the proof is for {}",
+            program.memory_size(),
+            s.memory_size
+        ))
+        .into());
+    }
+    let z0 = initial_state_of_block(program, &block)?;
+    check_statement(
+        s,
+        program,
+        public_input,
+        || Ok(z0.clone()),
+        ProvenRun {
+            pc0: F1::ZERO,
+            z0: &z0,
+            pc: file.final_pc,
+            z: &file.final_z,
+            num_steps: s.fold_steps,
+        },
+    )?;
+
+    // 7. the SNARK
+    let proof = CompactProof::from_bytes(&file.snark).map_err(CompactVerifyError::Snark)?;
+    let statement = canopy_decider::Statement {
+        num_steps: s.fold_steps,
+        pc0: F1::ZERO,
+        z0,
+        pc: file.final_pc,
+        z: file.final_z.clone(),
+    };
+    canopy_decider::verify(vk, &statement, &proof).map_err(CompactVerifyError::Snark)?;
+    Ok(s.clone())
+}
