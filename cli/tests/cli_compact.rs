@@ -3,9 +3,9 @@
 //! `canopy inspect`, and rejections (wrong input, wrong claimed output, another program, a
 //! verifier key of other parameters, truncated / wrong-version files).
 //!
-//! One compact proof per test binary (the decider adds its key setup and ≈30–90 s of proving),
-//! made once through the CLI and shared via `OnceLock`; the K = 4 parameters are shared with
-//! `cli_prove` in `$CARGO_TARGET_TMPDIR/canopy-params-k4`. The rejections that need the
+//! One compact proof per test binary (the decider adds its key setup and ≈35 s of proving for
+//! this one-leaf run), made once through the CLI and shared via `OnceLock`; the K = 4
+//! parameters are shared with `cli_prove` in `$CARGO_TARGET_TMPDIR/canopy-params-k4`. The rejections that need the
 //! verifier key run in this process with the key read once (reading a key regenerates its
 //! commitment generators, the dominant cost of a verification from a key file).
 
