@@ -9,10 +9,16 @@
 //! * [`Params`]: the public parameters for a block size K (instructions per fold step) and a
 //!   memory size; [`Params::setup`], [`Params::to_bytes`] / [`Params::from_bytes`] (the loader
 //!   re-checks the digest).
-//! * [`Prover`]: proves a program on [`Inputs`] with sequential non-uniform IVC (for now one
-//!   circuit, the CPU block circuit: m = 1), reporting [`Progress`].
+//! * [`CoprocessorSet`]: the coprocessors a guest may call (native function + circuit each);
+//!   [`Params::setup_with_coprocessors`] adds one step circuit per coprocessor.
+//! * [`Prover`]: proves a program on [`Inputs`] with non-uniform IVC over the CPU block
+//!   circuit and the coprocessor step circuits, as one sequential chain or, with
+//!   [`Prover::with_tree`] ([`TreeOptions`]), as a proof-carrying-data tree with parallel
+//!   leaves and checkpoints; reports [`Progress`].
 //! * [`Proof`] = [`Statement`] + the folding accumulator; a versioned file format
-//!   ([`Proof::to_bytes`], [`Proof::from_bytes`]).
+//!   ([`Proof::to_bytes`], [`Proof::from_bytes`]). `Proof::compress` runs the decider and
+//!   gives the small, blinded `CompactProofFile`, checked by `verify_compact` with a verifier
+//!   key.
 //! * [`verify`]: checks a proof against the verifier's own program, public input and
 //!   parameters; the list of checks and the public-input rule are in its documentation.
 //!
