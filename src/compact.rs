@@ -36,8 +36,6 @@ use canopy_vm::circuit::block::BlockParams;
 pub const COMPACT_PROOF_MAGIC: &[u8; 8] = b"CANOPYCP";
 /// Version of the compact proof file format.
 pub const COMPACT_PROOF_FORMAT_VERSION: u32 = 1;
-/// Length of the header: magic + version.
-const HEADER_LEN: usize = 12;
 /// Largest body the decoder accepts (a compact proof is tens of KiB; this bounds what a
 /// corrupt length prefix can make the decoder allocate).
 const MAX_BODY: usize = 1 << 28;
@@ -136,67 +134,20 @@ impl Proof {
     }
 }
 
-fn decode_config() -> impl bincode::config::Config {
-    bincode::config::standard().with_limit::<MAX_BODY>()
-}
-
 impl CompactProofFile {
     /// Encodes the file (header + body).
     pub fn to_bytes(&self) -> Result<Vec<u8>, ProofFormatError> {
-        let body = bincode::serde::encode_to_vec(self, bincode::config::standard())
-            .map_err(|e| ProofFormatError::Encode(e.to_string()))?;
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-        out.extend_from_slice(COMPACT_PROOF_MAGIC);
-        out.extend_from_slice(&COMPACT_PROOF_FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&body);
-        Ok(out)
+        crate::framing::encode(COMPACT_PROOF_MAGIC, COMPACT_PROOF_FORMAT_VERSION, self)
     }
 
     /// Decodes a compact proof file (see the module documentation); never panics.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofFormatError> {
-        let magic = COMPACT_PROOF_MAGIC;
-        if bytes.len() < magic.len() {
-            if magic.starts_with(bytes) {
-                return Err(ProofFormatError::Truncated(format!(
-                    "{} bytes, the header alone has {HEADER_LEN}",
-                    bytes.len()
-                )));
-            }
-            return Err(ProofFormatError::BadMagic);
-        }
-        if &bytes[..magic.len()] != magic {
-            return Err(ProofFormatError::BadMagic);
-        }
-        if bytes.len() < HEADER_LEN {
-            return Err(ProofFormatError::Truncated(format!(
-                "{} bytes, the header alone has {HEADER_LEN}",
-                bytes.len()
-            )));
-        }
-        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-        if version != COMPACT_PROOF_FORMAT_VERSION {
-            return Err(ProofFormatError::UnsupportedVersion {
-                found: version,
-                supported: COMPACT_PROOF_FORMAT_VERSION,
-            });
-        }
-        let body = &bytes[HEADER_LEN..];
-        let (file, used): (CompactProofFile, usize) =
-            bincode::serde::decode_from_slice(body, decode_config()).map_err(|e| match e {
-                bincode::error::DecodeError::UnexpectedEnd { additional } => {
-                    ProofFormatError::Truncated(format!(
-                        "the body ends {additional} or more bytes early"
-                    ))
-                }
-                other => ProofFormatError::Corrupt(other.to_string()),
-            })?;
-        if used != body.len() {
-            return Err(ProofFormatError::Corrupt(format!(
-                "{} unexpected bytes after the compact proof",
-                body.len() - used
-            )));
-        }
-        Ok(file)
+        crate::framing::decode::<Self, MAX_BODY>(
+            bytes,
+            COMPACT_PROOF_MAGIC,
+            COMPACT_PROOF_FORMAT_VERSION,
+            "compact proof",
+        )
     }
 }
 

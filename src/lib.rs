@@ -72,6 +72,7 @@ mod compact;
 mod coprocessors;
 mod error;
 mod field;
+mod framing;
 mod params;
 mod program;
 mod proof;

@@ -10,14 +10,8 @@ use crate::params::hex;
 pub const PROOF_MAGIC: &[u8; 8] = b"CANOPYPF";
 /// Version of the proof file format (header + body layout, statement fields).
 pub const PROOF_FORMAT_VERSION: u32 = 1;
-/// Length of the header: magic + version.
-const HEADER_LEN: usize = 12;
 /// Largest body the decoder accepts (a bound on what a corrupt length prefix can claim).
 const MAX_BODY: usize = 1 << 32;
-
-fn decode_config() -> impl bincode::config::Config {
-    bincode::config::standard().with_limit::<MAX_BODY>()
-}
 
 /// What a proof claims. [`crate::verify`] checks every field against the proven accumulator
 /// and the verifier's own program, public input and parameters.
@@ -108,58 +102,11 @@ impl std::fmt::Debug for Proof {
 impl Proof {
     /// Encodes the proof as a file (header + body).
     pub fn to_bytes(&self) -> Result<Vec<u8>, ProofFormatError> {
-        let body = bincode::serde::encode_to_vec(self, bincode::config::standard())
-            .map_err(|e| ProofFormatError::Encode(e.to_string()))?;
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-        out.extend_from_slice(PROOF_MAGIC);
-        out.extend_from_slice(&PROOF_FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&body);
-        Ok(out)
+        crate::framing::encode(PROOF_MAGIC, PROOF_FORMAT_VERSION, self)
     }
 
     /// Decodes a proof file (see the type's documentation).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofFormatError> {
-        if bytes.len() < PROOF_MAGIC.len() {
-            if PROOF_MAGIC.starts_with(bytes) {
-                return Err(ProofFormatError::Truncated(format!(
-                    "{} bytes, the header alone has {HEADER_LEN}",
-                    bytes.len()
-                )));
-            }
-            return Err(ProofFormatError::BadMagic);
-        }
-        if &bytes[..PROOF_MAGIC.len()] != PROOF_MAGIC {
-            return Err(ProofFormatError::BadMagic);
-        }
-        if bytes.len() < HEADER_LEN {
-            return Err(ProofFormatError::Truncated(format!(
-                "{} bytes, the header alone has {HEADER_LEN}",
-                bytes.len()
-            )));
-        }
-        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-        if version != PROOF_FORMAT_VERSION {
-            return Err(ProofFormatError::UnsupportedVersion {
-                found: version,
-                supported: PROOF_FORMAT_VERSION,
-            });
-        }
-        let body = &bytes[HEADER_LEN..];
-        let (proof, used): (Proof, usize) =
-            bincode::serde::decode_from_slice(body, decode_config()).map_err(|e| match e {
-                bincode::error::DecodeError::UnexpectedEnd { additional } => {
-                    ProofFormatError::Truncated(format!(
-                        "the body ends {additional} or more bytes early"
-                    ))
-                }
-                other => ProofFormatError::Corrupt(other.to_string()),
-            })?;
-        if used != body.len() {
-            return Err(ProofFormatError::Corrupt(format!(
-                "{} unexpected bytes after the proof",
-                body.len() - used
-            )));
-        }
-        Ok(proof)
+        crate::framing::decode::<Self, MAX_BODY>(bytes, PROOF_MAGIC, PROOF_FORMAT_VERSION, "proof")
     }
 }
