@@ -33,7 +33,7 @@ const K: usize = 2;
 
 /// `[rs2] = [rs1] + [rs1 + 4] mod 2^32`; status = the carry.
 struct AddCarry;
-/// `[rs1] = !​[rs1]`; status = 0.
+/// `[rs1] = ![rs1]`; status = 0.
 struct Not;
 
 impl Coprocessor for AddCarry {
