@@ -214,16 +214,22 @@ static inline __attribute__((noreturn)) void canopy_fail(const char *msg, int co
 /**
  * Format `v` as unsigned decimal into `out` (at least CANOPY_FMT_BUF bytes),
  * NUL-terminated.  Returns the number of characters (without the NUL).
- * Uses libgcc's 64-bit division on RV32.
+ * Values above 2^32 - 1 use libgcc's 64-bit division (hundreds of
+ * instructions per digit on RV32); smaller values use the 32-bit `divu`.
  */
 static inline size_t canopy_fmt_u64(char *out, uint64_t v)
 {
     char tmp[20];
     size_t n = 0, i;
-    do {
+    while (v > 0xFFFFFFFFull) {
         tmp[n++] = (char)('0' + (unsigned)(v % 10));
         v /= 10;
-    } while (v);
+    }
+    uint32_t w = (uint32_t)v;
+    do {
+        tmp[n++] = (char)('0' + w % 10u);
+        w /= 10u;
+    } while (w);
     for (i = 0; i < n; i++)
         out[i] = tmp[n - 1 - i];
     out[n] = 0;
@@ -273,7 +279,9 @@ static inline int canopy_parse_u64(const char *buf, size_t len, size_t *pos, uin
         return -1;
     while (i < len && buf[i] >= '0' && buf[i] <= '9') {
         unsigned d = (unsigned)(buf[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
+        /* v * 10 + d <= UINT64_MAX, without a 64-bit division:
+         * UINT64_MAX = 1844674407370955161 * 10 + 5. */
+        if (v > 1844674407370955161ull || (v == 1844674407370955161ull && d > 5))
             return -2;
         v = v * 10 + d;
         i++;
