@@ -54,8 +54,10 @@
 //! ```
 //! The status is 0 whenever the call returns (errors fault the VM instead of returning).
 
+pub mod ark;
 pub mod modmul;
 pub mod poseidon;
+pub mod schnorr;
 pub mod sha256;
 mod util;
 

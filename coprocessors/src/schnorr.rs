@@ -1,0 +1,1 @@
+//! Schnorr signature verification on Grumpkin. Unfinished: this module is being written (issue 5).
