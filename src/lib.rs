@@ -70,6 +70,9 @@ pub use canopy_vm as vm;
 
 mod compact;
 mod coprocessors;
+/// Distributed proving across MPI ranks (feature `mpi`): [`distributed::DistributedProver`].
+#[cfg(feature = "mpi")]
+pub mod distributed;
 mod error;
 mod field;
 mod framing;

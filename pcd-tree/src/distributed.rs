@@ -20,14 +20,19 @@ use crate::reducer::Reducer;
 use canopy_folding::{Accumulator, PublicParams};
 use mpi::traits::{Communicator, Destination, Source};
 
+/// The rsmpi crate, re-exported so that callers (the `canopy` crate, the CLI) initialise MPI
+/// and name communicators with the same version without a dependency of their own.
+pub use mpi;
+
 /// The leaves `[start, end)` of rank `rank` among `size` ranks for `leaves` leaves.
 pub fn leaf_range(rank: u64, size: u64, leaves: u64) -> std::ops::Range<u64> {
     let part = |r: u64| ((r as u128 * leaves as u128) / size.max(1) as u128) as u64;
     part(rank)..part(rank + 1)
 }
 
-/// A rank's partial result during the rounds.
-type Partial = Result<Option<Accumulator>, String>;
+/// A rank's partial result during the rounds: its subtree root (`None` if it has no
+/// leaves), or the reason it failed (`rank r: reason`).
+pub type Partial = Result<Option<Accumulator>, String>;
 
 fn encode(p: &Partial) -> Vec<u8> {
     match p {
@@ -95,7 +100,21 @@ where
         r.finish().map(Some)
     };
     let _span = tracing::debug_span!("rank", rank, leaves = range.end - range.start).entered();
-    let mut mine: Partial = local().map_err(|e| format!("rank {rank}: {e}"));
+    let mine: Partial = local().map_err(|e| format!("rank {rank}: {e}"));
+    merge_rounds(comm, pp, mine)
+}
+
+/// The pairwise rounds alone (see the module docs): every rank passes its own [`Partial`]
+/// (ranks hold contiguous ranges in rank order); rank 0 returns the root, or
+/// [`PcdError::Rank`] with the first failure it received, and the other ranks return
+/// `Ok(None)` once they have sent their partial. Every rank must call it exactly once.
+pub fn merge_rounds<C: Communicator>(
+    comm: &C,
+    pp: &PublicParams,
+    mut mine: Partial,
+) -> Result<Option<Accumulator>, PcdError> {
+    let rank = comm.rank();
+    let size = comm.size();
     let mut step = 1;
     while step < size {
         if rank % (2 * step) == 0 {

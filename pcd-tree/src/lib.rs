@@ -16,6 +16,9 @@
 //!   input).
 //! * [`distributed`] (feature `mpi`): contiguous leaf ranges per MPI rank, each reduced with
 //!   the stack, then pairwise merges in ⌈log2 R⌉ rounds; rank 0 gets the root.
+//!   `distributed::merge_rounds` alone serves callers that prove their own leaves (the
+//!   `canopy` crate's `distributed` module, behind `canopy prove --mpi`); `distributed::mpi`
+//!   re-exports rsmpi.
 //! * The merge itself is `canopy_folding::Accumulator::merge(pp, left, right)`.
 //!
 //! # The node relation (what a merge proves)

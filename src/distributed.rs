@@ -1,0 +1,706 @@
+//! Distributed proving across MPI ranks (cargo feature `mpi`): [`DistributedProver`].
+//!
+//! Every rank is started by `mpirun` / `srun` with the same program, inputs and parameters
+//! and calls [`DistributedProver::prove`] on the same communicator. The job runs in phases,
+//! each ending in a collective operation that every rank reaches, whatever happened to it
+//! (a failing rank keeps taking part and carries its failure instead of a result), so no
+//! rank blocks and **every rank returns the same error**:
+//!
+//! 1. **Count.** Every rank runs the guest on the tracing path and builds its step witnesses
+//!    without proving them (the same streaming witness generator as [`crate::Prover`]), which
+//!    fixes the number of fold steps n and of leaves L = ⌈n / leaf_steps⌉.
+//! 2. **Agree.** Every rank sends rank 0 a [`RunDigest`] (program digest, public and private
+//!    input digests, parameters digest, K, memory size, step limit, leaf size, fold steps,
+//!    instructions, leaves) or the reason it failed. Rank 0 compares them with its own and
+//!    broadcasts either the register-salt seed of the run (its own secret randomness: the
+//!    witnesses of every rank must use the same salts) or the first failure / disagreement
+//!    in rank order: a rank given another input makes the job fail here, before any proving.
+//! 3. **Prove.** Rank r of R proves the contiguous leaves
+//!    `canopy_pcd::distributed::leaf_range(r, R, L)` with the streaming reducer (windows of
+//!    `threads` leaves in parallel); it re-runs the guest and regenerates the witnesses of
+//!    the earlier leaves (cheap next to proving) and stops after its last leaf. The ranks'
+//!    subtree roots are merged pairwise in ⌈log2 R⌉ rounds
+//!    (`canopy_pcd::distributed::merge_rounds`; any R, ranks without leaves when R > L send
+//!    nothing to merge).
+//! 4. **Conclude.** Rank 0 checks the root's final state against the run, builds the
+//!    [`Statement`] (the same one a single-process [`crate::Prover`] states for the run) and,
+//!    by default, verifies the proof ([`crate::verify`]); then it broadcasts the outcome.
+//!    Rank 0 returns `Some(proof)`, the others `None`.
+//!
+//! A caller that does more on rank 0 (writing the proof file) ends with [`conclude`], which
+//! broadcasts rank 0's outcome so that the other ranks fail too when rank 0 could not write.
+//! A rank that dies outright (a signal, `abort`) makes `mpirun` abort the whole job.
+//!
+//! The ranks are trusted to run the same build: the agreement phase catches another program,
+//! input, parameters or option, and rank 0 verifies the root before returning it, so a
+//! rank with a wrong build makes the job fail instead of producing a bad proof.
+
+use canopy_folding::{Accumulator, F1};
+use canopy_pcd::distributed::mpi::traits::{Communicator, Destination, Root, Source};
+use canopy_pcd::distributed::{leaf_range, merge_rounds, Partial};
+use canopy_vm::circuit::block::{BlockWitnessGen, StepWitness};
+use canopy_vm::circuit::coprocessor::{CanopyStep, CoprocessorStep};
+use ff::{Field, PrimeField};
+use rand_core::OsRng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::error::ProveError;
+use crate::params::Params;
+use crate::program::{Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
+use crate::proof::{Proof, Statement};
+use crate::prover::Progress;
+use crate::state::{self, Z_STEPS};
+use crate::{field, verify};
+
+pub use canopy_pcd::distributed::mpi;
+
+/// A distributed proof failed. Every rank of the job returns the same error.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("rank {rank} failed: {reason}")]
+pub struct DistributedError {
+    /// The rank that failed (or, for a disagreement, the rank that disagreed with rank 0).
+    pub rank: i32,
+    /// Why.
+    pub reason: String,
+}
+
+/// What every rank must agree on before proving (phase 2 of the module docs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunDigest {
+    /// [`Program::digest`].
+    pub program_digest: [u8; 32],
+    /// SHA-256 of the whole public input.
+    pub public_input_digest: [u8; 32],
+    /// SHA-256 of the whole private input.
+    pub private_input_digest: [u8; 32],
+    /// [`Params::digest`].
+    pub params_digest: [u8; 32],
+    /// K.
+    pub block_size: u64,
+    /// Memory size in bytes.
+    pub memory_size: u64,
+    /// Step limit of the guest.
+    pub max_steps: u64,
+    /// Fold steps per leaf.
+    pub leaf_steps: u64,
+    /// Fold steps of the run (from the counting pass).
+    pub fold_steps: u64,
+    /// Instructions of the run.
+    pub instructions: u64,
+    /// Leaves: ⌈fold_steps / leaf_steps⌉.
+    pub leaves: u64,
+}
+
+impl RunDigest {
+    /// The names of the fields in which `self` and `other` differ.
+    fn differences(&self, other: &RunDigest) -> Vec<&'static str> {
+        let mut d = Vec::new();
+        let mut check = |same: bool, name: &'static str| {
+            if !same {
+                d.push(name)
+            }
+        };
+        check(
+            self.program_digest == other.program_digest,
+            "program digest",
+        );
+        check(
+            self.public_input_digest == other.public_input_digest,
+            "public input digest",
+        );
+        check(
+            self.private_input_digest == other.private_input_digest,
+            "private input digest",
+        );
+        check(
+            self.params_digest == other.params_digest,
+            "parameters digest",
+        );
+        check(self.block_size == other.block_size, "block size");
+        check(self.memory_size == other.memory_size, "memory size");
+        check(self.max_steps == other.max_steps, "step limit");
+        check(self.leaf_steps == other.leaf_steps, "leaf steps");
+        check(self.fold_steps == other.fold_steps, "fold steps");
+        check(self.instructions == other.instructions, "instructions");
+        check(self.leaves == other.leaves, "leaf count");
+        d
+    }
+}
+
+/// What the counting pass learns about the run (phase 1).
+struct RunFacts {
+    digest: RunDigest,
+    exit_code: u32,
+    public_output: Vec<u8>,
+    public_input_consumed: usize,
+}
+
+/// Proves a guest run across the ranks of an MPI communicator (see the module docs).
+#[derive(Debug, Clone)]
+pub struct DistributedProver<'a> {
+    params: &'a Params,
+    max_steps: u64,
+    leaf_steps: u64,
+    threads: usize,
+    self_check: bool,
+}
+
+impl<'a> DistributedProver<'a> {
+    /// A distributed prover: the default step limit, leaves of 64 fold steps, one thread per
+    /// rank, and rank 0 verifying the root before returning it.
+    pub fn new(params: &'a Params) -> Self {
+        DistributedProver {
+            params,
+            max_steps: DEFAULT_PROVE_MAX_STEPS,
+            leaf_steps: 64,
+            threads: 1,
+            self_check: true,
+        }
+    }
+
+    /// Sets the step limit of the guest (instructions); every rank must use the same.
+    pub fn with_max_steps(mut self, max_steps: u64) -> Self {
+        self.max_steps = max_steps;
+        self
+    }
+
+    /// Sets the fold steps per leaf (≥ 1); every rank must use the same.
+    pub fn with_leaf_steps(mut self, leaf_steps: u64) -> Self {
+        self.leaf_steps = leaf_steps;
+        self
+    }
+
+    /// Sets the leaves proven in parallel on each rank (≥ 1; may differ between ranks).
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// Whether rank 0 verifies the root before returning it (default: on; ≈1–3 s).
+    pub fn with_self_check(mut self, on: bool) -> Self {
+        self.self_check = on;
+        self
+    }
+
+    /// Proves `program` on `inputs` on every rank of `comm`; rank 0 returns the proof.
+    pub fn prove<C: Communicator>(
+        &self,
+        comm: &C,
+        program: &Program,
+        inputs: &Inputs,
+    ) -> Result<Option<Proof>, DistributedError> {
+        self.prove_with_progress(comm, program, inputs, |_| ())
+    }
+
+    /// [`Self::prove`], calling `progress` on each rank after every window of its own leaves
+    /// (`instructions_done` is the position in the whole run, `fold_steps` this rank's).
+    pub fn prove_with_progress<C: Communicator>(
+        &self,
+        comm: &C,
+        program: &Program,
+        inputs: &Inputs,
+        mut progress: impl FnMut(&Progress),
+    ) -> Result<Option<Proof>, DistributedError> {
+        let rank = comm.rank();
+        let size = comm.size();
+        let _span = tracing::info_span!("distributed", rank, size).entered();
+
+        // 1. count
+        let facts = self
+            .count(program, inputs)
+            .map_err(|e| format!("rank {rank}: {e}"));
+        // 2. agree, and share rank 0's salt seed
+        let mine: Result<RunDigest, String> = match &facts {
+            Ok(f) => Ok(f.digest.clone()),
+            Err(e) => Err(e.clone()),
+        };
+        let seed = agree(comm, mine)?;
+        let facts = facts.map_err(|reason| DistributedError { rank, reason })?;
+        tracing::info!(
+            leaves = facts.digest.leaves,
+            fold_steps = facts.digest.fold_steps,
+            "all ranks agree"
+        );
+
+        // 3. prove this rank's leaves, then the rounds
+        let range = leaf_range(rank as u64, size as u64, facts.digest.leaves);
+        let local: Partial = self
+            .prove_range(program, inputs, seed, &facts, range, &mut progress)
+            .map_err(|e| format!("rank {rank}: {e}"));
+        let root = merge_rounds(comm, self.params.folding(), local);
+
+        // 4. conclude
+        let outcome: Result<Option<Proof>, String> = if rank == 0 {
+            match root {
+                Ok(Some(acc)) => self
+                    .finish(program, inputs, &facts, acc)
+                    .map(Some)
+                    .map_err(|e| format!("rank 0: {e}")),
+                Ok(None) => Err("rank 0: no leaf was proven".into()),
+                Err(canopy_pcd::PcdError::Rank(reason)) => Err(reason),
+                Err(e) => Err(format!("rank 0: {e}")),
+            }
+        } else {
+            Ok(None)
+        };
+        let status = outcome.as_ref().map(|_| ()).map_err(Clone::clone);
+        conclude(comm, status)?;
+        outcome.map_err(|reason| rank_error(rank, reason))
+    }
+
+    /// Phase 1: the traced run and the witnesses, not proven, to count the fold steps.
+    fn count(&self, program: &Program, inputs: &Inputs) -> Result<RunFacts, ProveError> {
+        let p = self.params;
+        check_options(p, program, self.leaf_steps, self.threads)?;
+        let mut vm = program.vm(inputs, self.max_steps, p.coprocessors())?;
+        let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), F1::ZERO)?;
+        let mut fold_steps = 0u64;
+        for block in vm.trace(p.block_size()) {
+            for rec in &block?.records {
+                gen.push_record(rec)?;
+                while gen.next_step().is_some() {
+                    fold_steps += 1;
+                }
+            }
+        }
+        gen.finish()?;
+        while gen.next_step().is_some() {
+            fold_steps += 1;
+        }
+        let exit = vm
+            .exit()
+            .ok_or_else(|| ProveError::Internal("the traced run did not exit".into()))?;
+        Ok(RunFacts {
+            digest: RunDigest {
+                program_digest: program.digest(),
+                public_input_digest: Sha256::digest(&inputs.public).into(),
+                private_input_digest: Sha256::digest(&inputs.private).into(),
+                params_digest: p.digest(),
+                block_size: p.block_size() as u64,
+                memory_size: program.memory_size(),
+                max_steps: self.max_steps,
+                leaf_steps: self.leaf_steps,
+                fold_steps,
+                instructions: exit.steps,
+                leaves: fold_steps.div_ceil(self.leaf_steps),
+            },
+            exit_code: exit.code,
+            public_output: vm.public_output().to_vec(),
+            public_input_consumed: vm.public_input_consumed(),
+        })
+    }
+
+    /// Phase 3 on one rank: proves the leaves `range` and reduces them to one accumulator.
+    fn prove_range(
+        &self,
+        program: &Program,
+        inputs: &Inputs,
+        seed: F1,
+        facts: &RunFacts,
+        range: std::ops::Range<u64>,
+        progress: &mut impl FnMut(&Progress),
+    ) -> Result<Option<Accumulator>, ProveError> {
+        if range.is_empty() {
+            return Ok(None);
+        }
+        let p = self.params;
+        let ls = self.leaf_steps;
+        let mut c = Collector {
+            params: p,
+            pool: rayon::ThreadPoolBuilder::new()
+                .num_threads(self.threads)
+                .build()
+                .map_err(|e| ProveError::Internal(format!("thread pool: {e}")))?,
+            reducer: canopy_pcd::Reducer::new(p.folding()),
+            leaf_steps: ls,
+            threads: self.threads,
+            first: range.start.saturating_mul(ls),
+            end: range.end.saturating_mul(ls).min(facts.digest.fold_steps),
+            instructions: facts.digest.instructions,
+            index: 0,
+            current: Vec::new(),
+            window: Vec::new(),
+            folds: 0,
+            progress,
+        };
+        let mut vm = program.vm(inputs, self.max_steps, p.coprocessors())?;
+        let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), seed)?;
+        let mut more = true;
+        'trace: for block in vm.trace(p.block_size()) {
+            for rec in &block?.records {
+                gen.push_record(rec)?;
+                while let Some(w) = gen.next_step() {
+                    more = c.take(w)?;
+                    if !more {
+                        break 'trace;
+                    }
+                }
+            }
+        }
+        if more {
+            gen.finish()?;
+            while let Some(w) = gen.next_step() {
+                if !c.take(w)? {
+                    break;
+                }
+            }
+        }
+        if c.reducer.leaves() != range.end - range.start {
+            return Err(ProveError::Internal(format!(
+                "proved {} leaves, expected {} (the run changed between the passes)",
+                c.reducer.leaves(),
+                range.end - range.start
+            )));
+        }
+        Ok(Some(c.reducer.finish()?))
+    }
+
+    /// Phase 4 on rank 0: the statement of the root, checked against the run.
+    fn finish(
+        &self,
+        program: &Program,
+        inputs: &Inputs,
+        facts: &RunFacts,
+        acc: Accumulator,
+    ) -> Result<Proof, ProveError> {
+        let p = self.params;
+        let (_, z_n) = acc.state();
+        let fin = state::decode(z_n).map_err(ProveError::Internal)?;
+        let consumed = facts.public_input_consumed;
+        let in_len = state::stream_len(&fin.input)
+            .ok_or_else(|| ProveError::Internal("input length overflows".into()))?;
+        if !fin.halted
+            || fin.exit_code != facts.exit_code
+            || fin.steps != facts.digest.instructions
+            || in_len != consumed as u64
+            || acc.num_steps() != facts.digest.fold_steps
+        {
+            return Err(ProveError::Internal(format!(
+                "the proven final state {fin:?} ({} fold steps) disagrees with the run \
+                 (exit code {}, {} instructions, {} fold steps, {consumed} input bytes read)",
+                acc.num_steps(),
+                facts.exit_code,
+                facts.digest.instructions,
+                facts.digest.fold_steps,
+            )));
+        }
+        let prefix = inputs.public.get(..consumed).ok_or_else(|| {
+            ProveError::Internal("the guest read more input than it was given".into())
+        })?;
+        let statement = Statement {
+            program_digest: program.digest(),
+            memory_size: program.memory_size(),
+            block_size: p.block_size() as u64,
+            params_digest: p.digest(),
+            public_input_len: consumed as u64,
+            public_input_digest: Sha256::digest(prefix).into(),
+            public_input_eof: fin.in_eof,
+            public_output: facts.public_output.clone(),
+            exit_code: facts.exit_code,
+            instructions: facts.digest.instructions,
+            fold_steps: acc.num_steps(),
+        };
+        let proof = Proof {
+            statement,
+            accumulator: acc,
+        };
+        if self.self_check {
+            verify(&proof, program, &inputs.public, p)
+                .map_err(|e| ProveError::Internal(format!("the root does not verify: {e}")))?;
+        }
+        Ok(proof)
+    }
+}
+
+/// Phase 3's streaming state on one rank: takes the run's step witnesses in order, keeps
+/// those of steps `[first, end)`, cuts them into leaves and proves windows of leaves.
+struct Collector<'a, 'p, F> {
+    params: &'a Params,
+    pool: rayon::ThreadPool,
+    reducer: canopy_pcd::Reducer<'a>,
+    leaf_steps: u64,
+    threads: usize,
+    first: u64,
+    end: u64,
+    instructions: u64,
+    index: u64,
+    current: Vec<StepWitness>,
+    window: Vec<Vec<StepWitness>>,
+    folds: u64,
+    progress: &'p mut F,
+}
+
+impl<F: FnMut(&Progress)> Collector<'_, '_, F> {
+    /// Takes the next step of the run; false once this rank's steps are all proven.
+    fn take(&mut self, w: StepWitness) -> Result<bool, ProveError> {
+        let i = self.index;
+        self.index += 1;
+        if i < self.first {
+            return Ok(true); // an earlier rank's step: only regenerated
+        }
+        if i >= self.end {
+            return Ok(false);
+        }
+        self.current.push(w);
+        let done = self.index == self.end;
+        if self.current.len() as u64 == self.leaf_steps || done {
+            self.window.push(std::mem::take(&mut self.current));
+            if self.window.len() >= self.threads || done {
+                let leaves = std::mem::take(&mut self.window);
+                prove_window(self.params, &self.pool, &mut self.reducer, &leaves)?;
+                self.folds += leaves.iter().map(|l| l.len() as u64).sum::<u64>();
+                let at = leaves.last().and_then(|l| l.last()).map_or(0, steps_of);
+                (self.progress)(&Progress {
+                    instructions_done: at,
+                    instructions_total: self.instructions,
+                    fold_steps: self.folds,
+                });
+            }
+        }
+        Ok(!done)
+    }
+}
+
+/// Broadcasts rank 0's outcome to every rank of `comm`: rank 0 passes its own (e.g. whether
+/// it wrote the proof file), the other ranks' `outcome` is ignored. Every rank returns rank
+/// 0's outcome, so a failure on rank 0 fails the whole job. Every rank must call it.
+pub fn conclude<C: Communicator>(
+    comm: &C,
+    outcome: Result<(), String>,
+) -> Result<(), DistributedError> {
+    let rank = comm.rank();
+    let bytes = if rank == 0 {
+        encode(&outcome)
+    } else {
+        Vec::new()
+    };
+    let shared: Result<(), String> = decode(&broadcast(comm, bytes))
+        .unwrap_or_else(|e| Err(format!("rank {rank}: bad message from rank 0: {e}")));
+    shared.map_err(|reason| rank_error(0, reason))
+}
+
+/// Takes part in a distributed proof as a rank that failed before it could call
+/// [`DistributedProver::prove`] (e.g. it could not read its input): it joins the agreement
+/// phase with `reason`, so that the other ranks fail at once instead of waiting. Returns the
+/// job's error (which names the first failing rank). Call it instead of `prove`, on the same
+/// communicator.
+pub fn abort<C: Communicator>(comm: &C, reason: String) -> DistributedError {
+    let rank = comm.rank();
+    match agree(comm, Err(format!("rank {rank}: {reason}"))) {
+        Err(e) => e,
+        // unreachable: rank 0 never accepts a failed rank
+        Ok(_) => DistributedError { rank, reason },
+    }
+}
+
+/// Phase 2: rank 0 gathers every rank's digest, compares, and broadcasts the seed or the
+/// first failure.
+fn agree<C: Communicator>(
+    comm: &C,
+    mine: Result<RunDigest, String>,
+) -> Result<F1, DistributedError> {
+    let rank = comm.rank();
+    let root = comm.process_at_rank(0);
+    let decision: Vec<u8> = if rank == 0 {
+        let mut verdict: Result<(), String> = mine.as_ref().map(|_| ()).map_err(Clone::clone);
+        for r in 1..comm.size() {
+            let (bytes, _) = comm.process_at_rank(r).receive_vec::<u8>();
+            if verdict.is_err() {
+                continue; // keep receiving so that no rank blocks
+            }
+            let theirs: Result<RunDigest, String> =
+                decode(&bytes).unwrap_or_else(|e| Err(format!("rank {r}: bad message: {e}")));
+            verdict = match (&mine, theirs) {
+                (_, Err(e)) => Err(e),
+                (Ok(own), Ok(d)) => {
+                    let diff = own.differences(&d);
+                    if diff.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "rank {r}: disagrees with rank 0 on the {} (another program, \
+                             input, parameters or option)",
+                            diff.join(", ")
+                        ))
+                    }
+                }
+                (Err(e), _) => Err(e.clone()),
+            };
+        }
+        let seed: Result<[u8; 32], String> = verdict.map(|()| field::to_bytes(&F1::random(OsRng)));
+        encode(&seed)
+    } else {
+        root.send(&encode(&mine)[..]);
+        Vec::new()
+    };
+    let shared: Result<[u8; 32], String> = decode(&broadcast(comm, decision))
+        .unwrap_or_else(|e| Err(format!("rank {rank}: bad message from rank 0: {e}")));
+    let bytes = shared.map_err(|reason| rank_error(rank, reason))?;
+    Option::from(F1::from_repr(bytes.into())).ok_or_else(|| DistributedError {
+        rank: 0,
+        reason: "the shared seed is not a field element".into(),
+    })
+}
+
+/// Broadcasts rank 0's `bytes` (ignored elsewhere) to every rank.
+fn broadcast<C: Communicator>(comm: &C, bytes: Vec<u8>) -> Vec<u8> {
+    let root = comm.process_at_rank(0);
+    let mut len = bytes.len() as u64;
+    root.broadcast_into(&mut len);
+    let mut buf = if comm.rank() == 0 {
+        bytes
+    } else {
+        // the length comes from rank 0 of the same job (a trusted peer)
+        vec![0u8; usize::try_from(len).unwrap_or(0)]
+    };
+    root.broadcast_into(&mut buf[..]);
+    buf
+}
+
+fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    bincode::serde::encode_to_vec(v, bincode::config::standard()).unwrap_or_default()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+        .map(|(v, _)| v)
+        .map_err(|e| e.to_string())
+}
+
+/// Splits a `rank r: reason` message into its rank and reason (`fallback` if it has none).
+fn rank_error(fallback: i32, message: String) -> DistributedError {
+    if let Some(rest) = message.strip_prefix("rank ") {
+        if let Some((n, reason)) = rest.split_once(": ") {
+            if let Ok(rank) = n.parse() {
+                return DistributedError {
+                    rank,
+                    reason: reason.to_string(),
+                };
+            }
+        }
+    }
+    DistributedError {
+        rank: fallback,
+        reason: message,
+    }
+}
+
+/// The checks of [`crate::Prover::prove`] before any run.
+fn check_options(
+    p: &Params,
+    program: &Program,
+    leaf_steps: u64,
+    threads: usize,
+) -> Result<(), ProveError> {
+    if p.memory_size() != program.memory_size() {
+        return Err(ProveError::MemorySize {
+            params: p.memory_size(),
+            program: program.memory_size(),
+        });
+    }
+    if leaf_steps == 0 || threads == 0 {
+        return Err(ProveError::Internal(
+            "leaf steps and threads must be at least 1".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Proves a window of leaves (each a list of consecutive steps) on `pool` and pushes them.
+fn prove_window(
+    p: &Params,
+    pool: &rayon::ThreadPool,
+    reducer: &mut canopy_pcd::Reducer,
+    leaves: &[Vec<StepWitness>],
+) -> Result<(), ProveError> {
+    let mut segments = Vec::with_capacity(leaves.len());
+    for leaf in leaves {
+        let first = leaf
+            .first()
+            .ok_or_else(|| ProveError::Internal("empty leaf".into()))?;
+        segments.push(canopy_pcd::VecSegment {
+            pc0: F1::from(first.circuit_index() as u64),
+            z0: first.z_in().to_vec(),
+            steps: leaf
+                .iter()
+                .map(|w| step_circuits(p, w))
+                .collect::<Result<Vec<_>, _>>()?,
+        });
+    }
+    pool.install(|| reducer.prove_window(&segments))?;
+    Ok(())
+}
+
+/// The circuits of one step: the shapes, with the step's own circuit carrying its witness
+/// (as the single-process prover builds them).
+fn step_circuits<'a>(p: &'a Params, w: &'a StepWitness) -> Result<Vec<CanopyStep<'a>>, ProveError> {
+    let mut circuits = CanopyStep::shapes(p.block());
+    let j = w.circuit_index() as usize;
+    let c = match w {
+        StepWitness::Block(b) => {
+            CanopyStep::Cpu(canopy_vm::circuit::block::BlockCircuit::new(p.block(), b))
+        }
+        StepWitness::Coprocessor(c) => CanopyStep::Coprocessor(
+            CoprocessorStep::new(p.block(), c.index, Some(c))
+                .map_err(|e| ProveError::Internal(e.to_string()))?,
+        ),
+    };
+    *circuits
+        .get_mut(j)
+        .ok_or_else(|| ProveError::Internal(format!("no step circuit {j}")))? = c;
+    Ok(circuits)
+}
+
+fn steps_of(w: &StepWitness) -> u64 {
+    w.z_out()
+        .get(Z_STEPS)
+        .and_then(field::to_u64)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rank_errors_are_split() {
+        assert_eq!(
+            rank_error(0, "rank 2: the guest did not exit".into()),
+            DistributedError {
+                rank: 2,
+                reason: "the guest did not exit".into()
+            }
+        );
+        assert_eq!(
+            rank_error(1, "no rank here".into()),
+            DistributedError {
+                rank: 1,
+                reason: "no rank here".into()
+            }
+        );
+    }
+
+    #[test]
+    fn digests_name_their_differences() {
+        let a = RunDigest {
+            program_digest: [1; 32],
+            public_input_digest: [2; 32],
+            private_input_digest: [3; 32],
+            params_digest: [4; 32],
+            block_size: 4,
+            memory_size: 1 << 24,
+            max_steps: 100,
+            leaf_steps: 8,
+            fold_steps: 67,
+            instructions: 264,
+            leaves: 9,
+        };
+        assert!(a.differences(&a.clone()).is_empty());
+        let mut b = a.clone();
+        b.public_input_digest = [9; 32];
+        b.leaves = 10;
+        assert_eq!(a.differences(&b), ["public input digest", "leaf count"]);
+    }
+}
