@@ -6,6 +6,7 @@ use crate::proof::{CompactProof, SlotProof};
 use crate::prover::secondary_u_ok;
 use crate::slot::is_default;
 use crate::statement::{primary_hash, secondary_hash, Statement};
+use crate::wellformed::{self, WellFormed};
 use canopy_folding::{
     encoding::{switch_field, to_int},
     E1, E2, F2,
@@ -24,7 +25,7 @@ fn reject<T>(why: impl Into<String>) -> Result<T, DeciderError> {
 /// Checks one slot: a default slot without proof, or the relaxed fold with the revealed
 /// random instance, derandomised with the revealed blinds, against the slot's SNARK key.
 #[allow(clippy::too_many_arguments)]
-fn verify_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E>>(
+fn verify_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E> + WellFormed>(
     name: &str,
     key: &SlotKey<S::VerifierKey>,
     dk: &<E::CE as CommitmentEngineTrait<E>>::DerandKey,
@@ -49,6 +50,7 @@ fn verify_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E>>(
     if !accept(&p.random) {
         return reject(format!("{name}: random instance out of range"));
     }
+    wellformed::check(name, &p.snark)?;
     let folded = p.nifs.verify(ro, digest, u, &p.random)?;
     let derandomised = folded.derandomize(dk, &p.blind_w, &p.blind_e);
     p.snark
@@ -63,16 +65,18 @@ fn verify_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E>>(
 /// recomputed from the statement, the revealed instances, the blinds and the key's pp (so
 /// u'.X < 2^250); the NIFS fold of u' into U'[κ] (computed here, never taken from the
 /// proof); for each slot, either it is exactly the default instance and has no SNARK, or
-/// the fold with the revealed random instance, derandomised, passes the slot's SNARK.
-/// A panic inside nova-snark on malformed input is caught and reported as a rejection.
+/// the fold with the revealed random instance, derandomised, passes the slot's SNARK
+/// (after the structural checks of [`WellFormed`], which keep nova-snark's verifier from
+/// panicking on the malformed SNARKs found so far). Any other panic inside nova-snark on
+/// malformed input is caught and reported as a rejection.
 pub fn verify<S1, S2>(
     vk: &VerifierKey<S1, S2>,
     statement: &Statement,
     proof: &CompactProof<S1, S2>,
 ) -> Result<(), DeciderError>
 where
-    S1: RelaxedR1CSSNARKTrait<E1>,
-    S2: RelaxedR1CSSNARKTrait<E2>,
+    S1: RelaxedR1CSSNARKTrait<E1> + WellFormed,
+    S2: RelaxedR1CSSNARKTrait<E2> + WellFormed,
 {
     let _span = tracing::info_span!("decider_verify").entered();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -89,8 +93,8 @@ fn verify_inner<S1, S2>(
     proof: &CompactProof<S1, S2>,
 ) -> Result<(), DeciderError>
 where
-    S1: RelaxedR1CSSNARKTrait<E1>,
-    S2: RelaxedR1CSSNARKTrait<E2>,
+    S1: RelaxedR1CSSNARKTrait<E1> + WellFormed,
+    S2: RelaxedR1CSSNARKTrait<E2> + WellFormed,
 {
     // 1. shapes of the statement and of the proof
     if st.num_steps == 0 {
