@@ -9,7 +9,7 @@ N=${1:-10000000}
 ELF=guest/examples/loop.elf
 command -v qemu-riscv32 >/dev/null || { echo "vm_speed.sh: qemu-riscv32 not found" >&2; exit 1; }
 cargo build --release -q -p canopy-cli
-CANOPY=target/release/canopy
+CANOPY="${CARGO_TARGET_DIR:-target}/release/canopy"
 input=$(mktemp)
 trap 'rm -f "$input"' EXIT
 echo "$N" > "$input"
