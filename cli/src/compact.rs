@@ -1,4 +1,5 @@
-//! Compact proofs in the CLI: `canopy prove --compact`, the compact branch of `canopy verify`,
+//! Compact proofs in the CLI: the decider step of `canopy prove` (the default; `--full` skips
+//! it), the compact branch of `canopy verify`,
 //! `canopy setup` (parameters + verifier key) and `canopy inspect`.
 
 use std::path::{Path, PathBuf};
@@ -9,10 +10,11 @@ use canopy::decider::VerifierKey;
 use canopy::vm::DEFAULT_MEMORY_SIZE;
 use canopy::{CompactProofFile, Params, Proof, Statement, DEFAULT_BLOCK_SIZE};
 
+use crate::coprocessors::CoprocessorChoice;
 use crate::params::write_atomically;
 use crate::prove::{
-    checked_block_size, finish, human_bytes, load_program, params, read_file, report_verified,
-    Failure, VerifyArgs, MAX_BLOCK_SIZE,
+    checked_block_size, coprocessor_set, finish, human_bytes, load_program, params, read_file,
+    rejected, report_verified, Failure, VerifyArgs, MAX_BLOCK_SIZE,
 };
 use crate::{parse_size, EXIT_REJECTED};
 
@@ -28,6 +30,10 @@ pub struct SetupArgs {
     /// Directory of the parameters cache (as for `canopy prove`).
     #[arg(long, value_name = "DIR")]
     params_dir: Option<PathBuf>,
+    /// The coprocessors (as for `canopy prove`): the parameters and the key are those of this
+    /// set.
+    #[arg(long, value_name = "SET", value_enum, default_value_t = CoprocessorChoice::None)]
+    coprocessors: CoprocessorChoice,
     /// Where to write the verifier key of these parameters (for `canopy verify --vk`).
     #[arg(long, value_name = "FILE")]
     vk_out: PathBuf,
@@ -63,33 +69,50 @@ pub(crate) fn statement_json(s: &Statement) -> serde_json::Value {
     })
 }
 
+/// A compact proof file made by [`compress`], with its timings.
+pub(crate) struct Compressed {
+    /// The encoded file.
+    pub(crate) bytes: Vec<u8>,
+    /// Size of the SNARK inside it.
+    pub(crate) snark_bytes: usize,
+    /// Seconds of decider key setup.
+    pub(crate) key_secs: f64,
+    /// Seconds of decider proving.
+    pub(crate) prove_secs: f64,
+}
+
 /// Compresses a freshly made proof: decider key setup, decider proof, encoding.
-pub(crate) fn compress(proof: &Proof, params: &Params) -> Result<Vec<u8>, Failure> {
-    let rejected = |e: anyhow::Error| Failure {
+pub(crate) fn compress(proof: &Proof, params: &Params) -> Result<Compressed, Failure> {
+    let failed = |e: anyhow::Error| Failure {
         code: EXIT_REJECTED,
         error: e,
     };
     let t = Instant::now();
     let dk = canopy::decider_key(params)
         .context("decider key setup failed")
-        .map_err(rejected)?;
-    eprintln!(
-        "canopy: decider key set up in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+        .map_err(failed)?;
+    let key_secs = t.elapsed().as_secs_f64();
+    eprintln!("canopy: decider key set up in {key_secs:.1} s");
     let t = Instant::now();
     let file = proof
         .compress(params, &dk)
         .context("the decider failed")
-        .map_err(rejected)?;
+        .map_err(failed)?;
+    let prove_secs = t.elapsed().as_secs_f64();
     eprintln!(
-        "canopy: compact proof made in {:.1} s (SNARK {})",
-        t.elapsed().as_secs_f64(),
+        "canopy: compact proof made in {prove_secs:.1} s (SNARK {})",
         human_bytes(file.snark.len())
     );
-    file.to_bytes()
+    let bytes = file
+        .to_bytes()
         .context("cannot encode the compact proof")
-        .map_err(Failure::load)
+        .map_err(Failure::load)?;
+    Ok(Compressed {
+        bytes,
+        snark_bytes: file.snark.len(),
+        key_secs,
+        prove_secs,
+    })
 }
 
 /// Reads a verifier key file.
@@ -110,6 +133,7 @@ pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Fail
         .map_err(Failure::load)?;
     let s = &file.statement;
     let block_size = checked_block_size(s)?;
+    let coprocessors = coprocessor_set(args.coprocessors)?;
     let program = load_program(&args.program, s.memory_size)?;
     let input = match &args.input {
         Some(p) => read_file(p, "input")?,
@@ -124,7 +148,12 @@ pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Fail
             &loaded
         }
         None => {
-            let params = params(args.params_dir.as_deref(), block_size, s.memory_size)?;
+            let params = params(
+                args.params_dir.as_deref(),
+                block_size,
+                s.memory_size,
+                &coprocessors,
+            )?;
             let t = Instant::now();
             derived = canopy::decider_key(&params)
                 .context("decider key setup failed")
@@ -138,12 +167,10 @@ pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Fail
         }
     };
     let t = Instant::now();
-    let statement = canopy::verify_compact(&file, &program, &input, vk).map_err(|e| Failure {
-        code: EXIT_REJECTED,
-        error: anyhow::Error::from(e).context("the proof does not verify"),
-    })?;
+    let statement = canopy::verify_compact(&file, &program, &input, vk)
+        .map_err(|e| rejected(e, args.coprocessors, &coprocessors))?;
     let secs = t.elapsed().as_secs_f64();
-    report_verified(&statement, secs, args.json, "compact")
+    report_verified(&statement, secs, args.json, "compact", &coprocessors)
 }
 
 /// `canopy setup`.
@@ -157,10 +184,12 @@ fn setup_inner(args: &SetupArgs) -> Result<(), Failure> {
             "--block-size must be between 1 and {MAX_BLOCK_SIZE}"
         )));
     }
+    let coprocessors = coprocessor_set(args.coprocessors)?;
     let params = params(
         args.params_dir.as_deref(),
         args.block_size,
         args.memory_size,
+        &coprocessors,
     )?;
     let t = Instant::now();
     let dk = canopy::decider_key(&params)
@@ -174,10 +203,12 @@ fn setup_inner(args: &SetupArgs) -> Result<(), Failure> {
         .map_err(Failure::load)?;
     write_atomically(&args.vk_out, &bytes).map_err(Failure::load)?;
     eprintln!(
-        "canopy: parameters {} (K = {}, memory {} bytes); decider key set up in {setup_secs:.1} s",
+        "canopy: parameters {} (K = {}, memory {} bytes, coprocessors: {}); decider key set up \
+         in {setup_secs:.1} s",
         canopy::hex(&params.digest()),
         params.block_size(),
-        params.memory_size()
+        params.memory_size(),
+        crate::coprocessors::describe(&coprocessors)
     );
     eprintln!(
         "canopy: verifier key written to {} ({})",

@@ -2,31 +2,39 @@
 //!
 //! Commands:
 //! - `canopy run PROGRAM.elf [--input FILE] [--private-input FILE] [--max-steps N]
-//!   [--memory-size BYTES] [--stats]`: runs a guest natively. Its public output (fd 1) goes to
+//!   [--memory-size BYTES] [--coprocessors SET] [--stats]`: runs a guest natively. Its public output (fd 1) goes to
 //!   stdout and its debug log (fd 2) to stderr, streamed while the guest runs (flushed every
 //!   2^20 instructions). The process
 //!   exits with the guest's exit status (`a0 & 0xff`), like `qemu-riscv32`.
 //! - `canopy prove PROGRAM.elf [--input FILE] [--private-input FILE] [-o PROOF]
-//!   [--block-size K] [--params-dir DIR] [--max-steps N]`: runs the guest natively (to fail
-//!   early and learn the run's length), then proves it with a progress bar on stderr
-//!   (instructions proven, instructions/s, ETA) and writes the proof file (default:
-//!   `<program name>.proof` in the current directory). Exits 0 when the proof is written.
-//!   With `--compact` the file is the decider's compact proof (`canopy::CompactProofFile`,
-//!   magic `CANOPYCP`) instead of the witness-carrying one (`CANOPYPF`); not the default yet,
-//!   because the decider adds its key setup and ≈35 s (one leaf) to ≈105 s (a merged tree
-//!   root) of proving per proof at K = 4.
+//!   [--block-size K] [--params-dir DIR] [--max-steps N] [--coprocessors SET] [--full]
+//!   [--json]`: runs the guest natively (to fail early and learn the run's length), then
+//!   proves it with a progress bar on stderr (instructions proven, instructions/s, ETA) and
+//!   writes the proof file (default: `<program name>.proof` in the current directory). Exits
+//!   0 when the proof is written. The file is the decider's compact proof
+//!   (`canopy::CompactProofFile`, magic `CANOPYCP`: small, zero-knowledge); `--full` writes
+//!   the witness-carrying folding accumulator (`CANOPYPF`: MiBs, not zero-knowledge) and
+//!   skips the decider's key setup and ≈35 s (one leaf) to ≈105 s (a merged tree root) of
+//!   proving at K = 4. `--json` prints the statement, the coprocessor set, the file's path,
+//!   kind and size, and timings as one JSON object on stdout.
 //! - `canopy verify PROOF --program PROGRAM.elf [--input FILE] [--vk FILE] [--params-dir DIR]
-//!   [--json]`: recognises the proof kind by its magic and verifies it for that program and
+//!   [--coprocessors SET] [--json]`: recognises the proof kind by its magic and verifies it for that program and
 //!   public input, prints the proven public output to stdout (or the statement as JSON with
 //!   `--json`) and a summary to stderr, and exits 0 only if the proof verifies. A compact
 //!   proof is checked with the verifier key `--vk`, else with one derived from the cached
 //!   parameters.
-//! - `canopy setup [--block-size K] [--memory-size BYTES] [--params-dir DIR] --vk-out FILE`:
+//! - `canopy setup [--block-size K] [--memory-size BYTES] [--params-dir DIR]
+//!   [--coprocessors SET] --vk-out FILE`:
 //!   builds (or loads) the cached parameters and writes the verifier key of compact proofs.
 //! - `canopy inspect PROOF [--json]`: prints the statement of a proof file of either kind,
 //!   without verifying it.
 //!
-//! Parameters (see [`params`]) are cached on disk, keyed by K and the memory size, in
+//! `--coprocessors SET` ([`coprocessors`]): `none` (default) or `builtins`, every built-in of
+//! `canopy_coprocessors::builtins()`. The set is part of the parameters: a proof verifies only
+//! with the set it was made with, and anything else is refused.
+//!
+//! Parameters (see [`params`]) are cached on disk, keyed by K, the memory size and the
+//! coprocessor set, in
 //! `--params-dir`, else `$CANOPY_PARAMS_DIR`, else `<user cache dir>/canopy/params`
 //! (`$XDG_CACHE_HOME/canopy/params` or `~/.cache/canopy/params` on Linux). A missing or
 //! unusable cache file is regenerated; a loaded file's digest is recomputed.
@@ -47,6 +55,7 @@
 //! Logs go to stderr through `tracing`; set `RUST_LOG` (e.g. `RUST_LOG=debug`) to see them.
 
 mod compact;
+mod coprocessors;
 mod params;
 mod prove;
 
@@ -58,6 +67,8 @@ use std::time::Instant;
 use anyhow::Context;
 use canopy::vm::{ExecutionError, Vm, VmConfig, DEFAULT_MAX_STEPS, DEFAULT_MEMORY_SIZE};
 use clap::{Parser, Subcommand};
+
+use crate::coprocessors::CoprocessorChoice;
 
 /// Exit code when the program or an input cannot be read or loaded.
 const EXIT_LOAD_ERROR: u8 = 125;
@@ -82,9 +93,11 @@ const STREAM_SLICE: u64 = 1 << 20;
                   the proof does not verify, 125 if a file cannot be read, loaded or written \
                   (also a truncated, wrong-version or non-proof file), and `prove` 134 / 124 \
                   if the guest faults / reaches the step limit. `canopy prove` writes the \
-                  witness-carrying proof by default; `--compact` writes the decider's compact \
-                  proof (tens of KiB, zero-knowledge, verifiable with `--vk` from \
-                  `canopy setup`) but adds the decider's setup and ≈35–105 s per proof at K = 4 (measured)."
+                  decider's compact proof (tens of KiB, zero-knowledge, verifiable with `--vk` \
+                  from `canopy setup`); `--full` writes the witness-carrying accumulator \
+                  instead (MiBs, not zero-knowledge) and skips the decider's setup and \
+                  ≈35–105 s per proof at K = 4 (measured). `--coprocessors builtins` registers \
+                  the built-in coprocessors; a proof verifies only with the set it was made with."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -124,6 +137,10 @@ struct RunArgs {
     /// and binary suffixes K/KiB, M/MiB, G/GiB (e.g. 16MiB).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MEMORY_SIZE, value_parser = parse_size)]
     memory_size: u64,
+    /// Coprocessors the guest may call: `none`, or `builtins` (every built-in of
+    /// canopy-coprocessors).
+    #[arg(long, value_name = "SET", value_enum, default_value_t = CoprocessorChoice::None)]
+    coprocessors: CoprocessorChoice,
     /// Print the number of instructions executed, the wall time and instructions/s to stderr.
     #[arg(long)]
     stats: bool,
@@ -235,6 +252,7 @@ fn load(args: &RunArgs) -> anyhow::Result<Vm> {
     };
     let mut vm = Vm::from_elf(&elf, config)
         .with_context(|| format!("cannot load program {}", args.program.display()))?;
+    vm.set_coprocessors(args.coprocessors.set()?.registry().clone());
     if let Some(path) = &args.input {
         let input =
             std::fs::read(path).with_context(|| format!("cannot read input {}", path.display()))?;

@@ -1,11 +1,14 @@
 //! The on-disk parameters cache.
 //!
-//! One file per (K, memory size): `cpu-k{K}-mem{BYTES}-v{FORMAT}.params` in the cache
-//! directory, holding [`canopy::Params::to_bytes`]. Directory: `--params-dir`, else
+//! One file per (K, memory size, coprocessor set): `cpu-k{K}-mem{BYTES}-v{FORMAT}.params`
+//! without coprocessors, `cpu-k{K}-mem{BYTES}-copro-{ID}-...-v{FORMAT}.params` with them (ids
+//! in hexadecimal, in registration order; see [`crate::coprocessors::cache_tag`]), in the
+//! cache directory, holding [`canopy::Params::to_bytes`]. Directory: `--params-dir`, else
 //! `$CANOPY_PARAMS_DIR`, else `<user cache dir>/canopy/params` (the `dirs` crate: on Linux
 //! `$XDG_CACHE_HOME` or `~/.cache`). Loading goes through [`canopy::Params::from_bytes`],
 //! which recomputes the digest over the decoded contents and checks that the shapes are this
-//! build's circuit; a file that fails (corrupt, truncated, written by a build with another
+//! build's circuit (and, through [`canopy::Params::from_bytes_with_coprocessors`], the
+//! coprocessors' circuits); a file that fails (corrupt, truncated, written by a build with another
 //! circuit) is reported and regenerated. Files are written to a temporary name and renamed,
 //! so concurrent processes never read a half-written file.
 
@@ -13,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use canopy::Params;
+use canopy::{CoprocessorSet, Params};
+
+use crate::coprocessors::cache_tag;
 
 /// Environment variable that overrides the cache directory.
 pub const PARAMS_DIR_ENV: &str = "CANOPY_PARAMS_DIR";
@@ -31,22 +36,37 @@ pub fn cache_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
     Ok(base.join("canopy").join("params"))
 }
 
-/// The cache file of (K, memory size).
-pub fn cache_file(dir: &Path, block_size: usize, memory_size: u64) -> PathBuf {
+/// The cache file of (K, memory size, coprocessor set).
+pub fn cache_file(
+    dir: &Path,
+    block_size: usize,
+    memory_size: u64,
+    coprocessors: &CoprocessorSet,
+) -> PathBuf {
     dir.join(format!(
-        "cpu-k{block_size}-mem{memory_size}-v{}.params",
+        "cpu-k{block_size}-mem{memory_size}{}-v{}.params",
+        cache_tag(coprocessors),
         canopy::PARAMS_FORMAT_VERSION
     ))
 }
 
-/// Loads the parameters of (K, memory size) from the cache, or generates and stores them.
-pub fn load_or_setup(dir: &Path, block_size: usize, memory_size: u64) -> anyhow::Result<Params> {
-    let file = cache_file(dir, block_size, memory_size);
+/// Loads the parameters of (K, memory size, coprocessor set) from the cache, or generates and
+/// stores them.
+pub fn load_or_setup(
+    dir: &Path,
+    block_size: usize,
+    memory_size: u64,
+    coprocessors: &CoprocessorSet,
+) -> anyhow::Result<Params> {
+    let file = cache_file(dir, block_size, memory_size, coprocessors);
     if file.exists() {
         let t = Instant::now();
         let loaded = std::fs::read(&file)
             .map_err(anyhow::Error::from)
-            .and_then(|b| Params::from_bytes(&b).map_err(anyhow::Error::from));
+            .and_then(|b| {
+                Params::from_bytes_with_coprocessors(&b, coprocessors.clone())
+                    .map_err(anyhow::Error::from)
+            });
         match loaded {
             Ok(p) if p.block_size() == block_size && p.memory_size() == memory_size => {
                 tracing::info!(
@@ -70,12 +90,14 @@ pub fn load_or_setup(dir: &Path, block_size: usize, memory_size: u64) -> anyhow:
         }
     }
     eprintln!(
-        "canopy: generating parameters for K = {block_size}, memory {memory_size} bytes \
-         (once; cached in {})",
+        "canopy: generating parameters for K = {block_size}, memory {memory_size} bytes, \
+         coprocessors: {} (once; cached in {})",
+        crate::coprocessors::describe(coprocessors),
         dir.display()
     );
     let t = Instant::now();
-    let params = Params::setup(block_size, memory_size).context("parameter setup failed")?;
+    let params = Params::setup_with_coprocessors(block_size, memory_size, coprocessors.clone())
+        .context("parameter setup failed")?;
     eprintln!(
         "canopy: parameters generated in {:.1} s",
         t.elapsed().as_secs_f64()
@@ -121,7 +143,7 @@ mod tests {
     fn explicit_dir_wins() {
         let d = cache_dir(Some(Path::new("/x/y"))).unwrap();
         assert_eq!(d, PathBuf::from("/x/y"));
-        let f = cache_file(&d, 4, 1 << 24);
+        let f = cache_file(&d, 4, 1 << 24, &CoprocessorSet::new());
         assert_eq!(
             f,
             PathBuf::from(format!(
@@ -129,6 +151,13 @@ mod tests {
                 canopy::PARAMS_FORMAT_VERSION
             ))
         );
+        let builtins = crate::coprocessors::CoprocessorChoice::Builtins
+            .set()
+            .unwrap();
+        let g = cache_file(&d, 4, 1 << 24, &builtins);
+        assert_ne!(f, g, "another set, another file");
+        let name = g.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("cpu-k4-mem16777216-copro-"), "{name}");
     }
 
     #[test]

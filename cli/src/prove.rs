@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use canopy::vm::{ExecutionError, DEFAULT_MEMORY_SIZE};
 use canopy::{
-    Inputs, Params, Program, Proof, ProveError, Prover, Statement, TreeOptions, DEFAULT_BLOCK_SIZE,
-    DEFAULT_PROVE_MAX_STEPS,
+    CoprocessorSet, Inputs, Params, Program, Proof, ProveError, Prover, Statement, TreeOptions,
+    VerifyError, DEFAULT_BLOCK_SIZE, DEFAULT_PROVE_MAX_STEPS,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::coprocessors::CoprocessorChoice;
 use crate::params::{cache_dir, load_or_setup, write_atomically};
 use crate::{parse_size, EXIT_GUEST_FAULT, EXIT_LOAD_ERROR, EXIT_REJECTED, EXIT_STEP_LIMIT};
 
@@ -29,8 +30,8 @@ pub struct ProveArgs {
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
     /// File whose bytes the guest reads as private input (fd 3); not part of the statement.
-    /// The default proof file carries the folded witnesses and is not zero-knowledge; use
-    /// `--compact` for a proof that hides it.
+    /// The default compact proof hides it; a `--full` proof file carries the folded witnesses
+    /// and does not.
     #[arg(long, value_name = "FILE")]
     private_input: Option<PathBuf>,
     /// Where to write the proof [default: <program name>.proof in the current directory].
@@ -65,14 +66,25 @@ pub struct ProveArgs {
     /// leaf size and parameters; anything else is refused).
     #[arg(long, requires = "checkpoint")]
     resume: bool,
-    /// Write a compact proof (magic CANOPYCP): the decider's Spartan SNARK of the proof
-    /// tree's root, tens of KiB, verifiable with only a verifier key (`canopy setup`), the
-    /// program and the public input, and zero-knowledge. Not the default yet: the decider
-    /// adds its key setup and ≈35 s (one leaf) to ≈105 s (a merged tree root) of proving
-    /// per proof at K = 4. Without it the file is the folding accumulator with its
-    /// witnesses (MiBs, not zero-knowledge).
+    /// Write the full folding accumulator with its witnesses (magic CANOPYPF: MiBs, verified
+    /// natively, NOT zero-knowledge: it reveals the private input) instead of the default
+    /// compact proof (magic CANOPYCP: the decider's Spartan SNARK of the proof tree's root,
+    /// tens of KiB, zero-knowledge, verifiable with only a verifier key from `canopy setup`,
+    /// the program and the public input). Skips the decider, whose key setup and proof add
+    /// ≈35 s (one leaf) to ≈105 s (a merged tree root) at K = 4; for tests and debugging.
     #[arg(long)]
+    full: bool,
+    /// The default; kept so that older scripts still run.
+    #[arg(long, hide = true, conflicts_with = "full")]
     compact: bool,
+    /// Coprocessors the guest may call: `none`, or `builtins` (every built-in of
+    /// canopy-coprocessors). Part of the parameters: verify with the same option.
+    #[arg(long, value_name = "SET", value_enum, default_value_t = CoprocessorChoice::None)]
+    coprocessors: CoprocessorChoice,
+    /// Print one JSON object on stdout: the statement, the coprocessor set, the proof file's
+    /// path, kind and size, and timings.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `canopy verify`.
@@ -96,6 +108,10 @@ pub struct VerifyArgs {
     /// Directory of the parameters cache (as for `canopy prove`).
     #[arg(long, value_name = "DIR")]
     pub(crate) params_dir: Option<PathBuf>,
+    /// The coprocessors the proof was made with (as for `canopy prove`); another set is
+    /// other parameters, and the proof is refused.
+    #[arg(long, value_name = "SET", value_enum, default_value_t = CoprocessorChoice::None)]
+    pub(crate) coprocessors: CoprocessorChoice,
     /// Print the verified statement as JSON on stdout (instead of the public output).
     #[arg(long)]
     pub(crate) json: bool,
@@ -134,10 +150,28 @@ pub(crate) fn params(
     dir: Option<&Path>,
     block_size: usize,
     memory_size: u64,
+    coprocessors: &CoprocessorSet,
 ) -> Result<Params, Failure> {
     cache_dir(dir)
-        .and_then(|d| load_or_setup(&d, block_size, memory_size))
+        .and_then(|d| load_or_setup(&d, block_size, memory_size, coprocessors))
         .map_err(Failure::load)
+}
+
+/// The coprocessor set of a `--coprocessors` choice (a registration failure is a bug in the
+/// built-ins, reported as a load error).
+pub(crate) fn coprocessor_set(choice: CoprocessorChoice) -> Result<CoprocessorSet, Failure> {
+    choice.set().map_err(Failure::load)
+}
+
+/// What to add to a "made with other parameters" rejection: the set used here and the rule.
+pub(crate) fn params_mismatch_hint(choice: CoprocessorChoice, set: &CoprocessorSet) -> String {
+    format!(
+        "verified with coprocessors `{}` ({}); the coprocessor set is part of the parameters, \
+         so a proof made with `--coprocessors builtins` verifies only with \
+         `--coprocessors builtins`, and one made without it only without it",
+        choice.as_str(),
+        crate::coprocessors::describe(set)
+    )
 }
 
 pub(crate) fn finish(result: Result<(), Failure>) -> ExitCode {
@@ -184,6 +218,8 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
             "--leaf-steps and --threads must be at least 1"
         )));
     }
+    let started = Instant::now();
+    let coprocessors = coprocessor_set(args.coprocessors)?;
     let program = load_program(&args.program, args.memory_size)?;
     let public = match &args.input {
         Some(p) => read_file(p, "input")?,
@@ -208,7 +244,7 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
     // The native pre-run: fails early on a fault and gives the length of the progress bar.
     let t = Instant::now();
     let native = program
-        .execute(&inputs, args.max_steps)
+        .execute_with(&inputs, args.max_steps, &coprocessors)
         .map_err(|e| match e {
             canopy::ExecuteError::Execution(x) => Failure {
                 code: execution_code(&x),
@@ -216,18 +252,20 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
             },
             other => Failure::load(other.into()),
         })?;
+    let execute_secs = t.elapsed().as_secs_f64();
     eprintln!(
-        "canopy: the guest runs {} instructions natively ({:.3} s), exit code {}",
-        native.instructions,
-        t.elapsed().as_secs_f64(),
-        native.exit_code
+        "canopy: the guest runs {} instructions natively ({execute_secs:.3} s), exit code {}",
+        native.instructions, native.exit_code
     );
 
+    let t = Instant::now();
     let params = params(
         args.params_dir.as_deref(),
         args.block_size,
         args.memory_size,
+        &coprocessors,
     )?;
+    let params_secs = t.elapsed().as_secs_f64();
     let prover = Prover::new(&params)
         .with_max_steps(args.max_steps)
         .with_tree(TreeOptions {
@@ -269,13 +307,15 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
     })?;
     let secs = t.elapsed().as_secs_f64();
 
-    let bytes = if args.compact {
-        crate::compact::compress(&proof, &params)?
-    } else {
-        proof
+    let (kind, bytes, compressed) = if args.full {
+        let bytes = proof
             .to_bytes()
             .context("cannot encode the proof")
-            .map_err(Failure::load)?
+            .map_err(Failure::load)?;
+        ("witness-carrying", bytes, None)
+    } else {
+        let c = crate::compact::compress(&proof, &params)?;
+        ("compact", c.bytes.clone(), Some(c))
     };
     write_atomically(&out_path, &bytes).map_err(Failure::load)?;
     let s = &proof.statement;
@@ -294,11 +334,45 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
         s.public_input_len
     );
     eprintln!(
-        "canopy: proof written to {} ({})",
+        "canopy: {kind} proof written to {} ({})",
         out_path.display(),
         human_bytes(bytes.len())
     );
+    if args.json {
+        let mut v = crate::compact::statement_json(s);
+        v["coprocessors"] = crate::coprocessors::json(&coprocessors);
+        v["proof_path"] = serde_json::json!(out_path.display().to_string());
+        v["kind"] = serde_json::json!(kind);
+        v["file_bytes"] = serde_json::json!(bytes.len());
+        let mut timings = serde_json::json!({
+            "execute_seconds": execute_secs,
+            "params_seconds": params_secs,
+            "prove_seconds": secs,
+        });
+        if let Some(c) = &compressed {
+            v["snark_bytes"] = serde_json::json!(c.snark_bytes);
+            timings["decider_key_seconds"] = serde_json::json!(c.key_secs);
+            timings["decider_seconds"] = serde_json::json!(c.prove_secs);
+        }
+        timings["total_seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
+        v["timings"] = timings;
+        print_json(&v)?;
+    }
     Ok(())
+}
+
+/// Writes a JSON value (pretty, one object, a final newline) to stdout.
+pub(crate) fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
+    let mut text = serde_json::to_vec_pretty(v)
+        .context("cannot encode JSON")
+        .map_err(Failure::load)?;
+    text.push(b'\n');
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&text)
+        .and_then(|_| stdout.flush())
+        .context("cannot write to stdout")
+        .map_err(Failure::load)
 }
 
 /// `canopy verify`.
@@ -316,19 +390,73 @@ fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
         .map_err(Failure::load)?;
     let s = &proof.statement;
     let block_size = checked_block_size(s)?;
+    let coprocessors = coprocessor_set(args.coprocessors)?;
+    // The accumulator holds one running instance per step circuit (the CPU's and one per
+    // coprocessor): refuse a proof of another set before loading or generating parameters.
+    // (Sets of equal size are told apart by the parameters digest below.)
+    let circuits = proof.accumulator.running_instances().len();
+    if circuits != 1 + coprocessors.len() {
+        return Err(Failure {
+            code: EXIT_REJECTED,
+            error: anyhow::anyhow!(
+                "the proof was made with other parameters: it has {circuits} step circuits \
+                 (the CPU's and {} coprocessor(s)), these parameters would have {}; {}",
+                circuits.saturating_sub(1),
+                1 + coprocessors.len(),
+                params_mismatch_hint(args.coprocessors, &coprocessors)
+            )
+            .context("the proof does not verify"),
+        });
+    }
     let program = load_program(&args.program, s.memory_size)?;
     let input = match &args.input {
         Some(p) => read_file(p, "input")?,
         None => Vec::new(),
     };
-    let params = params(args.params_dir.as_deref(), block_size, s.memory_size)?;
+    let params = params(
+        args.params_dir.as_deref(),
+        block_size,
+        s.memory_size,
+        &coprocessors,
+    )?;
     let t = Instant::now();
-    let statement = canopy::verify(&proof, &program, &input, &params).map_err(|e| Failure {
-        code: EXIT_REJECTED,
-        error: anyhow::Error::from(e).context("the proof does not verify"),
-    })?;
+    let statement = canopy::verify(&proof, &program, &input, &params)
+        .map_err(|e| rejected(e, args.coprocessors, &coprocessors))?;
     let secs = t.elapsed().as_secs_f64();
-    report_verified(&statement, secs, args.json, "witness-carrying")
+    report_verified(
+        &statement,
+        secs,
+        args.json,
+        "witness-carrying",
+        &coprocessors,
+    )
+}
+
+/// A verification failure as exit code 1, with the coprocessor hint when the parameters differ.
+pub(crate) fn rejected(
+    e: impl Into<anyhow::Error>,
+    choice: CoprocessorChoice,
+    set: &CoprocessorSet,
+) -> Failure {
+    let e: anyhow::Error = e.into();
+    let wrong_params = matches!(
+        e.downcast_ref::<VerifyError>(),
+        Some(VerifyError::WrongParams(_))
+    ) || matches!(
+        e.downcast_ref::<canopy::CompactVerifyError>(),
+        Some(canopy::CompactVerifyError::Statement(
+            VerifyError::WrongParams(_)
+        ))
+    );
+    let e = if wrong_params {
+        anyhow::anyhow!("{e:#}; {}", params_mismatch_hint(choice, set))
+    } else {
+        e
+    };
+    Failure {
+        code: EXIT_REJECTED,
+        error: e.context("the proof does not verify"),
+    }
 }
 
 /// The statement's block size, refused unless 1..=[`MAX_BLOCK_SIZE`] (a bound on the setup a
@@ -352,10 +480,12 @@ pub(crate) fn report_verified(
     secs: f64,
     json: bool,
     kind: &str,
+    coprocessors: &CoprocessorSet,
 ) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     let out = if json {
         let mut v = crate::compact::statement_json(statement);
+        v["coprocessors"] = crate::coprocessors::json(coprocessors);
         v["verified"] = serde_json::Value::Bool(true);
         v["kind"] = serde_json::Value::String(kind.into());
         v["verify_seconds"] = serde_json::json!(secs);
@@ -372,7 +502,10 @@ pub(crate) fn report_verified(
         .and_then(|_| stdout.flush())
         .context("cannot write the public output")
         .map_err(Failure::load)?;
-    eprintln!("canopy: {kind} proof verified in {secs:.2} s");
+    eprintln!(
+        "canopy: {kind} proof verified in {secs:.2} s (coprocessors: {})",
+        crate::coprocessors::describe(coprocessors)
+    );
     eprintln!(
         "canopy: program {}: exit code {} (status {}), {} instructions, {} fold steps of K = {}",
         statement.program_digest_hex(),

@@ -1,6 +1,6 @@
-//! Compact proofs end to end: `canopy setup --vk-out`, `canopy prove --compact`, `canopy verify
-//! --vk` (a fresh process with only the verifier key, the program and the public input),
-//! `canopy inspect`, and rejections (wrong input, wrong claimed output, another program, a
+//! Compact proofs end to end: `canopy setup --vk-out`, `canopy prove` (compact by default, with
+//! `--json`), `canopy verify --vk` (a fresh process with only the verifier key, the program and
+//! the public input), `canopy inspect`, and rejections (wrong input, wrong claimed output, another program, a
 //! verifier key of other parameters, truncated / wrong-version files).
 //!
 //! One compact proof per test binary (the decider adds its key setup and ≈35 s of proving for
@@ -55,6 +55,8 @@ struct Fixture {
     input: PathBuf,
     vk: PathBuf,
     proof: PathBuf,
+    /// What `canopy prove --json` printed on stdout.
+    prove_json: Vec<u8>,
 }
 
 fn fixture() -> &'static Fixture {
@@ -86,13 +88,13 @@ fn fixture() -> &'static Fixture {
             .arg(params_dir())
             .arg("--input")
             .arg(&input)
-            .arg("--compact")
+            .arg("--json")
             .arg("-o")
             .arg(&proof)
             .output()
             .unwrap();
-        assert!(o.status.success(), "prove --compact failed: {}", stderr(&o));
-        eprintln!("prove --compact {:?}: {}", t.elapsed(), stderr(&o));
+        assert!(o.status.success(), "prove failed: {}", stderr(&o));
+        eprintln!("prove (compact) {:?}: {}", t.elapsed(), stderr(&o));
         eprintln!(
             "compact proof {} bytes, verifier key {} bytes",
             std::fs::metadata(&proof).unwrap().len(),
@@ -105,6 +107,7 @@ fn fixture() -> &'static Fixture {
             input,
             vk,
             proof,
+            prove_json: o.stdout,
         }
     })
 }
@@ -158,6 +161,53 @@ fn compact_proof_verifies_with_only_the_verifier_key() {
     assert_eq!(v["kind"], "compact");
     assert_eq!(v["exit_code"], 42);
     assert_eq!(v["public_output_utf8"], "hi");
+}
+
+/// `canopy prove --json` (run once by the fixture, in its own process): stdout is one JSON
+/// object whose fields are the statement in the written file, the empty coprocessor set, the
+/// file's path, kind and size, and timings.
+#[test]
+fn prove_json_describes_the_written_proof() {
+    let f = fixture();
+    let v: serde_json::Value = serde_json::from_slice(&f.prove_json).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {}",
+            String::from_utf8_lossy(&f.prove_json)
+        )
+    });
+    let bytes = std::fs::read(&f.proof).unwrap();
+    let file = CompactProofFile::from_bytes(&bytes).unwrap();
+    let s = &file.statement;
+    assert_eq!(v["kind"], "compact");
+    assert_eq!(v["proof_path"], f.proof.display().to_string());
+    assert_eq!(v["file_bytes"], bytes.len());
+    assert_eq!(v["snark_bytes"], file.snark.len());
+    assert_eq!(v["program_digest"], s.program_digest_hex());
+    let program = Program::from_elf(&std::fs::read(&f.program).unwrap()).unwrap();
+    assert_eq!(v["program_digest"], canopy::hex(&program.digest()));
+    assert_eq!(v["params_digest"], s.params_digest_hex());
+    assert_eq!(v["public_input_sha256"], s.public_input_digest_hex());
+    assert_eq!(v["public_input_len"], 2);
+    assert_eq!(v["public_output_hex"], canopy::hex(b"hi"));
+    assert_eq!(v["public_output_utf8"], "hi");
+    assert_eq!(v["exit_code"], 42);
+    assert_eq!(v["instructions"], s.instructions);
+    assert_eq!(v["fold_steps"], s.fold_steps);
+    assert_eq!(v["block_size"], 4);
+    assert_eq!(v["coprocessors"], serde_json::json!([]));
+    let timings = &v["timings"];
+    for key in [
+        "execute_seconds",
+        "params_seconds",
+        "prove_seconds",
+        "decider_key_seconds",
+        "decider_seconds",
+        "total_seconds",
+    ] {
+        let secs = timings[key].as_f64();
+        assert!(secs.is_some_and(|x| x >= 0.0), "{key}: {timings}");
+    }
+    assert!(timings["total_seconds"].as_f64() >= timings["decider_seconds"].as_f64());
 }
 
 #[test]

@@ -1,6 +1,10 @@
 //! End-to-end tests of `canopy prove` and `canopy verify` in fresh processes: proof files,
 //! exit codes, error messages, the parameters cache.
 //!
+//! Every proof here is made with `canopy prove --full` (the witness-carrying accumulator, no
+//! decider): the compact default adds the decider's key setup and ≈35 s per proof, and is
+//! tested once in `cli_compact`.
+//!
 //! The parameters (K = 4) are cached in `$CARGO_TARGET_TMPDIR/canopy-params-k4`, so only the
 //! first run of this test binary pays for the setup. Proving tests are serialised by a lock
 //! (the machine has 2 cores; parallel proofs only contend).
@@ -46,6 +50,7 @@ fn prove(program: &Path, input: Option<&Path>, out: &Path) -> Output {
     let mut c = canopy();
     c.arg("prove")
         .arg(program)
+        .arg("--full")
         .args(["--block-size", K, "--params-dir"])
         .arg(params_dir())
         .arg("-o")
@@ -122,6 +127,7 @@ fn tree_flags_prove_a_verifying_tree_and_resume_needs_a_checkpoint() {
         canopy()
             .arg("prove")
             .arg(&e.program)
+            .arg("--full")
             .args(["--block-size", K, "--params-dir"])
             .arg(params_dir())
             .args(["--input"])
@@ -146,6 +152,7 @@ fn tree_flags_prove_a_verifying_tree_and_resume_needs_a_checkpoint() {
     let o = canopy()
         .arg("prove")
         .arg(&e.program)
+        .arg("--full")
         .args(["--block-size", K, "--params-dir"])
         .arg(params_dir())
         .arg("--resume")
@@ -184,6 +191,33 @@ fn verify_rejects_another_input() {
     // no --input at all: the empty input
     let o = verify(&e.proof, &e.program, None);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
+
+/// A proof made without coprocessors is refused by a verifier that registers the built-ins
+/// (another coprocessor set is other parameters), with a message that names the option, and
+/// before any parameter setup for the other set.
+#[test]
+fn verify_rejects_another_coprocessor_set() {
+    let e = echo();
+    let empty_cache = e.dir.join("no-params-here");
+    let o = canopy()
+        .arg("verify")
+        .arg(&e.proof)
+        .arg("--program")
+        .arg(&e.program)
+        .arg("--input")
+        .arg(&e.input)
+        .args(["--coprocessors", "builtins", "--params-dir"])
+        .arg(&empty_cache)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let err = stderr(&o);
+    assert!(err.contains("made with other parameters"), "{err}");
+    assert!(err.contains("--coprocessors builtins"), "{err}");
+    assert!(!err.contains("generating parameters"), "{err}");
+    assert!(!empty_cache.exists(), "no parameters were generated");
 }
 
 #[test]
@@ -317,6 +351,7 @@ fn prove_reports_guest_faults_and_bad_files() {
     let o = canopy()
         .arg("prove")
         .arg(&bad)
+        .arg("--full")
         .args(["--block-size", K, "--params-dir"])
         .arg(params_dir())
         .arg("-o")

@@ -1,0 +1,173 @@
+//! `--coprocessors SET`: which coprocessors `canopy run`, `prove`, `verify` and `setup` register.
+//!
+//! `none` (the default) registers nothing; `builtins` registers every built-in of
+//! `canopy_coprocessors::builtins()` (SHA-256 compression, Poseidon, 256-bit modular
+//! multiplication, ...), in that function's order, through [`canopy::CoprocessorSet`]. The set
+//! changes the parameters (one more step circuit per coprocessor, and the parameters digest
+//! covers every shape), so it is part of the parameters cache key and a proof verifies only
+//! under the set it was made with.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use canopy::vm::circuit::coprocessor::{
+    CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
+};
+use canopy::vm::error::CoprocessorError;
+use canopy::vm::{Coprocessor, GuestMemory};
+use canopy::CoprocessorSet;
+use canopy_coprocessors::BuiltinCoprocessor;
+use canopy_folding::F1;
+use nova_snark::frontend::num::AllocatedNum;
+use nova_snark::frontend::SynthesisError;
+
+/// The coprocessor sets the CLI knows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoprocessorChoice {
+    /// No coprocessor: a guest's `custom-0` instruction is a run-time error.
+    #[default]
+    None,
+    /// Every built-in of `canopy-coprocessors` (SHA-256 compression, Poseidon, 256-bit
+    /// modular multiplication, ...).
+    Builtins,
+}
+
+impl CoprocessorChoice {
+    /// The option's value as typed on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoprocessorChoice::None => "none",
+            CoprocessorChoice::Builtins => "builtins",
+        }
+    }
+
+    /// The set to register.
+    pub fn set(self) -> anyhow::Result<CoprocessorSet> {
+        match self {
+            CoprocessorChoice::None => Ok(CoprocessorSet::new()),
+            CoprocessorChoice::Builtins => {
+                let mut set = CoprocessorSet::new();
+                for b in canopy_coprocessors::builtins() {
+                    let shared = Arc::new(Shared(b));
+                    set.register(shared)
+                        .context("cannot register the built-in coprocessors")?;
+                }
+                Ok(set)
+            }
+        }
+    }
+}
+
+/// The part of a parameters cache file name that names the set: empty for no coprocessor (the
+/// file names of parameters without coprocessors are unchanged), else `-copro` followed by the
+/// hexadecimal ids in registration order (a changed circuit under the same id fails the
+/// loader's shape check and is regenerated).
+pub fn cache_tag(set: &CoprocessorSet) -> String {
+    set.describe()
+        .iter()
+        .fold(String::new(), |mut tag, (id, _, _, _)| {
+            if tag.is_empty() {
+                tag.push_str("-copro");
+            }
+            tag.push_str(&format!("-{id:x}"));
+            tag
+        })
+}
+
+/// A short human description: `none`, or the names in order.
+pub fn describe(set: &CoprocessorSet) -> String {
+    if set.is_empty() {
+        return "none".into();
+    }
+    set.describe()
+        .iter()
+        .map(|(_, name, _, _)| name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The set as JSON: `[{"id", "name", "funct7", "funct3"}, ...]` in circuit order (entry i is
+/// step circuit i + 1).
+pub fn json(set: &CoprocessorSet) -> serde_json::Value {
+    serde_json::Value::Array(
+        set.describe()
+            .into_iter()
+            .map(|(id, name, f7, f3)| {
+                serde_json::json!({ "id": id, "name": name, "funct7": f7, "funct3": f3 })
+            })
+            .collect(),
+    )
+}
+
+/// A built-in behind its shared pointer, seen as one value with both halves (what
+/// [`CoprocessorSet::register`] takes: `dyn BuiltinCoprocessor` and
+/// `dyn canopy::ProvableCoprocessor` are distinct trait objects over the same two traits).
+struct Shared(Arc<dyn BuiltinCoprocessor>);
+
+impl Coprocessor for Shared {
+    fn id(&self) -> u32 {
+        Coprocessor::id(&*self.0)
+    }
+    fn name(&self) -> &str {
+        Coprocessor::name(&*self.0)
+    }
+    fn funct(&self) -> (u8, u8) {
+        Coprocessor::funct(&*self.0)
+    }
+    fn execute(
+        &self,
+        rs1: u32,
+        rs2: u32,
+        memory: &mut dyn GuestMemory,
+    ) -> Result<u32, CoprocessorError> {
+        Coprocessor::execute(&*self.0, rs1, rs2, memory)
+    }
+}
+
+impl CoprocessorCircuit for Shared {
+    fn name(&self) -> &str {
+        CoprocessorCircuit::name(&*self.0)
+    }
+    fn funct(&self) -> (u8, u8) {
+        CoprocessorCircuit::funct(&*self.0)
+    }
+    fn inputs(&self) -> Vec<Region> {
+        CoprocessorCircuit::inputs(&*self.0)
+    }
+    fn outputs(&self) -> Vec<Region> {
+        CoprocessorCircuit::outputs(&*self.0)
+    }
+    fn synthesize(
+        &self,
+        cs: &mut DynCs<'_>,
+        args: [&AllocatedNum<F1>; 2],
+        inputs: &[InputWord],
+    ) -> Result<CoprocessorOutput, SynthesisError> {
+        CoprocessorCircuit::synthesize(&*self.0, cs, args, inputs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_register_in_order_and_name_the_cache_file() {
+        let none = CoprocessorChoice::None.set().unwrap();
+        assert!(none.is_empty());
+        assert_eq!(cache_tag(&none), "");
+        assert_eq!(describe(&none), "none");
+
+        let set = CoprocessorChoice::Builtins.set().unwrap();
+        let expected = canopy_coprocessors::builtins();
+        assert_eq!(set.len(), expected.len());
+        let ids: Vec<u32> = set.describe().iter().map(|d| d.0).collect();
+        let want: Vec<u32> = expected.iter().map(|b| Coprocessor::id(&**b)).collect();
+        assert_eq!(ids, want);
+        assert!(ids.contains(&canopy_coprocessors::SHA256_ID));
+        let tag = cache_tag(&set);
+        assert!(tag.starts_with("-copro-"), "{tag}");
+        assert_eq!(tag.matches('-').count(), 1 + set.len(), "{tag}");
+        assert_eq!(json(&set).as_array().map(Vec::len), Some(set.len()));
+    }
+}
