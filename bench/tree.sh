@@ -45,10 +45,10 @@ if has 4 || has 5; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-
         echo
     fi
     if has 3; then
-        ls="17,5"; [ $QUICK = 0 ] && ls="17,5,1"
+        ls="15,4"; [ $QUICK = 0 ] && ls="15,4,1"
         echo "### Verify time and proof size vs number of leaves"
         echo
-        echo "Command: \`cargo bench -p canopy --bench tree -- prove $K $N $ls 1\` (load $(load)). fib($N) has 67 fold steps at K = 4: 17, 5 and 1 steps per leaf give 4, 14 and 67 leaves."
+        echo "Command: \`cargo bench -p canopy --bench tree -- prove $K $N $ls 1\` (load $(load)). fib($N) has 57 fold steps at K = 4: 15, 4 and 1 steps per leaf give 4, 15 and 57 leaves."
         echo
         bench_target tree prove "$K" "$N" "$ls" 1 | sed '/^Model/,$d'
         echo
