@@ -12,10 +12,12 @@
 //! | [`Sha256Compress`] | 1 | 0 | [`SHA256_ID`] | state, 8 words (in/out) | block, 16 words (in) |
 //! | [`PoseidonHash`] | 1 | 1 | [`POSEIDON_ID`] | two field elements, 16 words (in) | digest, 8 words (out) |
 //! | [`ModMul256`] | 1 | 2 | [`MODMUL_ID`] | a, b, m: 24 words (in) | a·b mod m, 8 words (out) |
+//! | [`SchnorrVerify`] | 1 | 3 | [`SCHNORR_ID`] | P, R, s, m: 32 words (in) | 1 = valid / 0 = invalid, 1 word (out) |
 //!
 //! All built-ins return status 0 in `rd` on success. Invalid arguments (a non-canonical field
-//! element for Poseidon, m = 0 for the modular multiplication) make the native function fail
-//! with [`canopy_vm::error::CoprocessorError::InvalidArguments`], so the VM faults; their
+//! element for Poseidon, m = 0 for the modular multiplication, a malformed point or scalar
+//! for Schnorr; a well-formed but wrong signature is no error, its result word is 0) make
+//! the native function fail with [`canopy_vm::error::CoprocessorError::InvalidArguments`], so the VM faults; their
 //! circuits are unsatisfiable on such inputs, so no proof of such a call exists.
 //!
 //! Multi-word integers and field elements are little-endian sequences of little-endian u32
@@ -51,6 +53,14 @@
 //!                      : "=r"(st) : "r"(ops), "r"(out) : "memory");
 //!     return st;
 //! }
+//! /* out[0] = 1 if (P, R, s, m) = in[0..8], in[8..16], in[16..24], in[24..32] is a valid
+//!    Schnorr signature on Grumpkin (see the schnorr module), else 0 */
+//! static inline uint32_t canopy_schnorr_verify(const uint32_t in[32], uint32_t out[1]) {
+//!     uint32_t st;
+//!     __asm__ volatile(".insn r 0x0b, 3, 1, %0, %1, %2"
+//!                      : "=r"(st) : "r"(in), "r"(out) : "memory");
+//!     return st;
+//! }
 //! ```
 //! The status is 0 whenever the call returns (errors fault the VM instead of returning).
 
@@ -68,6 +78,7 @@ use canopy_vm::Coprocessor;
 
 pub use modmul::ModMul256;
 pub use poseidon::PoseidonHash;
+pub use schnorr::SchnorrVerify;
 pub use sha256::Sha256Compress;
 
 /// funct7 shared by all built-ins (user coprocessors should pick another funct7).
@@ -78,6 +89,8 @@ pub const SHA256_ID: u32 = 0x0001_0000;
 pub const POSEIDON_ID: u32 = 0x0001_0001;
 /// Stable id of [`ModMul256`].
 pub const MODMUL_ID: u32 = 0x0001_0002;
+/// Stable id of [`SchnorrVerify`].
+pub const SCHNORR_ID: u32 = 0x0001_0003;
 
 /// A built-in: both halves on one object, for registering with the VM (native) and with the
 /// block parameters (circuit) from one list.
@@ -85,12 +98,14 @@ pub trait BuiltinCoprocessor: Coprocessor + CoprocessorCircuit {}
 impl<T: Coprocessor + CoprocessorCircuit> BuiltinCoprocessor for T {}
 
 /// Every built-in, in funct3 order (the order in which they are conventionally registered).
-/// Poseidon's constants are generated here (a few milliseconds).
+/// Poseidon's constants (and Schnorr's table of multiples of G) are generated here (a few
+/// milliseconds).
 pub fn builtins() -> Vec<Arc<dyn BuiltinCoprocessor>> {
     vec![
         Arc::new(Sha256Compress),
         Arc::new(PoseidonHash::new()),
         Arc::new(ModMul256),
+        Arc::new(SchnorrVerify::new()),
     ]
 }
 
@@ -113,8 +128,8 @@ mod tests {
             registry.register(native).unwrap();
             circuits.push(b);
         }
-        assert_eq!(registry.len(), 3);
-        assert_eq!(ids, [SHA256_ID, POSEIDON_ID, MODMUL_ID]);
+        assert_eq!(registry.len(), 4);
+        assert_eq!(ids, [SHA256_ID, POSEIDON_ID, MODMUL_ID, SCHNORR_ID]);
         canopy_vm::circuit::block::BlockParams::new(2, 1 << 20)
             .unwrap()
             .with_coprocessors(circuits)

@@ -401,6 +401,17 @@ static inline uint32_t canopy_modmul256(const uint32_t ops[24], uint32_t out[8])
     return CANOPY_COPROC(2, 1, ops, out);
 }
 
+/* Schnorr signature verification on Grumpkin (y^2 = x^3 - 17 over BN254's scalar field):
+ * in[0..8] = public key P, in[8..16] = R, in[16..24] = s, in[24..32] = m.  P and R are
+ * compressed: x in bits 0..254 (< p), bit 255 = y is odd.  Writes out[0] = 1 if
+ * s*G == R + e*P with e = Poseidon(R.x, R.y, P.x, P.y, m), else 0 (a wrong signature is not
+ * an error).  A malformed input (x >= p or no curve point with that x, s >= the group order,
+ * m >= p) stops the guest with a fault. */
+static inline uint32_t canopy_schnorr_verify(const uint32_t in[32], uint32_t out[1])
+{
+    return CANOPY_COPROC(3, 1, in, out);
+}
+
 #ifdef __cplusplus
 }
 #endif
