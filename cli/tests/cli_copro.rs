@@ -87,7 +87,14 @@ fn sha256_copro_runs_like_the_software_guest_only_with_the_builtins() {
     }
 }
 
+/// sha256_copro on "abc": 1,419 instructions (the software guest: 6,548), 95 fold steps of K = 16
+/// with the four built-ins registered. Too slow for CI: measured (debug test profile, 2 cores
+/// shared at load ≈9) 20.2 min wall for this binary, ≈5.4 min of CPU: parameter setup 191 s,
+/// proving 800 s (1.8 instructions/s), verification 186 s (mostly loading the 51 MiB of cached
+/// parameters; the check itself 16.5 s).
+/// Run it with `cargo test -p canopy-cli --test cli_copro -- --ignored`.
 #[test]
+#[ignore = "slow: 20 min wall on 2 shared cores (setup 191 s, proving 800 s, verify 186 s)"]
 fn sha256_copro_proven_with_the_builtins_verifies_only_with_them() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.txt");
