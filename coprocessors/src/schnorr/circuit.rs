@@ -145,18 +145,17 @@ pub(super) fn synthesize<CS: ConstraintSystem<F1>>(
     // A = R + Σ e_i·2^i·P − Σ s_i·2^i·G; valid iff A is the identity.
     let mut acc = Proj::from_affine::<CS>(&r.aff);
     let mut base = pk.aff.clone();
-    for i in 0..SCALAR_BITS {
+    for (i, (s_i, &(gx, gy))) in s_bits[..SCALAR_BITS].iter().zip(&v.neg_g_table).enumerate() {
         let cs = &mut cs.namespace(|| format!("bit {i}"));
         let e_i = e_bits.get(i).cloned().unwrap_or(Boolean::constant(false));
         let sum = mixed_add(cs.namespace(|| "+ 2^i P"), &acc, &base)?;
         acc = select_point(cs.namespace(|| "e_i"), &e_i, &sum, &acc)?;
-        let (gx, gy) = v.neg_g_table[i];
         let g = Aff {
             x: Expr::constant::<CS>(gx),
             y: Expr::constant::<CS>(gy),
         };
         let sum = mixed_add(cs.namespace(|| "- 2^i G"), &acc, &g)?;
-        acc = select_point(cs.namespace(|| "s_i"), &s_bits[i], &sum, &acc)?;
+        acc = select_point(cs.namespace(|| "s_i"), s_i, &sum, &acc)?;
         if i + 1 < SCALAR_BITS {
             base = double_affine(cs.namespace(|| "double P"), &base)?;
         }
