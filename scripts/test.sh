@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, then checks formatting, lints
 # and runs every test of the workspace (with the CPU circuit and MPI: the
-# MPI tests start `mpirun -n 2` and `mpirun -n 3 --oversubscribe`).
+# MPI tests, of the library and of `canopy prove --mpi`, start `mpirun -n 2` and
+# `mpirun -n 3 --oversubscribe`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
 echo "== cargo clippy"
-cargo clippy --workspace --all-targets --locked --features canopy-vm/circuit,canopy-pcd/mpi -- -D warnings
+cargo clippy --workspace --all-targets --locked --features canopy-vm/circuit,canopy-pcd/mpi,canopy-cli/mpi -- -D warnings
 
 echo "== cargo test"
-cargo test --workspace --locked --features canopy-vm/circuit,canopy-pcd/mpi
+cargo test --workspace --locked --features canopy-vm/circuit,canopy-pcd/mpi,canopy-cli/mpi

@@ -17,6 +17,10 @@ use crate::coprocessors::CoprocessorChoice;
 use crate::params::{cache_dir, load_or_setup, write_atomically};
 use crate::{parse_size, EXIT_GUEST_FAULT, EXIT_LOAD_ERROR, EXIT_REJECTED, EXIT_STEP_LIMIT};
 
+// `canopy prove --mpi` (cli/src/mpi.rs; a child module, so that it reads `ProveArgs`).
+#[path = "mpi.rs"]
+mod mpi;
+
 /// Largest block size the CLI accepts (a bound on the setup a forged proof file can trigger
 /// in `canopy verify`; K = 1024 is already ≈11M constraints per step).
 pub(crate) const MAX_BLOCK_SIZE: usize = 1024;
@@ -85,6 +89,10 @@ pub struct ProveArgs {
     /// path, kind and size, and timings.
     #[arg(long)]
     json: bool,
+    /// Prove across MPI ranks: start every rank with the same command under `mpirun` or
+    /// `srun`; rank 0 writes the proof file (needs a build with `--features mpi`).
+    #[arg(long)]
+    mpi: bool,
 }
 
 /// Arguments of `canopy verify`.
@@ -204,6 +212,9 @@ pub(crate) fn human_bytes(n: usize) -> String {
 
 /// `canopy prove`.
 pub fn prove(args: ProveArgs) -> ExitCode {
+    if args.mpi {
+        return mpi::prove(&args);
+    }
     finish(prove_inner(&args))
 }
 

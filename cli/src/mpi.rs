@@ -1,0 +1,258 @@
+//! `canopy prove --mpi`: distributed proving under `mpirun` / `srun` (cargo feature `mpi`).
+//!
+//! Every rank is started with the same command line. Every rank loads the program, the
+//! inputs and the parameters (from the shared cache directory) and runs
+//! [`canopy::distributed::DistributedProver`]: the ranks agree on the program, inputs,
+//! parameters and leaf count, prove contiguous ranges of leaves and merge them pairwise; rank 0
+//! gets the root, writes the proof file in the format the flags ask for (compact by default,
+//! `--full` for the accumulator), prints the progress and the result (and `--json`), and tells
+//! the other ranks whether it succeeded. The other ranks print nothing unless the job fails.
+//!
+//! On a failure on any rank (a missing input, a guest fault, another input than rank 0's,
+//! a failed leaf, merge or write) every rank prints `canopy: error (rank r of N): distributed
+//! proving failed: rank R failed: REASON` and exits 1 ([`crate::EXIT_REJECTED`]), and no proof file is written. A rank that
+//! is killed makes `mpirun` abort the whole job. `--checkpoint` / `--resume` are refused with
+//! `--mpi` (the distributed reducer keeps no checkpoints).
+//!
+//! This module is a child of `prove` (declared there with `#[path]`) so that it reads the
+//! parsed [`super::ProveArgs`] directly.
+
+/// `canopy prove --mpi` in a build without the `mpi` feature: a clear error.
+#[cfg(not(feature = "mpi"))]
+pub(crate) fn prove(_args: &super::ProveArgs) -> std::process::ExitCode {
+    super::finish(Err(super::Failure::load(anyhow::anyhow!(
+        "this canopy was built without MPI support: rebuild it with `cargo build --release \
+         -p canopy-cli --features mpi` (needs OpenMPI: Debian's libopenmpi-dev, and \
+         libclang-dev) and start it under mpirun or srun"
+    ))))
+}
+
+#[cfg(feature = "mpi")]
+pub(crate) use with_mpi::prove;
+
+#[cfg(feature = "mpi")]
+mod with_mpi {
+    use std::path::PathBuf;
+    use std::process::ExitCode;
+    use std::time::Instant;
+
+    use anyhow::Context;
+    use canopy::distributed::mpi::traits::Communicator;
+    use canopy::distributed::{self, DistributedProver};
+    use canopy::{Inputs, Params, Program};
+
+    use super::super::{
+        coprocessor_set, human_bytes, load_program, params, print_json, read_file, Failure,
+        ProveArgs,
+    };
+    use crate::params::write_atomically;
+    use crate::EXIT_REJECTED;
+
+    /// What every rank loads before the distributed run.
+    struct Loaded {
+        program: Program,
+        inputs: Inputs,
+        params: Params,
+        coprocessors: canopy::CoprocessorSet,
+    }
+
+    /// `canopy prove --mpi`.
+    pub(crate) fn prove(args: &ProveArgs) -> ExitCode {
+        let Some((universe, _)) = canopy::distributed::mpi::initialize_with_threading(
+            canopy::distributed::mpi::Threading::Funneled,
+        ) else {
+            return super::super::finish(Err(failed(anyhow::anyhow!(
+                "MPI could not be initialised (is this process started by mpirun or srun?)"
+            ))));
+        };
+        let world = universe.world();
+        let rank = world.rank();
+        let result = run(args, &world);
+        // every rank reports a failure (it names the failing rank); only rank 0 a success
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(f) => {
+                eprintln!(
+                    "canopy: error (rank {rank} of {}): {:#}",
+                    world.size(),
+                    f.error
+                );
+                ExitCode::from(f.code)
+            }
+        }
+    }
+
+    fn failed(error: anyhow::Error) -> Failure {
+        Failure {
+            code: EXIT_REJECTED,
+            error,
+        }
+    }
+
+    fn run(args: &ProveArgs, world: &impl Communicator) -> Result<(), Failure> {
+        let rank = world.rank();
+        let started = Instant::now();
+        let loaded = load(args);
+        let l = match loaded {
+            Ok(l) => l,
+            Err(f) => {
+                // take part in the agreement with the failure, so that no rank waits for us
+                let e = distributed::abort(world, format!("{:#}", f.error));
+                return Err(failed(
+                    anyhow::Error::from(e).context("distributed proving failed"),
+                ));
+            }
+        };
+        let prover = DistributedProver::new(&l.params)
+            .with_max_steps(args.max_steps)
+            .with_leaf_steps(args.leaf_steps)
+            .with_threads(args.threads);
+        if rank == 0 {
+            eprintln!(
+                "canopy: proving on {} MPI ranks ({} thread(s) each), leaves of {} fold steps",
+                world.size(),
+                args.threads,
+                args.leaf_steps
+            );
+        }
+        let t = Instant::now();
+        let mut last = 0u64;
+        let result = prover.prove_with_progress(world, &l.program, &l.inputs, |p| {
+            // rank 0's own share (the first leaves); progress every ~10% of the run
+            if rank == 0 && p.instructions_done * 10 >= last * 10 + p.instructions_total {
+                last = p.instructions_done;
+                eprintln!(
+                    "canopy: rank 0: {}/{} instructions of its leaves proven ({} fold steps, \
+                     {:.1} s)",
+                    p.instructions_done,
+                    p.instructions_total,
+                    p.fold_steps,
+                    t.elapsed().as_secs_f64()
+                );
+            }
+        });
+        let proof = result
+            .map_err(|e| failed(anyhow::Error::from(e).context("distributed proving failed")))?;
+        let prove_secs = t.elapsed().as_secs_f64();
+        let Some(proof) = proof else {
+            // not rank 0: wait for rank 0 to write the file
+            return distributed::conclude(world, Ok(()))
+                .map_err(|e| failed(anyhow::Error::from(e).context("distributed proving failed")));
+        };
+        let written = write(args, &l, &proof, prove_secs, started);
+        let outcome = written
+            .as_ref()
+            .map(|_| ())
+            .map_err(|f| format!("rank 0: {:#}", f.error));
+        distributed::conclude(world, outcome)
+            .map_err(|e| failed(anyhow::Error::from(e).context("distributed proving failed")))?;
+        written
+    }
+
+    /// Everything a rank reads before proving (as single-process `canopy prove`).
+    fn load(args: &ProveArgs) -> Result<Loaded, Failure> {
+        if args.checkpoint.is_some() || args.resume {
+            return Err(Failure::load(anyhow::anyhow!(
+                "--checkpoint and --resume are not supported with --mpi"
+            )));
+        }
+        if args.block_size == 0 || args.block_size > super::super::MAX_BLOCK_SIZE {
+            return Err(Failure::load(anyhow::anyhow!(
+                "--block-size must be between 1 and {}",
+                super::super::MAX_BLOCK_SIZE
+            )));
+        }
+        if args.leaf_steps == 0 || args.threads == 0 {
+            return Err(Failure::load(anyhow::anyhow!(
+                "--leaf-steps and --threads must be at least 1"
+            )));
+        }
+        let coprocessors = coprocessor_set(args.coprocessors)?;
+        let program = load_program(&args.program, args.memory_size)?;
+        let public = match &args.input {
+            Some(p) => read_file(p, "input")?,
+            None => Vec::new(),
+        };
+        let private = match &args.private_input {
+            Some(p) => read_file(p, "private input")?,
+            None => Vec::new(),
+        };
+        let params = params(
+            args.params_dir.as_deref(),
+            args.block_size,
+            args.memory_size,
+            &coprocessors,
+        )?;
+        Ok(Loaded {
+            program,
+            inputs: Inputs::new(public, private),
+            params,
+            coprocessors,
+        })
+    }
+
+    /// Rank 0: encodes the proof in the requested format, writes it, reports.
+    fn write(
+        args: &ProveArgs,
+        l: &Loaded,
+        proof: &canopy::Proof,
+        prove_secs: f64,
+        started: Instant,
+    ) -> Result<(), Failure> {
+        let out_path = match &args.output {
+            Some(p) => p.clone(),
+            None => {
+                let stem = args
+                    .program
+                    .file_stem()
+                    .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
+                PathBuf::from(format!("{stem}.proof"))
+            }
+        };
+        let (kind, bytes, compressed) = if args.full {
+            let bytes = proof
+                .to_bytes()
+                .context("cannot encode the proof")
+                .map_err(Failure::load)?;
+            ("witness-carrying", bytes, None)
+        } else {
+            let c = crate::compact::compress(proof, &l.params)?;
+            ("compact", c.bytes.clone(), Some(c))
+        };
+        write_atomically(&out_path, &bytes).map_err(Failure::load)?;
+        let s = &proof.statement;
+        eprintln!(
+            "canopy: proved {} instructions in {} fold steps of K = {} in {prove_secs:.1} s on \
+             MPI ranks",
+            s.instructions, s.fold_steps, s.block_size
+        );
+        eprintln!(
+            "canopy: exit code {}, {} bytes of public output, {} bytes of public input read",
+            s.exit_code,
+            s.public_output.len(),
+            s.public_input_len
+        );
+        eprintln!(
+            "canopy: {kind} proof written to {} ({})",
+            out_path.display(),
+            human_bytes(bytes.len())
+        );
+        if args.json {
+            let mut v = crate::compact::statement_json(s);
+            v["coprocessors"] = crate::coprocessors::json(&l.coprocessors);
+            v["proof_path"] = serde_json::json!(out_path.display().to_string());
+            v["kind"] = serde_json::json!(kind);
+            v["file_bytes"] = serde_json::json!(bytes.len());
+            let mut timings = serde_json::json!({ "prove_seconds": prove_secs });
+            if let Some(c) = &compressed {
+                v["snark_bytes"] = serde_json::json!(c.snark_bytes);
+                timings["decider_key_seconds"] = serde_json::json!(c.key_secs);
+                timings["decider_seconds"] = serde_json::json!(c.prove_secs);
+            }
+            timings["total_seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
+            v["timings"] = timings;
+            print_json(&v)?;
+        }
+        Ok(())
+    }
+}
