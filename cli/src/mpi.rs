@@ -37,7 +37,7 @@ mod with_mpi {
     use std::time::Instant;
 
     use anyhow::Context;
-    use canopy::distributed::mpi::traits::Communicator;
+    use canopy::distributed::mpi::traits::{Communicator, CommunicatorCollectives};
     use canopy::distributed::{self, DistributedProver};
     use canopy::{Inputs, Params, Program};
 
@@ -72,11 +72,16 @@ mod with_mpi {
         match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(f) => {
-                eprintln!(
-                    "canopy: error (rank {rank} of {}): {:#}",
+                // one write, so that mpirun does not interleave the ranks' lines
+                let line = format!(
+                    "canopy: error (rank {rank} of {}): {:#}\n",
                     world.size(),
                     f.error
                 );
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+                // every rank fails together: wait until all have printed, because mpirun
+                // kills the other ranks as soon as one exits non-zero
+                world.barrier();
                 ExitCode::from(f.code)
             }
         }
