@@ -112,14 +112,11 @@ pub fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: T) -> Resul
 }
 
 /// A comma-separated list argument, or `default` when absent.
-pub fn list<T: std::str::FromStr>(
+pub fn list<T: std::str::FromStr + Clone>(
     args: &[String],
     i: usize,
     default: &[T],
-) -> Result<Vec<T>, String>
-where
-    T: Clone,
-{
+) -> Result<Vec<T>, String> {
     match args.get(i) {
         None => Ok(default.to_vec()),
         Some(s) => s
