@@ -1,6 +1,8 @@
-//! A user-defined coprocessor, registered through [`CoprocessorSet`], proven end to end: a
-//! guest calls two instances in a data-dependent order; the proof verifies; parameters made
-//! with another set reject it; an unregistered call is a clear run-time error.
+//! A user-defined coprocessor, registered through [`CoprocessorSet`] beside a built-in
+//! (`canopy_coprocessors::PoseidonHash`), proven end to end: a guest calls two instances of the
+//! user's coprocessor and the built-in in a data-dependent order; the proof verifies and states
+//! the native run's exit code; parameters made with another set reject it; an unregistered call
+//! is a clear run-time error.
 
 mod common;
 
@@ -135,8 +137,10 @@ fn call(funct3: u8) -> Instruction {
     }
 }
 
-/// x = 0xFFFFFFF0 at DATA; flags (1, 0, 1) at DATA + 128; for each flag: double x if set, else
-/// increment it; exit with x + the last status: ((2·0xFFFFFFF0 + 1)·2 mod 2^32) + 1 = 0xFFFFFFC3.
+/// x = 0xFFFFFFF0 at DATA; flags (1, 2, 1) at DATA + 128; for each flag: double x if bit 0 is
+/// set, else increment it; then, if bit 1 is set, hash the two (zero) field elements at
+/// DATA + 256 with the Poseidon built-in into DATA + 512. Exit with x + the last affine status
+/// + the digest's word 0: ((2·0xFFFFFFF0 + 1)·2 mod 2^32) + 1 + d0 = 0xFFFFFFC3 + d0.
 fn guest() -> Vec<u8> {
     use Instruction::*;
     common::elf(&[
@@ -170,6 +174,26 @@ fn guest() -> Vec<u8> {
             imm: 136,
         },
         Addi {
+            rd: 16,
+            rs1: 0,
+            imm: 2,
+        },
+        Sw {
+            rs1: 10,
+            rs2: 16,
+            imm: 132,
+        },
+        Addi {
+            rd: 29,
+            rs1: 10,
+            imm: 256,
+        },
+        Addi {
+            rd: 30,
+            rs1: 10,
+            imm: 512,
+        },
+        Addi {
             rd: 5,
             rs1: 0,
             imm: 3,
@@ -186,18 +210,36 @@ fn guest() -> Vec<u8> {
             imm: 0,
         },
         Andi {
-            rd: 7,
+            rd: 28,
             rs1: 7,
             imm: 1,
         },
         Beq {
-            rs1: 7,
+            rs1: 28,
             rs2: 0,
             imm: 12,
         },
         call(1),
         Jal { rd: 0, imm: 8 },
         call(2),
+        Andi {
+            rd: 28,
+            rs1: 7,
+            imm: 2,
+        },
+        Beq {
+            rs1: 28,
+            rs2: 0,
+            imm: 8,
+        },
+        // Poseidon built-in: funct7 1, funct3 1; in = 16 words at rs1, out = 8 words at rs2.
+        Custom0 {
+            rd: 11,
+            rs1: 29,
+            rs2: 30,
+            funct3: 1,
+            funct7: 1,
+        },
         Addi {
             rd: 6,
             rs1: 6,
@@ -211,17 +253,27 @@ fn guest() -> Vec<u8> {
         Bne {
             rs1: 5,
             rs2: 0,
-            imm: -32,
+            imm: -44,
         },
         Lw {
             rd: 15,
             rs1: 10,
             imm: 0,
         },
+        Lw {
+            rd: 16,
+            rs1: 30,
+            imm: 0,
+        },
         Add {
             rd: 10,
             rs1: 15,
             rs2: 12,
+        },
+        Add {
+            rd: 10,
+            rs1: 10,
+            rs2: 16,
         },
         Addi {
             rd: 17,
@@ -232,20 +284,30 @@ fn guest() -> Vec<u8> {
     ])
 }
 
+fn poseidon() -> Arc<dyn ProvableCoprocessor> {
+    Arc::new(canopy_coprocessors::PoseidonHash::new())
+}
+
 #[test]
 fn a_user_coprocessor_is_proven_and_bound_to_its_set() {
-    let set = CoprocessorSet::of([double(), inc()]).unwrap();
-    let params = Params::setup_with_coprocessors(K, canopy::vm::DEFAULT_MEMORY_SIZE, set).unwrap();
+    let set = CoprocessorSet::of([double(), inc(), poseidon()]).unwrap();
     let program = Program::from_elf(&guest()).unwrap();
+    // The native run (the built-in's native function) fixes the digest word d0.
+    let native = program
+        .execute_with(&Inputs::default(), 1 << 20, &set)
+        .unwrap();
+    let d0 = native.exit_code.wrapping_sub(0xFFFF_FFC3);
+    assert_ne!(d0, 0, "the Poseidon digest reached the exit code");
+    let params = Params::setup_with_coprocessors(K, canopy::vm::DEFAULT_MEMORY_SIZE, set).unwrap();
     let proof = Prover::new(&params)
         .prove(&program, &Inputs::default())
         .unwrap();
-    assert_eq!(proof.statement.exit_code, 0xFFFF_FFC3);
+    assert_eq!(proof.statement.exit_code, native.exit_code);
     let st = verify(&proof, &program, &[], &params).unwrap();
-    assert_eq!(st.exit_code, 0xFFFF_FFC3);
+    assert_eq!(st.exit_code, native.exit_code);
 
-    // The same coprocessors in the other order are other parameters.
-    let swapped = CoprocessorSet::of([inc(), double()]).unwrap();
+    // The same coprocessors in another order are other parameters.
+    let swapped = CoprocessorSet::of([inc(), double(), poseidon()]).unwrap();
     let other =
         Params::setup_with_coprocessors(K, canopy::vm::DEFAULT_MEMORY_SIZE, swapped).unwrap();
     assert_ne!(other.digest(), params.digest());
