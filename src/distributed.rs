@@ -39,7 +39,6 @@ use canopy_folding::{Accumulator, F1};
 use canopy_pcd::distributed::mpi::traits::{Communicator, Destination, Root, Source};
 use canopy_pcd::distributed::{leaf_range, merge_rounds, Partial};
 use canopy_vm::circuit::block::{BlockWitnessGen, StepWitness};
-use canopy_vm::circuit::coprocessor::{CanopyStep, CoprocessorStep};
 use ff::{Field, PrimeField};
 use rand_core::OsRng;
 use serde::{Deserialize, Serialize};
@@ -50,8 +49,8 @@ use crate::error::ProveError;
 use crate::params::Params;
 use crate::program::{Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
 use crate::proof::{Proof, Statement};
-use crate::prover::Progress;
-use crate::state::{self, Z_STEPS};
+use crate::prover::{step_circuits, steps_of, Progress};
+use crate::state;
 use crate::{field, verify};
 
 pub use canopy_pcd::distributed::mpi;
@@ -631,33 +630,6 @@ fn prove_window(
     }
     pool.install(|| reducer.prove_window(&segments))?;
     Ok(())
-}
-
-/// The circuits of one step: the shapes, with the step's own circuit carrying its witness
-/// (as the single-process prover builds them).
-fn step_circuits<'a>(p: &'a Params, w: &'a StepWitness) -> Result<Vec<CanopyStep<'a>>, ProveError> {
-    let mut circuits = CanopyStep::shapes(p.block());
-    let j = w.circuit_index() as usize;
-    let c = match w {
-        StepWitness::Block(b) => {
-            CanopyStep::Cpu(canopy_vm::circuit::block::BlockCircuit::new(p.block(), b))
-        }
-        StepWitness::Coprocessor(c) => CanopyStep::Coprocessor(
-            CoprocessorStep::new(p.block(), c.index, Some(c))
-                .map_err(|e| ProveError::Internal(e.to_string()))?,
-        ),
-    };
-    *circuits
-        .get_mut(j)
-        .ok_or_else(|| ProveError::Internal(format!("no step circuit {j}")))? = c;
-    Ok(circuits)
-}
-
-fn steps_of(w: &StepWitness) -> u64 {
-    w.z_out()
-        .get(Z_STEPS)
-        .and_then(field::to_u64)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -221,7 +221,10 @@ impl<'a> Prover<'a> {
 }
 
 /// The circuits of one step: the shapes, with the step's own circuit carrying its witness.
-fn step_circuits<'a>(p: &'a Params, w: &'a StepWitness) -> Result<Vec<CanopyStep<'a>>, ProveError> {
+pub(crate) fn step_circuits<'a>(
+    p: &'a Params,
+    w: &'a StepWitness,
+) -> Result<Vec<CanopyStep<'a>>, ProveError> {
     let mut circuits = CanopyStep::shapes(p.block());
     let j = w.circuit_index() as usize;
     let c = match w {
@@ -237,7 +240,7 @@ fn step_circuits<'a>(p: &'a Params, w: &'a StepWitness) -> Result<Vec<CanopyStep
     Ok(circuits)
 }
 
-fn steps_of(w: &StepWitness) -> u64 {
+pub(crate) fn steps_of(w: &StepWitness) -> u64 {
     w.z_out()
         .get(Z_STEPS)
         .and_then(field::to_u64)

@@ -32,20 +32,17 @@ pub(crate) use with_mpi::prove;
 
 #[cfg(feature = "mpi")]
 mod with_mpi {
-    use std::path::PathBuf;
     use std::process::ExitCode;
     use std::time::Instant;
 
-    use anyhow::Context;
     use canopy::distributed::mpi::traits::{Communicator, CommunicatorCollectives};
     use canopy::distributed::{self, DistributedProver};
     use canopy::{Inputs, Params, Program};
 
     use super::super::{
-        coprocessor_set, human_bytes, load_program, params, print_json, read_file, Failure,
-        ProveArgs,
+        coprocessor_set, load_program, output_path, params, read_file, write_proof, Failure,
+        ProveArgs, Written,
     };
-    use crate::params::write_atomically;
     use crate::EXIT_REJECTED;
 
     /// What every rank loads before the distributed run.
@@ -204,60 +201,20 @@ mod with_mpi {
         prove_secs: f64,
         started: Instant,
     ) -> Result<(), Failure> {
-        let out_path = match &args.output {
-            Some(p) => p.clone(),
-            None => {
-                let stem = args
-                    .program
-                    .file_stem()
-                    .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
-                PathBuf::from(format!("{stem}.proof"))
-            }
-        };
-        let (kind, bytes, compressed) = if args.full {
-            let bytes = proof
-                .to_bytes()
-                .context("cannot encode the proof")
-                .map_err(Failure::load)?;
-            ("witness-carrying", bytes, None)
-        } else {
-            let c = crate::compact::compress(proof, &l.params)?;
-            ("compact", c.bytes.clone(), Some(c))
-        };
-        write_atomically(&out_path, &bytes).map_err(Failure::load)?;
         let s = &proof.statement;
-        eprintln!(
+        let proved = format!(
             "canopy: proved {} instructions in {} fold steps of K = {} in {prove_secs:.1} s on \
              MPI ranks",
             s.instructions, s.fold_steps, s.block_size
         );
-        eprintln!(
-            "canopy: exit code {}, {} bytes of public output, {} bytes of public input read",
-            s.exit_code,
-            s.public_output.len(),
-            s.public_input_len
-        );
-        eprintln!(
-            "canopy: {kind} proof written to {} ({})",
-            out_path.display(),
-            human_bytes(bytes.len())
-        );
-        if args.json {
-            let mut v = crate::compact::statement_json(s);
-            v["coprocessors"] = crate::coprocessors::json(&l.coprocessors);
-            v["proof_path"] = serde_json::json!(out_path.display().to_string());
-            v["kind"] = serde_json::json!(kind);
-            v["file_bytes"] = serde_json::json!(bytes.len());
-            let mut timings = serde_json::json!({ "prove_seconds": prove_secs });
-            if let Some(c) = &compressed {
-                v["snark_bytes"] = serde_json::json!(c.snark_bytes);
-                timings["decider_key_seconds"] = serde_json::json!(c.key_secs);
-                timings["decider_seconds"] = serde_json::json!(c.prove_secs);
-            }
-            timings["total_seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
-            v["timings"] = timings;
-            print_json(&v)?;
-        }
-        Ok(())
+        let out_path = output_path(args);
+        let written = Written {
+            out_path: &out_path,
+            params: &l.params,
+            coprocessors: &l.coprocessors,
+            started,
+        };
+        let timings = serde_json::json!({ "prove_seconds": prove_secs });
+        write_proof(args, proof, &written, &proved, timings)
     }
 }

@@ -241,16 +241,7 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
         None => Vec::new(),
     };
     let inputs = Inputs::new(public, private);
-    let out_path = match &args.output {
-        Some(p) => p.clone(),
-        None => {
-            let stem = args
-                .program
-                .file_stem()
-                .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
-            PathBuf::from(format!("{stem}.proof"))
-        }
-    };
+    let out_path = output_path(args);
 
     // The native pre-run: fails early on a fault and gives the length of the progress bar.
     let t = Instant::now();
@@ -318,19 +309,8 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
     })?;
     let secs = t.elapsed().as_secs_f64();
 
-    let (kind, bytes, compressed) = if args.full {
-        let bytes = proof
-            .to_bytes()
-            .context("cannot encode the proof")
-            .map_err(Failure::load)?;
-        ("witness-carrying", bytes, None)
-    } else {
-        let c = crate::compact::compress(&proof, &params)?;
-        ("compact", c.bytes.clone(), Some(c))
-    };
-    write_atomically(&out_path, &bytes).map_err(Failure::load)?;
     let s = &proof.statement;
-    eprintln!(
+    let proved = format!(
         "canopy: proved {} instructions in {} fold steps of K = {} in {secs:.1} s \
          ({:.2} instructions/s)",
         s.instructions,
@@ -338,6 +318,66 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
         s.block_size,
         s.instructions as f64 / secs.max(1e-9)
     );
+    let timings = serde_json::json!({
+        "execute_seconds": execute_secs,
+        "params_seconds": params_secs,
+        "prove_seconds": secs,
+    });
+    let written = Written {
+        out_path: &out_path,
+        params: &params,
+        coprocessors: &coprocessors,
+        started,
+    };
+    write_proof(args, &proof, &written, &proved, timings)
+}
+
+/// Where `canopy prove` writes its proof: `-o`, else `<program name>.proof` here.
+pub(crate) fn output_path(args: &ProveArgs) -> PathBuf {
+    match &args.output {
+        Some(p) => p.clone(),
+        None => {
+            let stem = args
+                .program
+                .file_stem()
+                .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
+            PathBuf::from(format!("{stem}.proof"))
+        }
+    }
+}
+
+/// What [`write_proof`] needs besides the proof: where, with which parameters and set, and when
+/// the command started.
+pub(crate) struct Written<'a> {
+    pub(crate) out_path: &'a Path,
+    pub(crate) params: &'a Params,
+    pub(crate) coprocessors: &'a CoprocessorSet,
+    pub(crate) started: Instant,
+}
+
+/// Encodes `proof` as the flags ask (`--full`, else compact), writes it atomically, reports on
+/// stderr (`proved` is the first line) and, with `--json`, prints the statement, the file and
+/// `timings` (plus the decider's and the total) on stdout. Shared by `prove` and `prove --mpi`.
+pub(crate) fn write_proof(
+    args: &ProveArgs,
+    proof: &Proof,
+    w: &Written<'_>,
+    proved: &str,
+    mut timings: serde_json::Value,
+) -> Result<(), Failure> {
+    let (kind, bytes, compressed) = if args.full {
+        let bytes = proof
+            .to_bytes()
+            .context("cannot encode the proof")
+            .map_err(Failure::load)?;
+        ("witness-carrying", bytes, None)
+    } else {
+        let c = crate::compact::compress(proof, w.params)?;
+        ("compact", c.bytes.clone(), Some(c))
+    };
+    write_atomically(w.out_path, &bytes).map_err(Failure::load)?;
+    let s = &proof.statement;
+    eprintln!("{proved}");
     eprintln!(
         "canopy: exit code {}, {} bytes of public output, {} bytes of public input read",
         s.exit_code,
@@ -346,26 +386,21 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
     );
     eprintln!(
         "canopy: {kind} proof written to {} ({})",
-        out_path.display(),
+        w.out_path.display(),
         human_bytes(bytes.len())
     );
     if args.json {
         let mut v = crate::compact::statement_json(s);
-        v["coprocessors"] = crate::coprocessors::json(&coprocessors);
-        v["proof_path"] = serde_json::json!(out_path.display().to_string());
+        v["coprocessors"] = crate::coprocessors::json(w.coprocessors);
+        v["proof_path"] = serde_json::json!(w.out_path.display().to_string());
         v["kind"] = serde_json::json!(kind);
         v["file_bytes"] = serde_json::json!(bytes.len());
-        let mut timings = serde_json::json!({
-            "execute_seconds": execute_secs,
-            "params_seconds": params_secs,
-            "prove_seconds": secs,
-        });
         if let Some(c) = &compressed {
             v["snark_bytes"] = serde_json::json!(c.snark_bytes);
             timings["decider_key_seconds"] = serde_json::json!(c.key_secs);
             timings["decider_seconds"] = serde_json::json!(c.prove_secs);
         }
-        timings["total_seconds"] = serde_json::json!(started.elapsed().as_secs_f64());
+        timings["total_seconds"] = serde_json::json!(w.started.elapsed().as_secs_f64());
         v["timings"] = timings;
         print_json(&v)?;
     }
