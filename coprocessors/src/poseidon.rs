@@ -11,17 +11,22 @@
 //!
 //! The hash: nova-snark's Poseidon sponge (`Sponge`/`SpongeCircuit`, the neptune
 //! construction) with arity 2 (width 3), `Strength::Standard` (R_F = 8, R_P = 55, x^5),
-//! IO pattern `[Absorb(2), Squeeze(1)]`, domain separator [`DOMAIN`]. Native and circuit use
-//! the same `PoseidonConstants`, so they agree by construction; the tests check agreement on
-//! random inputs and against a plain sponge hash computed with nova-snark's API.
+//! IO pattern `[Absorb(2), Squeeze(1)]`, domain separator [`DOMAIN`]: the state starts as
+//! [tag, 0, 0] with tag = `IOPattern::value(DOMAIN)`, x and y go to state[1] and state[2], one
+//! permutation, and the digest is state[1]. It is nova-snark's Poseidon, the hash Canopy
+//! already uses for its memory tree and folding transcripts (one Poseidon in the whole
+//! system), with neptune's constants (Grain LFSR round constants, Cauchy MDS matrix).
 //!
-//! Not arkworks' Poseidon: arkworks (`ark-crypto-primitives`) has no canonical BN254
-//! parameter set (the user supplies round constants and MDS), and neptune derives its own
-//! constants (Grain LFSR, its own MDS and capacity tag), so the two produce different
-//! digests for any common choice. We compare against nova-snark's native sponge because
-//! it is the hash Canopy already uses for its memory tree and folding transcripts (one
-//! Poseidon in the whole system, one set of audited constants). An arkworks-compatible
-//! Poseidon is a separate coprocessor (e.g. via the arkworks adapter) if a guest needs one.
+//! Checked against an independent implementation: the native function equals arkworks'
+//! Poseidon permutation (`ark_crypto_primitives::sponge::poseidon::PoseidonSponge`, which
+//! takes any round constants and MDS) run with neptune's constants and the framing above -
+//! on the whole permutation and on the coprocessor's digests, with negative controls for a
+//! changed constant, tag or position (`tests/poseidon_ark.rs`). It is not arkworks' Poseidon
+//! with arkworks' *default* parameters (`find_poseidon_ark_and_mds` seeds its Grain LFSR
+//! differently and derives a different MDS), so digests differ from a guest using those.
+//! Circuit == native: native and circuit use the same `PoseidonConstants`, and
+//! `tests/poseidon.rs` checks agreement on random inputs and that non-canonical inputs, a
+//! wrong output word and a wrong memory read are rejected.
 
 use canopy_folding::F1;
 use canopy_vm::circuit::coprocessor::{
