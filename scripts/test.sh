@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
+# A one-off build gains nothing from incremental compilation, and its caches
+# doubled the target directory's size. Show the disk: a full disk once failed
+# CI half-way through the build.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+df -h . | tail -1
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
