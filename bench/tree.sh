@@ -5,6 +5,7 @@
 #  3. verify time and proof size for trees of ~4, ~16 and ~64 leaves  (benches/tree.rs prove)
 #  4. peak memory (max RSS, /usr/bin/time -v) for N and 16·N fold steps (pcd-tree's demo binary)
 #  5. 1 vs 2 MPI ranks (canopy-pcd-mpi-demo under mpirun, toy circuits)
+#  6. peak memory of `canopy prove` (the CPU circuit) for fib runs of N and ~16·N fold steps
 #
 #   bash bench/tree.sh            # everything (≈20-30 min on 2 shared cores)
 #   bash bench/tree.sh --quick    # no 64-leaf tree, smaller memory runs
@@ -21,6 +22,7 @@ has() { [[ " $PARTS " == *" $1 "* ]]; }
 
 (cd "$BENCH_ROOT" && cargo bench -q -p canopy --bench tree --no-run)
 if has 4 || has 5; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-pcd --features mpi --bin canopy-pcd-mpi-demo); fi
+if has 6; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-cli); fi
 
 {
     header tree "PCD tree (issue 6)" "PARTS=\"$PARTS\" bash bench/tree.sh$([ $QUICK = 1 ] && echo ' --quick')"
@@ -92,6 +94,50 @@ if has 4 || has 5; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-
             mpirun --allow-run-as-root -n $r "$demo" "$leaves" "$steps" "$tmp/root" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }
             t1=$(now)
             printf "| %s | %s × %s | %.1f s | %s |\n" "$r" "$leaves" "$steps" "$(echo "$t1 - $t0" | bc -l)" "$l"
+        done
+        rm -rf "$tmp"
+        echo
+    fi
+    if has 6; then
+        canopy="$TARGET/release/canopy"
+        fibs=${FIBS:-"1 150"}; k6=${K6:-4}; leaf6=${LEAF6:-16}; mem6=${MEM6:-512KiB}
+        echo "### Peak memory vs program length: \`canopy prove\` (CPU circuit)"
+        echo
+        echo "Command: \`/usr/bin/time -v canopy prove guest/examples/fib.elf --input F --block-size $k6 --memory-size $mem6 --leaf-steps $leaf6 --threads 1 --full --json\` with F holding n = ${fibs// /, } (max resident set size of the process; parameters loaded from a warm cache by a first run that is not timed)."
+        echo
+        echo "| fib(n) | instructions | fold steps | leaves | proving (from --json) | wall time | max RSS | load at the start |"
+        echo "|---|---|---|---|---|---|---|---|"
+        tmp=$(mktemp -d)
+        params="$tmp/params"
+        for n in $fibs; do
+            echo "$n" >"$tmp/in"
+            # warm the parameter cache once (not timed)
+            [ -d "$params/done" ] || { "$canopy" setup --block-size "$k6" --memory-size "$mem6" --params-dir "$params" >/dev/null 2>&1 || true; mkdir -p "$params/done"; }
+            l=$(load)
+            /usr/bin/time -v -o "$tmp/time" "$canopy" prove "$BENCH_ROOT/guest/examples/fib.elf" --input "$tmp/in" \
+                --block-size "$k6" --memory-size "$mem6" --leaf-steps "$leaf6" --threads 1 --full --json \
+                --params-dir "$params" -o "$tmp/proof" >"$tmp/json" 2>"$tmp/log" || { cat "$tmp/log" >&2; exit 1; }
+            rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f MiB", $2 / 1024}' "$tmp/time")
+            wall=$(awk -F': ' '/Elapsed \(wall/ {print $2}' "$tmp/time")
+            python3 - "$tmp/json" "$n" "$leaf6" "$wall" "$rss" "$l" <<'PY'
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+def find(o, *keys):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k in keys and not isinstance(v, (dict, list)):
+                return v
+            r = find(v, *keys)
+            if r is not None:
+                return r
+    return None
+steps = find(j, "steps", "fold_steps")
+instr = find(j, "instructions", "cycles")
+secs = find(j, "proving_seconds", "prove_seconds", "proving_s", "seconds")
+leaves = math.ceil(int(steps) / int(sys.argv[3])) if steps is not None else "?"
+fmt = lambda v: "?" if v is None else (f"{v:.1f} s" if isinstance(v, float) else str(v))
+print(f"| {sys.argv[2]} | {fmt(instr)} | {fmt(steps)} | {leaves} | {fmt(secs)} | {sys.argv[4]} | {sys.argv[5]} | {sys.argv[6]} |")
+PY
         done
         rm -rf "$tmp"
         echo

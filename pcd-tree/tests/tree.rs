@@ -42,7 +42,7 @@ fn proof_size_is_independent_of_the_number_of_leaves() {
     let pp = pp();
     let mut sizes = Vec::new();
     let mut verify_times = Vec::new();
-    for leaves in [4usize, 16] {
+    for leaves in [4usize, 16, 64] {
         let (segs, _) = segments(start(), leaves, 1);
         let mut r = Reducer::new(pp);
         // windows of two leaves; the stack is the binary counter of the leaves pushed:
@@ -58,9 +58,11 @@ fn proof_size_is_independent_of_the_number_of_leaves() {
         verify_times.push(t.elapsed());
         sizes.push(root.to_bytes().unwrap().len());
     }
-    println!("verify time for 4 / 16 leaves: {verify_times:?}");
-    println!("accumulator bytes for 4 / 16 leaves: {sizes:?}");
+    println!("verify time for 4 / 16 / 64 leaves: {verify_times:?}");
+    println!("accumulator bytes for 4 / 16 / 64 leaves: {sizes:?}");
+    assert!(sizes[0] > 0);
     assert_eq!(sizes[0], sizes[1]);
+    assert_eq!(sizes[0], sizes[2]);
 }
 
 /// Leaves 0..4 of one step each, proven once for the negative tests.
