@@ -61,7 +61,7 @@ if has 6; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-cli); fi
         [ $QUICK = 1 ] && big=$((small * 4))
         echo "### Peak memory vs program length"
         echo
-        echo "Command: \`/usr/bin/time -v mpirun --allow-run-as-root -n 1 $demo LEAVES $steps OUT\` for LEAVES = $small and $big (max resident set size; pcd-tree's test circuits, one rank: its leaves go through the streaming stack). The CPU-circuit version, \`/usr/bin/time -v canopy prove guest/examples/loop.elf --input N --block-size 1 --leaf-steps 8\` for N and 16·N, was not run for this report: at ≈1.5 s per K = 1 fold step under this load its 16·N run alone takes tens of minutes."
+        echo "Command: \`/usr/bin/time -v mpirun --allow-run-as-root -n 1 $demo LEAVES $steps OUT\` for LEAVES = $small and $big (max resident set size; pcd-tree's test circuits, one rank: its leaves go through the streaming stack). The CPU-circuit version is part 6."
         echo
         echo "| leaves × steps | fold steps | wall time | max RSS | load at the start |"
         echo "|---|---|---|---|---|"

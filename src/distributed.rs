@@ -455,6 +455,7 @@ impl<F: FnMut(&Progress)> Collector<'_, '_, F> {
                     instructions_done: at,
                     instructions_total: self.instructions,
                     fold_steps: self.folds,
+                    circuit: None,
                 });
             }
         }

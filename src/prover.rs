@@ -14,7 +14,8 @@ use crate::proof::{Proof, Statement};
 use crate::state::{self, Z_STEPS};
 use crate::{field, verify};
 
-/// Progress of a proof, reported after every fold step.
+/// Progress of a proof, reported after every fold step (sequential chain) or after every
+/// window of leaves (proof tree).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     /// Instructions proven so far (retired by the folded blocks).
@@ -23,6 +24,10 @@ pub struct Progress {
     pub instructions_total: u64,
     /// Fold steps done.
     pub fold_steps: u64,
+    /// The circuit of the fold step just done (0 = a CPU block, j ≥ 1 = the parameters'
+    /// coprocessor j), when the report is about one step; `None` when it covers a window of
+    /// tree leaves.
+    pub circuit: Option<u32>,
 }
 
 /// Proves guest programs under one set of [`Params`].
@@ -150,11 +155,12 @@ impl<'a> Prover<'a> {
             None => Sink::Chain(None),
             Some(t) => Sink::Tree(TreeSink::new(p, t, program, inputs)?),
         };
-        let mut report = |done: u64, folds: u64| {
+        let mut report = |done: u64, folds: u64, circuit: Option<u32>| {
             progress(&Progress {
                 instructions_done: done,
                 instructions_total: native.instructions,
                 fold_steps: folds,
+                circuit,
             })
         };
         for block in vm.trace(p.block_size()) {
@@ -259,7 +265,7 @@ impl<'a> Sink<'a> {
         p: &'a Params,
         z0: &[F1],
         w: StepWitness,
-        report: &mut impl FnMut(u64, u64),
+        report: &mut impl FnMut(u64, u64, Option<u32>),
     ) -> Result<(), ProveError> {
         match self {
             Sink::Chain(acc) => {
@@ -275,7 +281,11 @@ impl<'a> Sink<'a> {
                     }
                     Some(a) => a.prove_step(p.folding(), &circuits)?,
                 }
-                report(steps_of(&w), acc.as_ref().map_or(0, |a| a.num_steps()));
+                report(
+                    steps_of(&w),
+                    acc.as_ref().map_or(0, |a| a.num_steps()),
+                    Some(w.circuit_index()),
+                );
                 Ok(())
             }
             Sink::Tree(t) => t.push(p, w, report),
@@ -285,7 +295,7 @@ impl<'a> Sink<'a> {
     fn finish(
         self,
         p: &'a Params,
-        report: &mut impl FnMut(u64, u64),
+        report: &mut impl FnMut(u64, u64, Option<u32>),
     ) -> Result<Accumulator, ProveError> {
         match self {
             Sink::Chain(acc) => acc
@@ -378,7 +388,7 @@ impl<'a> TreeSink<'a> {
         &mut self,
         p: &'a Params,
         w: StepWitness,
-        report: &mut impl FnMut(u64, u64),
+        report: &mut impl FnMut(u64, u64, Option<u32>),
     ) -> Result<(), ProveError> {
         self.current.push(w);
         if self.current.len() as u64 == self.opts.leaf_steps {
@@ -390,7 +400,7 @@ impl<'a> TreeSink<'a> {
     fn end_leaf(
         &mut self,
         p: &'a Params,
-        report: &mut impl FnMut(u64, u64),
+        report: &mut impl FnMut(u64, u64, Option<u32>),
     ) -> Result<(), ProveError> {
         let leaf = std::mem::take(&mut self.current);
         self.leaves_done += 1;
@@ -408,7 +418,7 @@ impl<'a> TreeSink<'a> {
     fn flush(
         &mut self,
         p: &'a Params,
-        report: &mut impl FnMut(u64, u64),
+        report: &mut impl FnMut(u64, u64, Option<u32>),
     ) -> Result<(), ProveError> {
         if self.window.is_empty() {
             return Ok(());
@@ -440,14 +450,14 @@ impl<'a> TreeSink<'a> {
         if let Some(last) = window.last().and_then(|l| l.last()) {
             self.steps_done = steps_of(last);
         }
-        report(self.steps_done, self.folds_done);
+        report(self.steps_done, self.folds_done, None);
         Ok(())
     }
 
     fn finish(
         mut self,
         p: &'a Params,
-        report: &mut impl FnMut(u64, u64),
+        report: &mut impl FnMut(u64, u64, Option<u32>),
     ) -> Result<Accumulator, ProveError> {
         if !self.current.is_empty() {
             self.end_leaf(p, report)?;
