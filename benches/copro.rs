@@ -168,8 +168,10 @@ fn blocks(len: usize) -> u64 {
     (len as u64 + 9).div_ceil(64)
 }
 
-/// (software instructions, coprocessor-guest instructions) of a native run on `len` bytes.
-fn counts_of(len: usize, set: &CoprocessorSet) -> Result<(u64, u64), String> {
+/// (software instructions, coprocessor-guest instructions, bytes moved by input/output calls)
+/// of native runs on `len` bytes. The CPU circuit spends one row per byte read or written, on
+/// top of one row per instruction, so the bytes count like instructions in the step model.
+fn counts_of(len: usize, set: &CoprocessorSet) -> Result<(u64, u64, u64), String> {
     let soft = util::guest("examples/sha256.elf")?;
     let copro = util::guest("copro/sha256_copro.elf")?;
     let inputs = Inputs::public(data(len));
@@ -183,7 +185,11 @@ fn counts_of(len: usize, set: &CoprocessorSet) -> Result<(u64, u64), String> {
     if s.public_output != c.public_output || s.exit_code != 0 {
         return Err("the two guests disagree".into());
     }
-    Ok((s.instructions, c.instructions))
+    Ok((
+        s.instructions,
+        c.instructions,
+        (len + s.public_output.len()) as u64,
+    ))
 }
 
 fn counts() -> Result<(), String> {
@@ -191,7 +197,7 @@ fn counts() -> Result<(), String> {
     println!("| input | SHA-256 blocks (= coprocessor calls) | software sha256.elf instructions | per block | sha256_copro.elf instructions | per block | ratio |");
     println!("|---|---|---|---|---|---|---|");
     for len in SIZES {
-        let (s, c) = counts_of(len, &set)?;
+        let (s, c, _) = counts_of(len, &set)?;
         let b = blocks(len);
         println!(
             "| {} KiB | {b} | {s} | {:.0} | {c} | {:.0} | {:.1}× |",
@@ -265,30 +271,31 @@ fn steps(k: usize, len: usize) -> Result<(), String> {
         total.as_secs_f64(),
         util::peak_rss_mib()
     );
-    let (_, c_small) = counts_of(len, &set)?;
-    let est = c_small.div_ceil(k as u64) + blocks(len);
+    let (_, c_small, io_small) = counts_of(len, &set)?;
+    let est = (c_small + io_small).div_ceil(k as u64) + blocks(len);
     println!(
-        "\nStep-count model check on this run: ⌈{c_small}/{k}⌉ + {} calls = {est} CPU steps \
+        "\nStep-count model check on this run: ⌈({c_small} instructions + {io_small} input/output \
+         bytes, one row each)/{k}⌉ + {} calls (a call ends its block) = {est} CPU steps \
          predicted, {n_cpu} measured.\n",
         blocks(len)
     );
-    println!("Projected (**not measured**): steps from the native instruction and call counts, × the median step times above.\n");
-    println!("| input | guest | instructions | CPU steps | SHA-256 steps | projected proving time | ratio software / coprocessor |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("Projected (**not measured**): steps from the native instruction, input/output byte and call counts (the model above), × the median step times above.\n");
+    println!("| input | guest | instructions | I/O bytes | CPU steps | SHA-256 steps | projected proving time | ratio software / coprocessor |");
+    println!("|---|---|---|---|---|---|---|---|");
     for len in SIZES {
-        let (s_instr, c_instr) = counts_of(len, &set)?;
+        let (s_instr, c_instr, io) = counts_of(len, &set)?;
         let b = blocks(len);
-        let soft_steps = s_instr.div_ceil(k as u64);
-        let copro_cpu = c_instr.div_ceil(k as u64) + b;
+        let soft_steps = (s_instr + io).div_ceil(k as u64);
+        let copro_cpu = (c_instr + io).div_ceil(k as u64) + b;
         let soft_t = soft_steps as f64 * t_cpu;
         let copro_t = copro_cpu as f64 * t_cpu + b as f64 * t_sha;
         println!(
-            "| {} KiB | sha256.elf (software) | {s_instr} | {soft_steps} | 0 | {} | |",
+            "| {} KiB | sha256.elf (software) | {s_instr} | {io} | {soft_steps} | 0 | {} | |",
             len / 1024,
             human(soft_t)
         );
         println!(
-            "| {} KiB | sha256_copro.elf | {c_instr} | {copro_cpu} | {b} | {} | {:.0}× |",
+            "| {} KiB | sha256_copro.elf | {c_instr} | {io} | {copro_cpu} | {b} | {} | {:.0}× |",
             len / 1024,
             human(copro_t),
             soft_t / copro_t
