@@ -15,6 +15,11 @@ trap 'rm -f "$input"' EXIT
 echo "$N" > "$input"
 
 now() { date +%s.%N; }
+# Both must print the same output, or the timings compare different work.
+if [ "$("$CANOPY" run "$ELF" --input "$input")" != "$(qemu-riscv32 "$ELF" < "$input")" ]; then
+    echo "vm_speed.sh: canopy run and qemu-riscv32 print different outputs" >&2
+    exit 1
+fi
 best_canopy=""; best_qemu=""; steps=""
 for _ in 1 2 3 4 5; do
     t0=$(now)
@@ -28,7 +33,7 @@ for _ in 1 2 3 4 5; do
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | sed -n 3p; }
 mc=$(echo "$best_canopy" | median); mq=$(echo "$best_qemu" | median)
-echo "loop.elf N=$N: $steps instructions (medians of 5 runs, process wall time)"
+echo "loop.elf N=$N: $steps instructions (medians of 5 runs, process wall time; both print the same output)"
 printf "  canopy run:   %8.3f s  %8.1f M instructions/s\n" "$mc" "$(echo "$steps / $mc / 1000000" | bc -l)"
 printf "  qemu-riscv32: %8.3f s  %8.1f M instructions/s\n" "$mq" "$(echo "$steps / $mq / 1000000" | bc -l)"
 printf "  ratio canopy/qemu (speed): %.2f\n" "$(echo "$mq / $mc" | bc -l)"
