@@ -34,7 +34,7 @@ fn run(k: usize, n: &str, leaf_steps: u64) -> Result<(), String> {
     let dk_setup = t.elapsed();
     let vk_bytes = dk.verifier_key().to_bytes().map_err(|e| e.to_string())?;
     let t = Instant::now();
-    let vk = VerifierKey::from_bytes(&vk_bytes).map_err(|e| e.to_string())?;
+    let _read: VerifierKey = VerifierKey::from_bytes(&vk_bytes).map_err(|e| e.to_string())?;
     let vk_read = t.elapsed();
     println!(
         "Decider key setup {:.1} s; verifier key {} B, read (`VerifierKey::from_bytes`, regenerates the commitment generators) in {:.1} s; load {}.\n",
@@ -43,7 +43,7 @@ fn run(k: usize, n: &str, leaf_steps: u64) -> Result<(), String> {
         vk_read.as_secs_f64(),
         util::load()
     );
-    println!("| K | run | proof | fold steps | folding proof (witness-carrying) | folding proof file | decider (compress) | compact file | of which SNARK | verify_compact | load |");
+    println!("| K | run | proof | fold steps | folding proof (witness-carrying) | folding proof file | decider (compress) | compact file | of which SNARK | verify_compact: first with a freshly read key / again (median of 3) | load |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (what, tree) in [
         ("one leaf (sequential chain)", None),
@@ -75,17 +75,26 @@ fn run(k: usize, n: &str, leaf_steps: u64) -> Result<(), String> {
         let compress = t.elapsed();
         let bytes = file.to_bytes().map_err(|e| e.to_string())?;
         let back = CompactProofFile::from_bytes(&bytes).map_err(|e| e.to_string())?;
-        let t = Instant::now();
-        verify_compact(&back, &program, n.as_bytes(), &vk).map_err(|e| e.to_string())?;
-        let verify = t.elapsed();
+        // A freshly read key: its SNARK verifier keys' digests are computed on first use, so
+        // the first verification pays for hashing the keys; the next ones do not.
+        let fresh: VerifierKey = VerifierKey::from_bytes(&vk_bytes).map_err(|e| e.to_string())?;
+        let mut verify = Vec::new();
+        for _ in 0..4 {
+            let t = Instant::now();
+            verify_compact(&back, &program, n.as_bytes(), &fresh).map_err(|e| e.to_string())?;
+            verify.push(t.elapsed().as_secs_f64());
+        }
+        let first = verify[0];
+        let mut again = verify[1..].to_vec();
+        again.sort_by(f64::total_cmp);
         println!(
-            "| {k} | fib({n}) | {label} | {} | {:.1} s | {full} B | {:.1} s | {} B | {} B | {:.2} s | {} |",
+            "| {k} | fib({n}) | {label} | {} | {:.1} s | {full} B | {:.1} s | {} B | {} B | {first:.2} s / {:.2} s | {} |",
             proof.statement.fold_steps,
             prove.as_secs_f64(),
             compress.as_secs_f64(),
             bytes.len(),
             back.snark.len(),
-            verify.as_secs_f64(),
+            again[1],
             util::load()
         );
     }
