@@ -112,7 +112,10 @@ if has 6; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-cli); fi
         for n in $fibs; do
             echo "$n" >"$tmp/in"
             # warm the parameter cache once (not timed)
-            [ -d "$params/done" ] || { "$canopy" setup --block-size "$k6" --memory-size "$mem6" --params-dir "$params" >/dev/null 2>&1 || true; mkdir -p "$params/done"; }
+            if [ ! -d "$params" ]; then
+                "$canopy" setup --block-size "$k6" --memory-size "$mem6" --params-dir "$params" --vk-out "$tmp/vk" >/dev/null 2>"$tmp/log" \
+                    || { cat "$tmp/log" >&2; exit 1; }
+            fi
             l=$(load)
             /usr/bin/time -v -o "$tmp/time" "$canopy" prove "$BENCH_ROOT/guest/examples/fib.elf" --input "$tmp/in" \
                 --block-size "$k6" --memory-size "$mem6" --leaf-steps "$leaf6" --threads 1 --full --json \
@@ -122,21 +125,10 @@ if has 6; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-cli); fi
             python3 - "$tmp/json" "$n" "$leaf6" "$wall" "$rss" "$l" <<'PY'
 import json, math, sys
 j = json.load(open(sys.argv[1]))
-def find(o, *keys):
-    if isinstance(o, dict):
-        for k, v in o.items():
-            if k in keys and not isinstance(v, (dict, list)):
-                return v
-            r = find(v, *keys)
-            if r is not None:
-                return r
-    return None
-steps = find(j, "steps", "fold_steps")
-instr = find(j, "instructions", "cycles")
-secs = find(j, "proving_seconds", "prove_seconds", "proving_s", "seconds")
-leaves = math.ceil(int(steps) / int(sys.argv[3])) if steps is not None else "?"
-fmt = lambda v: "?" if v is None else (f"{v:.1f} s" if isinstance(v, float) else str(v))
-print(f"| {sys.argv[2]} | {fmt(instr)} | {fmt(steps)} | {leaves} | {fmt(secs)} | {sys.argv[4]} | {sys.argv[5]} | {sys.argv[6]} |")
+steps, instr = j["fold_steps"], j["instructions"]
+secs = j["timings"]["prove_seconds"]
+leaves = math.ceil(steps / int(sys.argv[3]))
+print(f"| {sys.argv[2]} | {instr} | {steps} | {leaves} | {secs:.1f} s | {sys.argv[4]} | {sys.argv[5]} | {sys.argv[6]} |")
 PY
         done
         rm -rf "$tmp"
