@@ -39,10 +39,7 @@ mod with_mpi {
     use canopy::distributed::{self, DistributedProver};
     use canopy::{Inputs, Params, Program};
 
-    use super::super::{
-        coprocessor_set, load_program, output_path, params, read_file, write_proof, Failure,
-        ProveArgs, Written,
-    };
+    use super::super::{load_run, output_path, params, write_proof, Failure, ProveArgs, Written};
     use crate::EXIT_REJECTED;
 
     /// What every rank loads before the distributed run.
@@ -158,27 +155,7 @@ mod with_mpi {
                 "--checkpoint and --resume are not supported with --mpi"
             )));
         }
-        if args.block_size == 0 || args.block_size > super::super::MAX_BLOCK_SIZE {
-            return Err(Failure::load(anyhow::anyhow!(
-                "--block-size must be between 1 and {}",
-                super::super::MAX_BLOCK_SIZE
-            )));
-        }
-        if args.leaf_steps == 0 || args.threads == 0 {
-            return Err(Failure::load(anyhow::anyhow!(
-                "--leaf-steps and --threads must be at least 1"
-            )));
-        }
-        let coprocessors = coprocessor_set(args.coprocessors)?;
-        let program = load_program(&args.program, args.memory_size)?;
-        let public = match &args.input {
-            Some(p) => read_file(p, "input")?,
-            None => Vec::new(),
-        };
-        let private = match &args.private_input {
-            Some(p) => read_file(p, "private input")?,
-            None => Vec::new(),
-        };
+        let (coprocessors, program, inputs) = load_run(args)?;
         let params = params(
             args.params_dir.as_deref(),
             args.block_size,
@@ -187,7 +164,7 @@ mod with_mpi {
         )?;
         Ok(Loaded {
             program,
-            inputs: Inputs::new(public, private),
+            inputs,
             params,
             coprocessors,
         })

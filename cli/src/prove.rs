@@ -218,7 +218,9 @@ pub fn prove(args: ProveArgs) -> ExitCode {
     finish(prove_inner(&args))
 }
 
-fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
+/// Checks `canopy prove`'s sizes and reads what it proves: the coprocessor set, the program
+/// and the inputs (shared by the single-process and the `--mpi` paths).
+pub(crate) fn load_run(args: &ProveArgs) -> Result<(CoprocessorSet, Program, Inputs), Failure> {
     if args.block_size == 0 || args.block_size > MAX_BLOCK_SIZE {
         return Err(Failure::load(anyhow::anyhow!(
             "--block-size must be between 1 and {MAX_BLOCK_SIZE}"
@@ -229,7 +231,6 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
             "--leaf-steps and --threads must be at least 1"
         )));
     }
-    let started = Instant::now();
     let coprocessors = coprocessor_set(args.coprocessors)?;
     let program = load_program(&args.program, args.memory_size)?;
     let public = match &args.input {
@@ -240,7 +241,12 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
         Some(p) => read_file(p, "private input")?,
         None => Vec::new(),
     };
-    let inputs = Inputs::new(public, private);
+    Ok((coprocessors, program, Inputs::new(public, private)))
+}
+
+fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let (coprocessors, program, inputs) = load_run(args)?;
     let out_path = output_path(args);
 
     // The native pre-run: fails early on a fault and gives the length of the progress bar.

@@ -14,7 +14,6 @@ use canopy_coprocessors::schnorr::encoding::{compress, y_for_x, SIGN_BIT};
 use canopy_coprocessors::schnorr::{SchnorrInput, SchnorrVerify, DOMAIN};
 use canopy_folding::F1;
 use canopy_vm::circuit::block::StepWitness;
-use canopy_vm::circuit::coprocessor::{u32_bits, CoprocessorCircuit, DynCs, InputWord};
 use canopy_vm::error::CoprocessorError;
 use canopy_vm::Coprocessor;
 use common::*;
@@ -22,9 +21,6 @@ use ff::{Field, PrimeField};
 use nova_snark::frontend::gadgets::poseidon::{
     IOPattern, Simplex, Sponge, SpongeAPI, SpongeOp, SpongeTrait, Strength,
 };
-use nova_snark::frontend::num::AllocatedNum;
-use nova_snark::frontend::test_cs::TestConstraintSystem;
-use nova_snark::frontend::{ConstraintSystem, LinearCombination, SynthesisError, Variable};
 use proptest::prelude::*;
 use typenum::U2;
 
@@ -218,110 +214,16 @@ fn native_faults_on_malformed_input() {
 
 // ---------------------------------------------------------------- circuit
 
-/// A constraint system that forwards to a TestConstraintSystem and replaces the value of the
-/// allocations whose path contains one of `overrides`' names (a prover choosing witnesses).
-struct Override {
-    inner: TestConstraintSystem<F1>,
-    stack: Vec<String>,
-    overrides: Vec<(String, F1)>,
-    hits: usize,
-}
-
-impl ConstraintSystem<F1> for Override {
-    type Root = Self;
-
-    fn alloc<F, A, AR>(&mut self, annotation: A, f: F) -> Result<Variable, SynthesisError>
-    where
-        F: FnOnce() -> Result<F1, SynthesisError>,
-        A: FnOnce() -> AR,
-        AR: Into<String>,
-    {
-        let name: String = annotation().into();
-        let path = format!("{}/{name}", self.stack.join("/"));
-        let mut v = f();
-        for (t, x) in &self.overrides {
-            if path.contains(&format!("{t}/")) {
-                self.hits += 1;
-                v = Ok(*x);
-            }
-        }
-        self.inner.alloc(|| name, || v)
-    }
-
-    fn alloc_input<F, A, AR>(&mut self, annotation: A, f: F) -> Result<Variable, SynthesisError>
-    where
-        F: FnOnce() -> Result<F1, SynthesisError>,
-        A: FnOnce() -> AR,
-        AR: Into<String>,
-    {
-        self.inner.alloc_input(annotation, f)
-    }
-
-    fn enforce<A, AR, LA, LB, LC>(&mut self, annotation: A, a: LA, b: LB, c: LC)
-    where
-        A: FnOnce() -> AR,
-        AR: Into<String>,
-        LA: FnOnce(LinearCombination<F1>) -> LinearCombination<F1>,
-        LB: FnOnce(LinearCombination<F1>) -> LinearCombination<F1>,
-        LC: FnOnce(LinearCombination<F1>) -> LinearCombination<F1>,
-    {
-        self.inner.enforce(annotation, a, b, c)
-    }
-
-    fn push_namespace<NR, N>(&mut self, name_fn: N)
-    where
-        NR: Into<String>,
-        N: FnOnce() -> NR,
-    {
-        let n: String = name_fn().into();
-        self.stack.push(n.clone());
-        self.inner.push_namespace(|| n)
-    }
-
-    fn pop_namespace(&mut self) {
-        self.stack.pop();
-        self.inner.pop_namespace()
-    }
-
-    fn get_root(&mut self) -> &mut Self::Root {
-        self
-    }
-}
-
 /// Synthesizes the user circuit on `words` with the given witness overrides; returns
 /// (satisfied, result word).
 fn synth_with(v: &SchnorrVerify, words: &[u32], overrides: &[(&str, F1)]) -> (bool, F1) {
-    let mut cs = Override {
-        inner: TestConstraintSystem::new(),
-        stack: Vec::new(),
-        overrides: overrides.iter().map(|(p, x)| (p.to_string(), *x)).collect(),
-        hits: 0,
-    };
-    let args: Vec<AllocatedNum<F1>> = (0..2)
-        .map(|i| AllocatedNum::alloc(cs.namespace(|| format!("arg{i}")), || Ok(F1::ZERO)).unwrap())
-        .collect();
-    let inputs: Vec<InputWord> = words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let value = AllocatedNum::alloc(cs.namespace(|| format!("in{i}")), || {
-                Ok(F1::from(*w as u64))
-            })
-            .unwrap();
-            let bits = u32_bits(cs.namespace(|| format!("in{i} bits")), &value).unwrap();
-            InputWord { value, bits }
-        })
-        .collect();
-    let out = {
-        let mut dcs = DynCs::new(&mut cs);
-        v.synthesize(&mut dcs, [&args[0], &args[1]], &inputs)
-            .unwrap()
-    };
+    let mut cs = Tamper::with_values(overrides);
+    let d = synth_in(v, words, &mut cs);
     assert!(
         cs.hits >= overrides.len(),
         "every override hits an allocation"
     );
-    (cs.inner.is_satisfied(), out.words[0].get_value().unwrap())
+    (d.satisfied, F1::from(d.outputs[0] as u64))
 }
 
 /// The circuit on a valid signature and on one per kind of invalid signature.

@@ -51,22 +51,51 @@ impl MapMem {
     }
 }
 
-/// A constraint system that forwards to a TestConstraintSystem, adding 1 to the value of the
-/// allocation inside the namespace path `target` (a prover that lies about that variable).
+/// What [`Tamper`] does to a matching allocation.
+enum Edit {
+    /// Adds 1 to the honest value.
+    AddOne,
+    /// Replaces the value (a prover choosing the witness).
+    Set(F1),
+}
+
+/// A constraint system that forwards to a TestConstraintSystem and edits the value of every
+/// allocation whose namespace path contains one of its targets (a lying prover).
 pub struct Tamper {
     pub inner: TestConstraintSystem<F1>,
     stack: Vec<String>,
-    target: Option<String>,
-    pub hit: bool,
+    edits: Vec<(String, Edit)>,
+    /// Allocations edited so far.
+    pub hits: usize,
 }
 
 impl Tamper {
+    /// Adds 1 to the allocation inside the namespace path `target` (none: an honest system).
     pub fn new(target: Option<&str>) -> Self {
+        Self::with_edits(
+            target
+                .map(|t| (t.to_string(), Edit::AddOne))
+                .into_iter()
+                .collect(),
+        )
+    }
+
+    /// Sets the allocations inside each path to the given value.
+    pub fn with_values(values: &[(&str, F1)]) -> Self {
+        Self::with_edits(
+            values
+                .iter()
+                .map(|(t, x)| (t.to_string(), Edit::Set(*x)))
+                .collect(),
+        )
+    }
+
+    fn with_edits(edits: Vec<(String, Edit)>) -> Self {
         Tamper {
             inner: TestConstraintSystem::new(),
             stack: Vec::new(),
-            target: target.map(str::to_string),
-            hit: false,
+            edits,
+            hits: 0,
         }
     }
 }
@@ -81,14 +110,15 @@ impl ConstraintSystem<F1> for Tamper {
         AR: Into<String>,
     {
         let name: String = annotation().into();
-        let mut path = self.stack.join("/");
-        path.push('/');
-        path.push_str(&name);
+        let path = format!("{}/{name}", self.stack.join("/"));
         let mut v = f();
-        if let (Some(t), Ok(x)) = (&self.target, &v) {
+        for (t, edit) in &self.edits {
             if path.contains(&format!("{t}/")) {
-                self.hit = true;
-                v = Ok(*x + F1::ONE);
+                self.hits += 1;
+                v = match edit {
+                    Edit::AddOne => v.map(|x| x + F1::ONE),
+                    Edit::Set(x) => Ok(*x),
+                };
             }
         }
         self.inner.alloc(|| name, || v)
@@ -151,6 +181,15 @@ fn low_u32(f: F1) -> u32 {
 /// 33 constraints per word are counted separately) with `tamper` altering one allocation.
 pub fn synth(c: &dyn CoprocessorCircuit, words: &[u32], tamper: Option<&str>) -> Direct {
     let mut cs = Tamper::new(tamper);
+    let d = synth_in(c, words, &mut cs);
+    if tamper.is_some() {
+        assert!(cs.hits > 0, "the tampered variable {tamper:?} exists");
+    }
+    d
+}
+
+/// [`synth`] over a given (possibly editing) constraint system.
+pub fn synth_in(c: &dyn CoprocessorCircuit, words: &[u32], cs: &mut Tamper) -> Direct {
     let args: Vec<AllocatedNum<F1>> = (0..2)
         .map(|i| AllocatedNum::alloc(cs.namespace(|| format!("arg{i}")), || Ok(F1::ZERO)).unwrap())
         .collect();
@@ -168,13 +207,10 @@ pub fn synth(c: &dyn CoprocessorCircuit, words: &[u32], tamper: Option<&str>) ->
         .collect();
     let before = cs.inner.num_constraints();
     let out = {
-        let mut dcs = DynCs::new(&mut cs);
+        let mut dcs = DynCs::new(cs);
         c.synthesize(&mut dcs, [&args[0], &args[1]], &inputs)
             .unwrap()
     };
-    if tamper.is_some() {
-        assert!(cs.hit, "the tampered variable {tamper:?} exists");
-    }
     Direct {
         satisfied: cs.inner.is_satisfied(),
         outputs: out
