@@ -247,7 +247,7 @@ fn steps(k: usize, len: usize) -> Result<(), String> {
     let sha_index = set
         .describe()
         .iter()
-        .position(|(id, ..)| *id == SHA256_ID)
+        .position(|c| c.id == SHA256_ID)
         .ok_or("the built-ins lack SHA-256 compression")?
         + 1;
     for w in stamps.windows(2) {

@@ -18,24 +18,24 @@
 //! Decoding errors are [`ProofFormatError`]s (truncated, bad magic, unsupported version,
 //! corrupt or trailing bytes); decoding never panics.
 
-use canopy_decider::{CompactProof, DeciderError, DeciderKey, VerifierKey};
+use canopy_decider::{CompactProof, DeciderError, DeciderKey};
 use canopy_folding::F1;
 use ff::Field;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::error::{ProofFormatError, VerifyError};
-use crate::field;
 use crate::params::{hex, Params};
 use crate::program::Program;
 use crate::proof::{Proof, Statement};
+use crate::verifier_key::{list, CompactVerifierKey};
 use crate::verify::{check_statement, initial_state_of_block, ProvenRun};
 use canopy_vm::circuit::block::BlockParams;
 
 /// Magic at the start of a compact proof file.
 pub const COMPACT_PROOF_MAGIC: &[u8; 8] = b"CANOPYCP";
 /// Version of the compact proof file format.
-pub const COMPACT_PROOF_FORMAT_VERSION: u32 = 1;
+pub const COMPACT_PROOF_FORMAT_VERSION: u32 = 2;
 /// Largest body the decoder accepts (a compact proof is tens of KiB; this bounds what a
 /// corrupt length prefix can make the decoder allocate).
 const MAX_BODY: usize = 1 << 28;
@@ -155,32 +155,44 @@ impl CompactProofFile {
 /// verifier key `vk`; returns the verified statement.
 ///
 /// Checks, cheapest first:
-/// 1. **Parameters**: the key's digest is the statement's parameters digest (the key, which
-///    the verifier chose, fixes the circuits and with them K and the memory size); the
-///    statement's K and memory size are valid block-circuit parameters.
+/// 1. **Parameters**: the statement's parameters digest, K, memory size and coprocessor list
+///    are the key's (the key, which the verifier chose, fixes the circuits).
 /// 2. **Statement** (items 2–6 of [`crate::verify`]): program digest, initial state
 ///    recomputed from `program`, final state halted with the claimed exit code and
 ///    instruction count, output stream, the public-input prefix rule, fold steps, against the
 ///    file's final state and the recomputed start state.
 /// 3. **SNARK**: `canopy_decider::verify` of the statement
-///    `(n = fold_steps, (0, z_0), (final_pc, final_z))` under `vk`.
+///    `(n = fold_steps, (0, z_0), (final_pc, final_z))` under the key's decider key.
 pub fn verify_compact(
     file: &CompactProofFile,
     program: &Program,
     public_input: &[u8],
-    vk: &VerifierKey,
+    vk: &CompactVerifierKey,
 ) -> Result<Statement, CompactVerifyError> {
     let s = &file.statement;
 
     // 1. parameters
-    let vk_digest = field::to_bytes(&vk.digest());
-    if vk_digest != s.params_digest {
-        return Err(VerifyError::WrongParams(format!(
+    let key = vk.file();
+    let params_err = |what: String| CompactVerifyError::from(VerifyError::WrongParams(what));
+    if key.params_digest != s.params_digest {
+        return Err(params_err(format!(
             "parameters digest {} in the proof, the verifier key is for {}",
             hex(&s.params_digest),
-            hex(&vk_digest)
-        ))
-        .into());
+            hex(&key.params_digest)
+        )));
+    }
+    if key.block_size != s.block_size || key.memory_size != s.memory_size {
+        return Err(params_err(format!(
+            "K = {}, memory {} bytes in the proof, the verifier key has K = {}, memory {} bytes",
+            s.block_size, s.memory_size, key.block_size, key.memory_size
+        )));
+    }
+    if key.coprocessors != s.coprocessors {
+        return Err(params_err(format!(
+            "coprocessors [{}] in the proof, [{}] in the verifier key",
+            list(&s.coprocessors),
+            list(&key.coprocessors)
+        )));
     }
     let block_size = usize::try_from(s.block_size).map_err(|_| {
         VerifyError::WrongParams(format!("block size {} out of range", s.block_size))
@@ -221,6 +233,6 @@ pub fn verify_compact(
         pc: file.final_pc,
         z: file.final_z.clone(),
     };
-    canopy_decider::verify(vk, &statement, &proof).map_err(CompactVerifyError::Snark)?;
+    canopy_decider::verify(vk.decider(), &statement, &proof).map_err(CompactVerifyError::Snark)?;
     Ok(s.clone())
 }

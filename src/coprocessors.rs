@@ -10,11 +10,38 @@ use std::sync::Arc;
 
 use canopy_vm::circuit::coprocessor::CoprocessorCircuit;
 use canopy_vm::{Coprocessor, CoprocessorRegistry};
+use serde::{Deserialize, Serialize};
 
 /// A coprocessor with both halves: the native function run by the VM and its circuit.
 pub trait ProvableCoprocessor: Coprocessor + CoprocessorCircuit {}
 
 impl<T: Coprocessor + CoprocessorCircuit> ProvableCoprocessor for T {}
+
+/// One coprocessor of a set as a proof's statement and a verifier key name it: its id, name
+/// and custom-instruction selector. The circuits themselves are bound through the parameters
+/// digest; this names them, so a reader of a proof sees which coprocessors it may have called
+/// and a verifier can compare the set with the one it expects.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoprocessorInfo {
+    /// The coprocessor's id.
+    pub id: u32,
+    /// Its name.
+    pub name: String,
+    /// funct7 of its custom-0 instruction.
+    pub funct7: u8,
+    /// funct3 of its custom-0 instruction.
+    pub funct3: u8,
+}
+
+impl std::fmt::Display for CoprocessorInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (id {:#x}, funct7 {:#x}, funct3 {})",
+            self.name, self.id, self.funct7, self.funct3
+        )
+    }
+}
 
 /// Why a coprocessor cannot join a set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,9 +76,7 @@ pub struct CoprocessorSet {
 impl std::fmt::Debug for CoprocessorSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
-            .entries(self.describe().iter().map(|(id, name, f7, f3)| {
-                format!("{name} (id {id:#x}, funct7 {f7:#x}, funct3 {f3})")
-            }))
+            .entries(self.describe().iter().map(ToString::to_string))
             .finish()
     }
 }
@@ -123,13 +148,18 @@ impl CoprocessorSet {
             .collect()
     }
 
-    /// `(id, name, funct7, funct3)` of each coprocessor, in order.
-    pub fn describe(&self) -> Vec<(u32, String, u8, u8)> {
+    /// Each coprocessor's id, name and selector, in order (what a statement records).
+    pub fn describe(&self) -> Vec<CoprocessorInfo> {
         self.list
             .iter()
             .map(|c| {
-                let (f7, f3) = Coprocessor::funct(&**c);
-                (c.id(), Coprocessor::name(&**c).to_string(), f7, f3)
+                let (funct7, funct3) = Coprocessor::funct(&**c);
+                CoprocessorInfo {
+                    id: c.id(),
+                    name: Coprocessor::name(&**c).to_string(),
+                    funct7,
+                    funct3,
+                }
             })
             .collect()
     }

@@ -393,6 +393,7 @@ impl<'a> DistributedProver<'a> {
             memory_size: program.memory_size(),
             block_size: p.block_size() as u64,
             params_digest: p.digest(),
+            coprocessors: p.coprocessors().describe(),
             public_input_len: consumed as u64,
             public_input_digest: Sha256::digest(prefix).into(),
             public_input_eof: fin.in_eof,

@@ -34,14 +34,15 @@
 //!
 //! # The statement and the public-input rule
 //! A [`Statement`] names the program digest, the memory size, K, the parameters digest, the
-//! public input the guest read (length, SHA-256, whether it read to the end), the public
+//! coprocessor set, the public input the guest read (length, SHA-256, whether it read to the end), the public
 //! output bytes, the exit code, the instruction count and the number of fold steps.
 //! [`verify`] recomputes the initial state z_0 from the verifier's own program and checks the
 //! final state z_n against every claimed field. The proof binds the **prefix of the public
 //! input that the guest read**, and the whole input when the guest read to its end (a short
 //! read sets the circuit's `in_eof`); bytes it never read could not influence the run and are
-//! not bound. The private input is never bound, but it is not hidden either: until the
-//! decider exists the proof carries the folded witnesses, so proofs are not zero-knowledge.
+//! not bound. The private input is never bound. A witness-carrying [`Proof`] does not hide it
+//! (it carries the folded witnesses); a compact proof does (the decider's SNARK is
+//! zero-knowledge).
 //!
 //! # Measured (2 shared cores, `cargo test` profile: dependencies optimised)
 //! | run | K | instructions | fold steps | setup | proving | proof file |
@@ -57,12 +58,16 @@
 //! Commands: `cargo test -p canopy -p canopy-cli --test prove_verify -- --nocapture` and
 //! `canopy prove guest/examples/fib.elf --input N --block-size 4`.
 //!
+//! # Compact proofs and verifier keys
+//! [`Proof::compress`] gives a [`CompactProofFile`] (tens of KiB, blinded); [`verify_compact`]
+//! checks it with a [`CompactVerifierKey`], derived from the small [`VerifierKeyFile`] that
+//! `canopy setup` writes (a recipe: K, memory size, coprocessors, parameters digest; see
+//! the `verifier_key` module for why).
+//!
 //! # What is not here yet
-//! Coprocessors (m > 1; a guest that calls `custom-0` cannot be proven), the PCD tree (the
-//! accumulator is a single sequential leaf, so proving is single-threaded per step and the
-//! proof grows with K, not with the run), and the decider (the proof is the accumulator with
-//! its witnesses, verified natively and non-succinctly; it is neither small nor
-//! zero-knowledge).
+//! HyperKZG commitments with a powers-of-tau file (only IPA is built), one batched SNARK per
+//! curve instead of one per used circuit, and verification in milliseconds (it takes
+//! ≈0.7–1.3 s; docs/decider-roadmap.md has the plan).
 #![deny(missing_docs)]
 
 pub use canopy_decider as decider;
@@ -81,16 +86,21 @@ mod program;
 mod proof;
 mod prover;
 mod state;
+mod verifier_key;
 mod verify;
 
 pub use compact::{
     decider_key, verify_compact, CompactProofFile, CompactVerifyError, CompressError,
     COMPACT_PROOF_FORMAT_VERSION, COMPACT_PROOF_MAGIC,
 };
-pub use coprocessors::{CoprocessorSet, CoprocessorSetError, ProvableCoprocessor};
+pub use coprocessors::{CoprocessorInfo, CoprocessorSet, CoprocessorSetError, ProvableCoprocessor};
 pub use error::{ParamsError, ProgramError, ProofFormatError, ProveError, VerifyError};
 pub use params::{hex, Params, DEFAULT_BLOCK_SIZE, PARAMS_FORMAT_VERSION, PARAMS_MAGIC};
 pub use program::{ExecuteError, Execution, Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
 pub use proof::{Proof, Statement, PROOF_FORMAT_VERSION, PROOF_MAGIC};
 pub use prover::{Progress, Prover, TreeOptions};
+pub use verifier_key::{
+    CompactVerifierKey, VerifierKeyError, VerifierKeyFile, DECIDER_SCHEME,
+    VERIFIER_KEY_FORMAT_VERSION, VERIFIER_KEY_MAGIC,
+};
 pub use verify::{initial_state, verify};

@@ -3,13 +3,14 @@
 use canopy_folding::Accumulator;
 use serde::{Deserialize, Serialize};
 
+use crate::coprocessors::CoprocessorInfo;
 use crate::error::ProofFormatError;
 use crate::params::hex;
 
 /// Magic at the start of a proof file.
 pub const PROOF_MAGIC: &[u8; 8] = b"CANOPYPF";
 /// Version of the proof file format (header + body layout, statement fields).
-pub const PROOF_FORMAT_VERSION: u32 = 1;
+pub const PROOF_FORMAT_VERSION: u32 = 2;
 /// Largest body the decoder accepts (a bound on what a corrupt length prefix can claim).
 const MAX_BODY: usize = 1 << 32;
 
@@ -25,6 +26,10 @@ pub struct Statement {
     pub block_size: u64,
     /// The parameters digest ([`crate::Params::digest`]).
     pub params_digest: [u8; 32],
+    /// The coprocessors of the parameters, in circuit order (entry i is step circuit i + 1):
+    /// the calls the guest could make. Their circuits are bound by the parameters digest; the
+    /// verifier also requires this list to be exactly its own set.
+    pub coprocessors: Vec<CoprocessorInfo>,
     /// Number of public-input bytes the guest read (the bound prefix).
     pub public_input_len: u64,
     /// SHA-256 of the public-input bytes the guest read (`input[..public_input_len]`).

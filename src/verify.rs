@@ -11,6 +11,7 @@ use crate::params::{hex, Params};
 use crate::program::Program;
 use crate::proof::{Proof, Statement};
 use crate::state::{self, stream_len};
+use crate::verifier_key::list;
 
 /// The initial IVC state z_0 of `program` under `params`, as the prover's witness generator
 /// builds it: pc = entry, the register hash of 31 zero registers with salt 0, the memory root
@@ -34,8 +35,8 @@ pub(crate) fn initial_state_of_block(
 /// verified statement.
 ///
 /// Checks, cheapest first (each failure is its own [`VerifyError`] variant):
-/// 1. **Parameters**: the statement's block size, memory size and parameters digest are those
-///    of `params`, and so is the accumulator's digest.
+/// 1. **Parameters**: the statement's block size, memory size, parameters digest and
+///    coprocessor list are those of `params`, and so is the accumulator's digest.
 /// 2. **Program**: the statement's program digest is `program`'s, and the accumulator's
 ///    initial state is exactly `(φ = 0, z_0)` with z_0 = [`initial_state`] recomputed here from
 ///    `program` (entry pc, zero registers, the memory root of the image, empty streams).
@@ -87,6 +88,14 @@ pub fn verify(
             "parameters digest {} in the proof, {} given",
             hex(&s.params_digest),
             hex(&params.digest())
+        )));
+    }
+    let set = params.coprocessors().describe();
+    if s.coprocessors != set {
+        return Err(params_err(format!(
+            "coprocessors [{}] in the proof, [{}] in the parameters",
+            list(&s.coprocessors),
+            list(&set)
         )));
     }
     if acc.digest() != params.folding().digest() {

@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use canopy::decider::VerifierKey;
 use canopy::vm::DEFAULT_MEMORY_SIZE;
-use canopy::{CompactProofFile, Params, Proof, Statement, DEFAULT_BLOCK_SIZE};
+use canopy::{
+    CompactProofFile, CompactVerifierKey, CoprocessorSet, Params, Proof, Statement,
+    VerifierKeyFile, DEFAULT_BLOCK_SIZE,
+};
+use clap::ValueEnum;
 
 use crate::coprocessors::CoprocessorChoice;
 use crate::params::write_atomically;
@@ -57,6 +60,7 @@ pub(crate) fn statement_json(s: &Statement) -> serde_json::Value {
         "memory_size": s.memory_size,
         "block_size": s.block_size,
         "params_digest": s.params_digest_hex(),
+        "coprocessors": crate::coprocessors::infos_json(&s.coprocessors),
         "public_input_len": s.public_input_len,
         "public_input_sha256": s.public_input_digest_hex(),
         "public_input_eof": s.public_input_eof,
@@ -115,15 +119,54 @@ pub(crate) fn compress(proof: &Proof, params: &Params) -> Result<Compressed, Fai
     })
 }
 
-/// Reads a verifier key file.
-fn load_vk(path: &Path) -> Result<VerifierKey, Failure> {
+/// Reads a verifier-key file (a recipe) and derives the key: the parameters it names are
+/// loaded from the cache (or generated), their digest must be the file's, then the decider's
+/// key setup runs. The coprocessor set is the one the key names (it must be one this CLI has).
+fn load_vk(
+    path: &Path,
+    params_dir: Option<&Path>,
+) -> Result<(CompactVerifierKey, CoprocessorSet), Failure> {
     let t = Instant::now();
     let bytes = read_file(path, "verifier key")?;
-    let vk = VerifierKey::from_bytes(&bytes)
+    let file = VerifierKeyFile::from_bytes(&bytes)
         .with_context(|| format!("cannot read verifier key {}", path.display()))
         .map_err(Failure::load)?;
-    tracing::info!(secs = t.elapsed().as_secs_f64(), "loaded the verifier key");
-    Ok(vk)
+    let mut coprocessors = None;
+    for choice in CoprocessorChoice::value_variants() {
+        let set = coprocessor_set(*choice)?;
+        if set.describe() == file.coprocessors {
+            coprocessors = Some(set);
+            break;
+        }
+    }
+    let coprocessors = coprocessors.ok_or_else(|| {
+        Failure::load(anyhow::anyhow!(
+            "the verifier key {} names coprocessors ({}) that this build of canopy does not have",
+            path.display(),
+            crate::coprocessors::names(&file.coprocessors)
+        ))
+    })?;
+    let block_size = usize::try_from(file.block_size)
+        .ok()
+        .filter(|k| (1..=MAX_BLOCK_SIZE).contains(k))
+        .ok_or_else(|| {
+            Failure::load(anyhow::anyhow!(
+                "the verifier key {} names K = {}, outside 1..={MAX_BLOCK_SIZE}",
+                path.display(),
+                file.block_size
+            ))
+        })?;
+    let params = params(params_dir, block_size, file.memory_size, &coprocessors)?;
+    let vk = file
+        .derive(&params)
+        .with_context(|| format!("cannot derive verifier key {}", path.display()))
+        .map_err(Failure::load)?;
+    eprintln!(
+        "canopy: verifier key derived from {} in {:.1} s",
+        path.display(),
+        t.elapsed().as_secs_f64()
+    );
+    Ok((vk, coprocessors))
 }
 
 /// The compact branch of `canopy verify` (`bytes` start with the compact magic).
@@ -132,22 +175,18 @@ pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Fail
         .with_context(|| format!("cannot read proof {}", args.proof.display()))
         .map_err(Failure::load)?;
     let s = &file.statement;
-    let block_size = checked_block_size(s)?;
-    let coprocessors = coprocessor_set(args.coprocessors)?;
     let program = load_program(&args.program, s.memory_size)?;
     let input = match &args.input {
         Some(p) => read_file(p, "input")?,
         None => Vec::new(),
     };
-    // without --vk the decider key is derived from the parameters and its verifier key used
-    let derived;
-    let loaded;
-    let vk: &VerifierKey = match &args.vk {
-        Some(p) => {
-            loaded = load_vk(p)?;
-            &loaded
-        }
+    // without --vk the key is derived from the parameters the statement names under the
+    // --coprocessors choice
+    let (vk, coprocessors) = match &args.vk {
+        Some(p) => load_vk(p, args.params_dir.as_deref())?,
         None => {
+            let block_size = checked_block_size(s)?;
+            let coprocessors = coprocessor_set(args.coprocessors)?;
             let params = params(
                 args.params_dir.as_deref(),
                 block_size,
@@ -155,19 +194,18 @@ pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Fail
                 &coprocessors,
             )?;
             let t = Instant::now();
-            derived = canopy::decider_key(&params)
+            let vk = CompactVerifierKey::derive(&params)
                 .context("decider key setup failed")
                 .map_err(Failure::load)?;
             eprintln!(
-                "canopy: verifier key derived from the cached parameters in {:.1} s \
-                 (pass --vk FILE from `canopy setup` to skip this)",
+                "canopy: verifier key derived from the cached parameters in {:.1} s",
                 t.elapsed().as_secs_f64()
             );
-            derived.verifier_key()
+            (vk, coprocessors)
         }
     };
     let t = Instant::now();
-    let statement = canopy::verify_compact(&file, &program, &input, vk)
+    let statement = canopy::verify_compact(&file, &program, &input, &vk)
         .map_err(|e| rejected(e, args.coprocessors, &coprocessors))?;
     let secs = t.elapsed().as_secs_f64();
     report_verified(&statement, secs, args.json, "compact", &coprocessors)
@@ -191,27 +229,21 @@ fn setup_inner(args: &SetupArgs) -> Result<(), Failure> {
         args.memory_size,
         &coprocessors,
     )?;
-    let t = Instant::now();
-    let dk = canopy::decider_key(&params)
-        .context("decider key setup failed")
-        .map_err(Failure::load)?;
-    let setup_secs = t.elapsed().as_secs_f64();
-    let bytes = dk
-        .verifier_key()
+    let bytes = VerifierKeyFile::of(&params)
         .to_bytes()
         .context("cannot encode the verifier key")
         .map_err(Failure::load)?;
     write_atomically(&args.vk_out, &bytes).map_err(Failure::load)?;
     eprintln!(
-        "canopy: parameters {} (K = {}, memory {} bytes, coprocessors: {}); decider key set up \
-         in {setup_secs:.1} s",
+        "canopy: parameters {} (K = {}, memory {} bytes, coprocessors: {})",
         canopy::hex(&params.digest()),
         params.block_size(),
         params.memory_size(),
         crate::coprocessors::describe(&coprocessors)
     );
     eprintln!(
-        "canopy: verifier key written to {} ({})",
+        "canopy: verifier key written to {} ({}; `canopy verify --vk` derives the decider's key \
+         from it and the parameters it names)",
         args.vk_out.display(),
         human_bytes(bytes.len())
     );
@@ -256,6 +288,10 @@ fn inspect_inner(args: &InspectArgs) -> Result<(), Failure> {
     println!("memory size:       {} bytes", s.memory_size);
     println!("block size K:      {}", s.block_size);
     println!("params digest:     {}", s.params_digest_hex());
+    println!(
+        "coprocessors:      {}",
+        crate::coprocessors::names(&s.coprocessors)
+    );
     println!(
         "public input:      {} bytes read, SHA-256 {}, {}",
         s.public_input_len,

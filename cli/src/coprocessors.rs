@@ -63,37 +63,42 @@ impl CoprocessorChoice {
 /// hexadecimal ids in registration order (a changed circuit under the same id fails the
 /// loader's shape check and is regenerated).
 pub fn cache_tag(set: &CoprocessorSet) -> String {
-    set.describe()
-        .iter()
-        .fold(String::new(), |mut tag, (id, _, _, _)| {
-            if tag.is_empty() {
-                tag.push_str("-copro");
-            }
-            tag.push_str(&format!("-{id:x}"));
-            tag
-        })
+    set.describe().iter().fold(String::new(), |mut tag, c| {
+        if tag.is_empty() {
+            tag.push_str("-copro");
+        }
+        tag.push_str(&format!("-{:x}", c.id));
+        tag
+    })
 }
 
 /// A short human description: `none`, or the names in order.
 pub fn describe(set: &CoprocessorSet) -> String {
-    if set.is_empty() {
+    names(&set.describe())
+}
+
+/// The names of `infos`, comma-separated (`none` for an empty list).
+pub fn names(infos: &[canopy::CoprocessorInfo]) -> String {
+    if infos.is_empty() {
         return "none".into();
     }
-    set.describe()
+    infos
         .iter()
-        .map(|(_, name, _, _)| name.as_str())
+        .map(|c| c.name.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// The set as JSON: `[{"id", "name", "funct7", "funct3"}, ...]` in circuit order (entry i is
-/// step circuit i + 1).
-pub fn json(set: &CoprocessorSet) -> serde_json::Value {
+/// A coprocessor list (as a statement records it) as JSON:
+/// `[{"id", "name", "funct7", "funct3"}, ...]` in circuit order (entry i is step circuit i + 1).
+pub fn infos_json(infos: &[canopy::CoprocessorInfo]) -> serde_json::Value {
     serde_json::Value::Array(
-        set.describe()
-            .into_iter()
-            .map(|(id, name, f7, f3)| {
-                serde_json::json!({ "id": id, "name": name, "funct7": f7, "funct3": f3 })
+        infos
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "name": c.name, "funct7": c.funct7, "funct3": c.funct3
+                })
             })
             .collect(),
     )
@@ -161,13 +166,16 @@ mod tests {
         let set = CoprocessorChoice::Builtins.set().unwrap();
         let expected = canopy_coprocessors::builtins();
         assert_eq!(set.len(), expected.len());
-        let ids: Vec<u32> = set.describe().iter().map(|d| d.0).collect();
+        let ids: Vec<u32> = set.describe().iter().map(|d| d.id).collect();
         let want: Vec<u32> = expected.iter().map(|b| Coprocessor::id(&**b)).collect();
         assert_eq!(ids, want);
         assert!(ids.contains(&canopy_coprocessors::SHA256_ID));
         let tag = cache_tag(&set);
         assert!(tag.starts_with("-copro-"), "{tag}");
         assert_eq!(tag.matches('-').count(), 1 + set.len(), "{tag}");
-        assert_eq!(json(&set).as_array().map(Vec::len), Some(set.len()));
+        assert_eq!(
+            infos_json(&set.describe()).as_array().map(Vec::len),
+            Some(set.len())
+        );
     }
 }

@@ -47,7 +47,6 @@ mod with_mpi {
         program: Program,
         inputs: Inputs,
         params: Params,
-        coprocessors: canopy::CoprocessorSet,
     }
 
     /// `canopy prove --mpi`.
@@ -166,7 +165,6 @@ mod with_mpi {
             program,
             inputs,
             params,
-            coprocessors,
         })
     }
 
@@ -188,7 +186,6 @@ mod with_mpi {
         let written = Written {
             out_path: &out_path,
             params: &l.params,
-            coprocessors: &l.coprocessors,
             started,
         };
         let timings = serde_json::json!({ "prove_seconds": prove_secs });

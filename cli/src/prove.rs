@@ -332,7 +332,6 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
     let written = Written {
         out_path: &out_path,
         params: &params,
-        coprocessors: &coprocessors,
         started,
     };
     write_proof(args, &proof, &written, &proved, timings)
@@ -352,12 +351,11 @@ pub(crate) fn output_path(args: &ProveArgs) -> PathBuf {
     }
 }
 
-/// What [`write_proof`] needs besides the proof: where, with which parameters and set, and when
+/// What [`write_proof`] needs besides the proof: where, with which parameters, and when
 /// the command started.
 pub(crate) struct Written<'a> {
     pub(crate) out_path: &'a Path,
     pub(crate) params: &'a Params,
-    pub(crate) coprocessors: &'a CoprocessorSet,
     pub(crate) started: Instant,
 }
 
@@ -397,7 +395,6 @@ pub(crate) fn write_proof(
     );
     if args.json {
         let mut v = crate::compact::statement_json(s);
-        v["coprocessors"] = crate::coprocessors::json(w.coprocessors);
         v["proof_path"] = serde_json::json!(w.out_path.display().to_string());
         v["kind"] = serde_json::json!(kind);
         v["file_bytes"] = serde_json::json!(bytes.len());
@@ -443,18 +440,14 @@ fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
     let s = &proof.statement;
     let block_size = checked_block_size(s)?;
     let coprocessors = coprocessor_set(args.coprocessors)?;
-    // The accumulator holds one running instance per step circuit (the CPU's and one per
-    // coprocessor): refuse a proof of another set before loading or generating parameters.
-    // (Sets of equal size are told apart by the parameters digest below.)
-    let circuits = proof.accumulator.running_instances().len();
-    if circuits != 1 + coprocessors.len() {
+    // The statement names the coprocessor set: refuse a proof of another set before loading
+    // or generating parameters (verify checks it again, with the parameters digest).
+    if s.coprocessors != coprocessors.describe() {
         return Err(Failure {
             code: EXIT_REJECTED,
             error: anyhow::anyhow!(
-                "the proof was made with other parameters: it has {circuits} step circuits \
-                 (the CPU's and {} coprocessor(s)), these parameters would have {}; {}",
-                circuits.saturating_sub(1),
-                1 + coprocessors.len(),
+                "the proof was made with other parameters: its coprocessors are `{}`; {}",
+                crate::coprocessors::names(&s.coprocessors),
                 params_mismatch_hint(args.coprocessors, &coprocessors)
             )
             .context("the proof does not verify"),
@@ -537,7 +530,6 @@ pub(crate) fn report_verified(
     let mut stdout = std::io::stdout().lock();
     let out = if json {
         let mut v = crate::compact::statement_json(statement);
-        v["coprocessors"] = crate::coprocessors::json(coprocessors);
         v["verified"] = serde_json::Value::Bool(true);
         v["kind"] = serde_json::Value::String(kind.into());
         v["verify_seconds"] = serde_json::json!(secs);

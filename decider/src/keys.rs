@@ -191,6 +191,11 @@ where
     pub fn verifier_key(&self) -> &VerifierKey<S1, S2> {
         &self.vk
     }
+
+    /// The verifier key, dropping the prover's keys.
+    pub fn into_verifier_key(self) -> VerifierKey<S1, S2> {
+        self.vk
+    }
 }
 
 /// One SNARK verifier key in a file: its encoding with the commitment key cut out at

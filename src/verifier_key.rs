@@ -1,0 +1,218 @@
+//! Verifier keys of compact proofs: the small [`VerifierKeyFile`] that `canopy setup` writes,
+//! and the [`CompactVerifierKey`] that [`crate::verify_compact`] uses.
+//!
+//! # Why the file is a recipe
+//! The decider's Spartan verifier key (non-preprocessing, over IPA) holds the padded R1CS
+//! matrices of every circuit shape: 99 MB at K = 4 (`canopy_decider::VerifierKey::to_bytes`).
+//! Everything in it is a deterministic function of the parameters, and the parameters are a
+//! deterministic function of (K, memory size, coprocessor set). So the file stores exactly
+//! that, plus the parameters digest it must lead to and the decider's scheme, and a reader
+//! derives the key: [`VerifierKeyFile::derive`] rebuilds (or loads) the parameters, requires
+//! their digest to be the file's, and runs the decider's key setup. At K = 4 this takes
+//! ≈ 9 s from nothing (7.7 s of parameters and 1.4 s of decider key, idle machine), less than
+//! reading the 99 MB key (13.7 s), and the file is a few hundred bytes.
+//!
+//! The digest check makes the file self-verifying: a file whose K, memory size or coprocessor
+//! list was edited derives other parameters and is rejected
+//! ([`VerifierKeyError::WrongParams`]). The verifier still chooses which file to trust: the
+//! digest in it is what a proof must have been made under.
+//!
+//! # File format ([`VerifierKeyFile::to_bytes`])
+//! | bytes | content |
+//! |---|---|
+//! | 0..8 | magic `"CANOPYVK"` ([`VERIFIER_KEY_MAGIC`]) |
+//! | 8..12 | format version, u32 little-endian ([`VERIFIER_KEY_FORMAT_VERSION`]) |
+//! | 12.. | bincode 2 (standard configuration, through serde) of [`VerifierKeyFile`] |
+
+use canopy_decider::{DeciderError, VerifierKey};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::compact::decider_key;
+use crate::coprocessors::CoprocessorInfo;
+use crate::error::ProofFormatError;
+use crate::field;
+use crate::params::{hex, Params};
+
+/// Magic at the start of a verifier-key file.
+pub const VERIFIER_KEY_MAGIC: &[u8; 8] = b"CANOPYVK";
+/// Version of the verifier-key file format.
+pub const VERIFIER_KEY_FORMAT_VERSION: u32 = 1;
+/// The decider scheme this build proves and verifies with (recorded in every key file, so a
+/// key for another scheme is a clear error rather than a failed verification).
+pub const DECIDER_SCHEME: &str = "spartan+ipa/bn254, spartan+ipa/grumpkin";
+/// Largest body the decoder accepts (a key file is a few hundred bytes).
+const MAX_BODY: usize = 1 << 20;
+
+/// What a verifier key is derived from: the parameters' recipe and the digest it must give.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifierKeyFile {
+    /// Rows per fold step K.
+    pub block_size: u64,
+    /// Guest memory size in bytes.
+    pub memory_size: u64,
+    /// The coprocessors, in circuit order.
+    pub coprocessors: Vec<CoprocessorInfo>,
+    /// The parameters digest ([`Params::digest`]) the recipe must lead to.
+    pub params_digest: [u8; 32],
+    /// The decider scheme ([`DECIDER_SCHEME`] when written by this build).
+    pub scheme: String,
+}
+
+/// Why a verifier key could not be read or derived.
+#[derive(Debug, Error)]
+pub enum VerifierKeyError {
+    /// The file is not a verifier key of this format (magic, version, truncation, corruption).
+    #[error("verifier key file: {0}")]
+    Format(#[from] ProofFormatError),
+    /// The key is for another decider scheme than this build's.
+    #[error("the verifier key is for the decider scheme `{found}`; this build uses `{expected}`")]
+    OtherScheme {
+        /// Scheme in the file.
+        found: String,
+        /// This build's [`DECIDER_SCHEME`].
+        expected: &'static str,
+    },
+    /// The given parameters are not the ones the key names.
+    #[error("the parameters do not match the verifier key: {0}")]
+    WrongParams(String),
+    /// The decider's key setup failed.
+    #[error("decider key setup: {0}")]
+    Decider(#[from] DeciderError),
+}
+
+impl VerifierKeyFile {
+    /// The recipe of `params`.
+    pub fn of(params: &Params) -> Self {
+        Self {
+            block_size: params.block_size() as u64,
+            memory_size: params.memory_size(),
+            coprocessors: params.coprocessors().describe(),
+            params_digest: params.digest(),
+            scheme: DECIDER_SCHEME.to_string(),
+        }
+    }
+
+    /// Encodes the file (header + body).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ProofFormatError> {
+        crate::framing::encode(VERIFIER_KEY_MAGIC, VERIFIER_KEY_FORMAT_VERSION, self)
+    }
+
+    /// Decodes a key file; never panics. A key for another decider scheme is
+    /// [`VerifierKeyError::OtherScheme`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifierKeyError> {
+        let file: Self = crate::framing::decode::<Self, MAX_BODY>(
+            bytes,
+            VERIFIER_KEY_MAGIC,
+            VERIFIER_KEY_FORMAT_VERSION,
+            "verifier key",
+        )?;
+        if file.scheme != DECIDER_SCHEME {
+            return Err(VerifierKeyError::OtherScheme {
+                found: file.scheme,
+                expected: DECIDER_SCHEME,
+            });
+        }
+        Ok(file)
+    }
+
+    /// Checks that `params` are the parameters this file names: K, memory size, coprocessor
+    /// list and digest.
+    pub fn check(&self, params: &Params) -> Result<(), VerifierKeyError> {
+        let bad = |what: String| Err(VerifierKeyError::WrongParams(what));
+        if self.block_size != params.block_size() as u64 {
+            return bad(format!(
+                "K = {} in the key, {} in the parameters",
+                self.block_size,
+                params.block_size()
+            ));
+        }
+        if self.memory_size != params.memory_size() {
+            return bad(format!(
+                "memory size {} in the key, {} in the parameters",
+                self.memory_size,
+                params.memory_size()
+            ));
+        }
+        let set = params.coprocessors().describe();
+        if self.coprocessors != set {
+            return bad(format!(
+                "coprocessors [{}] in the key, [{}] in the parameters",
+                list(&self.coprocessors),
+                list(&set)
+            ));
+        }
+        if self.params_digest != params.digest() {
+            return bad(format!(
+                "digest {} in the key, the parameters have {}",
+                hex(&self.params_digest),
+                hex(&params.digest())
+            ));
+        }
+        Ok(())
+    }
+
+    /// Derives the verifier key from `params` (built from this file's recipe, e.g. by
+    /// [`Params::setup_with_coprocessors`] or a cache): checks them with [`Self::check`], then
+    /// runs the decider's key setup (seconds).
+    pub fn derive(&self, params: &Params) -> Result<CompactVerifierKey, VerifierKeyError> {
+        self.check(params)?;
+        CompactVerifierKey::derive(params)
+    }
+}
+
+/// `name (id …), …` of a coprocessor list.
+pub(crate) fn list(infos: &[CoprocessorInfo]) -> String {
+    infos
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A verifier key of compact proofs: the recipe ([`VerifierKeyFile`]) and the decider's
+/// verifier key derived from it, whose digest is the recipe's.
+pub struct CompactVerifierKey {
+    file: VerifierKeyFile,
+    decider: VerifierKey,
+}
+
+impl CompactVerifierKey {
+    /// Derives the key of `params` (the decider's key setup: seconds).
+    pub fn derive(params: &Params) -> Result<Self, VerifierKeyError> {
+        let decider = decider_key(params)?.into_verifier_key();
+        Ok(Self {
+            file: VerifierKeyFile::of(params),
+            decider,
+        })
+    }
+
+    /// A key from a recipe and a decider verifier key obtained elsewhere (e.g. the decider's
+    /// own 99 MB key file, `canopy_decider::VerifierKey::load`): their digests must agree.
+    /// The recipe's K, memory size and coprocessor list are trusted as given (the decider key
+    /// does not record them); [`VerifierKeyFile::derive`] checks them too.
+    pub fn from_parts(
+        file: VerifierKeyFile,
+        decider: VerifierKey,
+    ) -> Result<Self, VerifierKeyError> {
+        let digest = field::to_bytes(&decider.digest());
+        if digest != file.params_digest {
+            return Err(VerifierKeyError::WrongParams(format!(
+                "the decider key is for parameters {}, the recipe names {}",
+                hex(&digest),
+                hex(&file.params_digest)
+            )));
+        }
+        Ok(Self { file, decider })
+    }
+
+    /// The recipe (what `canopy setup --vk-out` writes).
+    pub fn file(&self) -> &VerifierKeyFile {
+        &self.file
+    }
+
+    /// The decider's verifier key.
+    pub fn decider(&self) -> &VerifierKey {
+        &self.decider
+    }
+}
