@@ -73,6 +73,7 @@ fn write_seeds(
             memory_size: 1 << 20,
             block_size: 4,
             params_digest: [2; 32],
+            coprocessors: Vec::new(),
             public_input_len: 2,
             public_input_digest: [3; 32],
             public_input_eof: true,

@@ -1,10 +1,11 @@
 //! Fuzzes `canopy::verify_compact` on a real guest's compact proof (issue 7).
 //!
-//! Unlike `verify_compact` (tiny toy step circuits), the verifier key here is the decider
-//! key of the real CPU block circuit: `canopy::Params::setup(4, 256 KiB)`, the parameters
-//! the seed proof is made under. The guest is the echo guest of `tests/common`
-//! (`echo_elf(8)`: reads up to 8 bytes of public input, writes them to the output, exits with
-//! `40 + bytes read`), run on the public input `b"hi"`.
+//! Unlike `verify_compact` (tiny toy step circuits), the verifier key here is the
+//! `canopy::CompactVerifierKey` of the real CPU block circuit, derived from
+//! `canopy::Params::setup(4, 256 KiB)`, the parameters the seed proof is made under. The
+//! guest is the echo guest of `tests/common` (`echo_elf(8)`: reads up to 8 bytes of public
+//! input, writes them to the output, exits with `40 + bytes read`), run on the public input
+//! `b"hi"`. The statement names no coprocessors (the parameters have none).
 //!
 //! Input: a `CANOPYCP` file (`canopy::CompactProofFile::from_bytes`; anything else is
 //! rejected by the decoder). A decoded file is verified three times:
@@ -32,8 +33,7 @@
 #[path = "../../tests/common/mod.rs"]
 mod common;
 
-use canopy::decider::DeciderKey;
-use canopy::{CompactProofFile, Inputs, Params, Program, Statement};
+use canopy::{CompactProofFile, CompactVerifierKey, Inputs, Params, Program, Statement};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -47,7 +47,7 @@ const INPUT: &[u8] = b"hi";
 const OTHER_INPUT: &[u8] = b"ho";
 
 struct Fixture {
-    dk: DeciderKey,
+    vk: CompactVerifierKey,
     program: Program,
     other_program: Program,
     expected: Statement,
@@ -58,9 +58,9 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let t = std::time::Instant::now();
         let params = Params::setup(K, MEM).expect("parameters setup");
-        let dk = canopy::decider_key(&params).expect("decider key");
+        let vk = CompactVerifierKey::derive(&params).expect("verifier key");
         eprintln!(
-            "verify_guest: parameters and decider key (K = {K}, memory {MEM}) in {:.1} s",
+            "verify_guest: parameters and verifier key (K = {K}, memory {MEM}) in {:.1} s",
             t.elapsed().as_secs_f64()
         );
         let program =
@@ -85,18 +85,20 @@ fn fixture() -> &'static Fixture {
         );
 
         let f = Fixture {
-            dk,
+            vk,
             program,
             other_program,
             expected,
         };
         if let Some(dir) = std::env::var_os("CANOPY_FUZZ_SEED_DIR") {
             let t = std::time::Instant::now();
-            let file = proof.compress(&params, &f.dk).expect("compress");
+            // the prover's decider key (the fixture keeps only the verifier key)
+            let dk = canopy::decider_key(&params).expect("decider key");
+            let file = proof.compress(&params, &dk).expect("compress");
             let bytes = file.to_bytes().expect("encode");
             let back = CompactProofFile::from_bytes(&bytes).expect("decode the seed");
             check(&f, &back);
-            let accepted = canopy::verify_compact(&back, &f.program, INPUT, f.dk.verifier_key())
+            let accepted = canopy::verify_compact(&back, &f.program, INPUT, &f.vk)
                 .expect("the seed verifies for the true claim");
             assert_eq!(accepted, f.expected);
             let dir = std::path::Path::new(&dir);
@@ -114,7 +116,7 @@ fn fixture() -> &'static Fixture {
 
 /// Verifies `file` for the true claim and both false ones; panics on a forgery.
 fn check(f: &Fixture, file: &CompactProofFile) {
-    let vk = f.dk.verifier_key();
+    let vk = &f.vk;
     if let Ok(s) = canopy::verify_compact(file, &f.program, INPUT, vk) {
         assert_eq!(
             s, f.expected,
