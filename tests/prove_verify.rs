@@ -180,6 +180,17 @@ fn forged_statements_are_rejected() {
     check(&|p| p.statement.memory_size = 1 << 20, |e| {
         matches!(e, VerifyError::WrongParams(_))
     });
+    check(
+        &|p| {
+            p.statement.coprocessors.push(canopy::CoprocessorInfo {
+                id: 7,
+                name: "claimed".into(),
+                funct7: 1,
+                funct3: 0,
+            })
+        },
+        |e| matches!(e, VerifyError::WrongParams(_)),
+    );
 }
 
 #[test]

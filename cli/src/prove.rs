@@ -107,10 +107,11 @@ pub struct VerifyArgs {
     /// The public input (fd 0) the run is claimed to have read [default: empty].
     #[arg(long, value_name = "FILE")]
     pub(crate) input: Option<PathBuf>,
-    /// Verifier key (from `canopy setup --vk-out`) for a compact proof [default: derived from
-    /// the cached parameters of the proof's K, which costs the decider's key setup]. Reading
-    /// a key regenerates its commitment generators: ≈40 s at K = 4; the SNARK check itself
-    /// takes a few seconds.
+    /// Verifier key (from `canopy setup --vk-out`) for a compact proof: the proof must be for
+    /// the parameters it names (K, memory size, coprocessors, digest), whatever the proof's
+    /// statement says [default: the parameters the statement names, with --coprocessors].
+    /// The key file is a small recipe; the parameters are loaded from the cache or generated
+    /// (≈8 s at K = 4) and the decider's key is derived from them (≈1.5 s at K = 4).
     #[arg(long, value_name = "FILE")]
     pub(crate) vk: Option<PathBuf>,
     /// Directory of the parameters cache (as for `canopy prove`).

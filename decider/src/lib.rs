@@ -71,7 +71,9 @@
 //! * **Verifier-key file.** A Spartan verifier key over IPA embeds the whole commitment key;
 //!   the file drops it and stores its length, and reading the file regenerates it from the
 //!   label ([`keys`]). The non-preprocessing key still holds the padded R1CS matrices of
-//!   every shape, so the file is not small for large circuits (see the measured sizes).
+//!   every shape, so the file is not small for large circuits (99 MB at K = 4). The `canopy`
+//!   crate and the CLI therefore store a recipe instead (`canopy::VerifierKeyFile`: K, memory
+//!   size, coprocessors, parameters digest) and derive this key from the parameters.
 //! * **HyperKZG** (with a user powers-of-tau file) is **not built**: canopy-folding fixes
 //!   E1 = `Bn256EngineIPA`; switching needs a KZG E1 in canopy-folding (its accumulator
 //!   commitments must be made with the KZG key).
