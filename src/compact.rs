@@ -30,7 +30,6 @@ use crate::program::Program;
 use crate::proof::{Proof, Statement};
 use crate::verifier_key::{list, CompactVerifierKey};
 use crate::verify::{check_statement, initial_state_of_block, ProvenRun};
-use canopy_vm::circuit::block::BlockParams;
 
 /// Magic at the start of a compact proof file.
 pub const COMPACT_PROOF_MAGIC: &[u8; 8] = b"CANOPYCP";
@@ -194,12 +193,6 @@ pub fn verify_compact(
             list(&key.coprocessors)
         )));
     }
-    let block_size = usize::try_from(s.block_size).map_err(|_| {
-        VerifyError::WrongParams(format!("block size {} out of range", s.block_size))
-    })?;
-    let block = BlockParams::new(block_size, s.memory_size)
-        .map_err(|e| VerifyError::WrongParams(format!("invalid block parameters: {e}")))?;
-
     // 2.–6. the statement (the program's memory size first: z_0 is computed under it)
     if program.memory_size() != s.memory_size {
         return Err(VerifyError::WrongProgram(format!(
@@ -209,7 +202,9 @@ pub fn verify_compact(
         ))
         .into());
     }
-    let z0 = initial_state_of_block(program, &block)?;
+    let t = std::time::Instant::now();
+    let z0 = initial_state_of_block(program, vk.block())?;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "recomputed z_0");
     check_statement(
         s,
         program,
@@ -225,7 +220,9 @@ pub fn verify_compact(
     )?;
 
     // 7. the SNARK
+    let t = std::time::Instant::now();
     let proof = CompactProof::from_bytes(&file.snark).map_err(CompactVerifyError::Snark)?;
+    tracing::debug!(secs = t.elapsed().as_secs_f64(), "decoded the SNARK");
     let statement = canopy_decider::Statement {
         num_steps: s.fold_steps,
         pc0: F1::ZERO,
@@ -233,6 +230,13 @@ pub fn verify_compact(
         pc: file.final_pc,
         z: file.final_z.clone(),
     };
-    canopy_decider::verify(vk.decider(), &statement, &proof).map_err(CompactVerifyError::Snark)?;
+    let t = std::time::Instant::now();
+    let r = canopy_decider::verify(vk.decider(), &statement, &proof);
+    tracing::debug!(
+        secs = t.elapsed().as_secs_f64(),
+        accepted = r.is_ok(),
+        "decider verify"
+    );
+    r.map_err(CompactVerifyError::Snark)?;
     Ok(s.clone())
 }

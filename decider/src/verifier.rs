@@ -51,11 +51,23 @@ fn verify_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E> + WellFormed>(
         return reject(format!("{name}: random instance out of range"));
     }
     wellformed::check(name, &p.snark)?;
+    let t = std::time::Instant::now();
     let folded = p.nifs.verify(ro, digest, u, &p.random)?;
     let derandomised = folded.derandomize(dk, &p.blind_w, &p.blind_e);
-    p.snark
+    let fold_secs = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    let r = p
+        .snark
         .verify(&key.vk, &derandomised)
-        .map_err(|e| DeciderError::Rejected(format!("{name}: SNARK: {e}")))
+        .map_err(|e| DeciderError::Rejected(format!("{name}: SNARK: {e}")));
+    tracing::debug!(
+        slot = name,
+        fold_secs,
+        snark_secs = t.elapsed().as_secs_f64(),
+        accepted = r.is_ok(),
+        "verified a slot"
+    );
+    r
 }
 
 /// Verifies a compact proof of `statement` under the verifier key.
