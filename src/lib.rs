@@ -67,7 +67,7 @@
 //! # What is not here yet
 //! HyperKZG commitments with a powers-of-tau file (only IPA is built), one batched SNARK per
 //! curve instead of one per used circuit, and verification in milliseconds (it takes
-//! ≈0.7–1.3 s; docs/decider-roadmap.md has the plan).
+//! ≈0.45–1.15 s idle; docs/decider-roadmap.md has the plan).
 #![deny(missing_docs)]
 
 pub use canopy_decider as decider;
