@@ -118,7 +118,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) params_dir: Option<PathBuf>,
     /// The coprocessors the proof was made with (as for `canopy prove`); another set is
-    /// other parameters, and the proof is refused.
+    /// other parameters, and the proof is refused. With --vk the key's own set is used.
     #[arg(long, value_name = "SET", value_enum, default_value_t = CoprocessorChoice::None)]
     pub(crate) coprocessors: CoprocessorChoice,
     /// Print the verified statement as JSON on stdout (instead of the public output).
