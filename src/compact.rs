@@ -28,7 +28,7 @@ use crate::error::{ProofFormatError, VerifyError};
 use crate::params::{hex, Params};
 use crate::program::Program;
 use crate::proof::{Proof, Statement};
-use crate::verifier_key::{list, CompactVerifierKey};
+use crate::verifier_key::{CompactVerifierKey, VerifierKeyFile};
 use crate::verify::{check_statement, initial_state_of_block, ProvenRun};
 
 /// Magic at the start of a compact proof file.
@@ -171,28 +171,12 @@ pub fn verify_compact(
     let s = &file.statement;
 
     // 1. parameters
-    let key = vk.file();
-    let params_err = |what: String| CompactVerifyError::from(VerifyError::WrongParams(what));
-    if key.params_digest != s.params_digest {
-        return Err(params_err(format!(
-            "parameters digest {} in the proof, the verifier key is for {}",
-            hex(&s.params_digest),
-            hex(&key.params_digest)
-        )));
+    if let Some(m) =
+        VerifierKeyFile::of_statement(s).mismatch("the proof", vk.file(), "the verifier key")
+    {
+        return Err(VerifyError::WrongParams(m).into());
     }
-    if key.block_size != s.block_size || key.memory_size != s.memory_size {
-        return Err(params_err(format!(
-            "K = {}, memory {} bytes in the proof, the verifier key has K = {}, memory {} bytes",
-            s.block_size, s.memory_size, key.block_size, key.memory_size
-        )));
-    }
-    if key.coprocessors != s.coprocessors {
-        return Err(params_err(format!(
-            "coprocessors [{}] in the proof, [{}] in the verifier key",
-            list(&s.coprocessors),
-            list(&key.coprocessors)
-        )));
-    }
+
     // 2.–6. the statement (the program's memory size first: z_0 is computed under it)
     if program.memory_size() != s.memory_size {
         return Err(VerifyError::WrongProgram(format!(

@@ -34,6 +34,7 @@ use crate::coprocessors::CoprocessorInfo;
 use crate::error::ProofFormatError;
 use crate::field;
 use crate::params::{hex, Params};
+use crate::proof::Statement;
 
 /// Magic at the start of a verifier-key file.
 pub const VERIFIER_KEY_MAGIC: &[u8; 8] = b"CANOPYVK";
@@ -117,40 +118,58 @@ impl VerifierKeyFile {
         Ok(file)
     }
 
+    /// The parameters a proof's statement names, as a recipe (this build's scheme).
+    pub(crate) fn of_statement(s: &Statement) -> Self {
+        Self {
+            block_size: s.block_size,
+            memory_size: s.memory_size,
+            coprocessors: s.coprocessors.clone(),
+            params_digest: s.params_digest,
+            scheme: DECIDER_SCHEME.to_string(),
+        }
+    }
+
+    /// The first of K, memory size, coprocessor list and parameters digest in which `self`
+    /// (named `mine` in the message) and `other` (named `theirs`) differ, as a sentence; `None`
+    /// when they name the same parameters. The one comparison behind [`Self::check`],
+    /// [`crate::verify`] and [`crate::verify_compact`].
+    pub(crate) fn mismatch(&self, mine: &str, other: &Self, theirs: &str) -> Option<String> {
+        if self.block_size != other.block_size {
+            return Some(format!(
+                "K = {} in {mine}, {} in {theirs}",
+                self.block_size, other.block_size
+            ));
+        }
+        if self.memory_size != other.memory_size {
+            return Some(format!(
+                "memory size {} in {mine}, {} in {theirs}",
+                self.memory_size, other.memory_size
+            ));
+        }
+        if self.coprocessors != other.coprocessors {
+            return Some(format!(
+                "coprocessors [{}] in {mine}, [{}] in {theirs}",
+                list(&self.coprocessors),
+                list(&other.coprocessors)
+            ));
+        }
+        if self.params_digest != other.params_digest {
+            return Some(format!(
+                "parameters digest {} in {mine}, {} in {theirs}",
+                hex(&self.params_digest),
+                hex(&other.params_digest)
+            ));
+        }
+        None
+    }
+
     /// Checks that `params` are the parameters this file names: K, memory size, coprocessor
     /// list and digest.
     pub fn check(&self, params: &Params) -> Result<(), VerifierKeyError> {
-        let bad = |what: String| Err(VerifierKeyError::WrongParams(what));
-        if self.block_size != params.block_size() as u64 {
-            return bad(format!(
-                "K = {} in the key, {} in the parameters",
-                self.block_size,
-                params.block_size()
-            ));
+        match self.mismatch("the key", &Self::of(params), "the parameters") {
+            Some(m) => Err(VerifierKeyError::WrongParams(m)),
+            None => Ok(()),
         }
-        if self.memory_size != params.memory_size() {
-            return bad(format!(
-                "memory size {} in the key, {} in the parameters",
-                self.memory_size,
-                params.memory_size()
-            ));
-        }
-        let set = params.coprocessors().describe();
-        if self.coprocessors != set {
-            return bad(format!(
-                "coprocessors [{}] in the key, [{}] in the parameters",
-                list(&self.coprocessors),
-                list(&set)
-            ));
-        }
-        if self.params_digest != params.digest() {
-            return bad(format!(
-                "digest {} in the key, the parameters have {}",
-                hex(&self.params_digest),
-                hex(&params.digest())
-            ));
-        }
-        Ok(())
     }
 
     /// Derives the verifier key from `params` (built from this file's recipe, e.g. by
@@ -163,7 +182,7 @@ impl VerifierKeyFile {
 }
 
 /// `name (id …), …` of a coprocessor list.
-pub(crate) fn list(infos: &[CoprocessorInfo]) -> String {
+fn list(infos: &[CoprocessorInfo]) -> String {
     infos
         .iter()
         .map(ToString::to_string)

@@ -11,7 +11,7 @@ use crate::params::{hex, Params};
 use crate::program::Program;
 use crate::proof::{Proof, Statement};
 use crate::state::{self, stream_len};
-use crate::verifier_key::list;
+use crate::verifier_key::VerifierKeyFile;
 
 /// The initial IVC state z_0 of `program` under `params`, as the prover's witness generator
 /// builds it: pc = entry, the register hash of 31 zero registers with salt 0, the memory root
@@ -69,34 +69,12 @@ pub fn verify(
 
     // 1. parameters
     let params_err = VerifyError::WrongParams;
-    if s.block_size != params.block_size() as u64 {
-        return Err(params_err(format!(
-            "block size {} in the proof, {} in the parameters",
-            s.block_size,
-            params.block_size()
-        )));
-    }
-    if s.memory_size != params.memory_size() {
-        return Err(params_err(format!(
-            "memory size {} in the proof, {} in the parameters",
-            s.memory_size,
-            params.memory_size()
-        )));
-    }
-    if s.params_digest != params.digest() {
-        return Err(params_err(format!(
-            "parameters digest {} in the proof, {} given",
-            hex(&s.params_digest),
-            hex(&params.digest())
-        )));
-    }
-    let set = params.coprocessors().describe();
-    if s.coprocessors != set {
-        return Err(params_err(format!(
-            "coprocessors [{}] in the proof, [{}] in the parameters",
-            list(&s.coprocessors),
-            list(&set)
-        )));
+    if let Some(m) = VerifierKeyFile::of_statement(s).mismatch(
+        "the proof",
+        &VerifierKeyFile::of(params),
+        "the parameters",
+    ) {
+        return Err(params_err(m));
     }
     if acc.digest() != params.folding().digest() {
         return Err(params_err(
