@@ -16,6 +16,7 @@
 
 use crate::error::DeciderError;
 use crate::format;
+use crate::kzg::{KzgSnark, Srs};
 use crate::statement::HashConsts;
 use canopy_folding::{CommitmentKey, PublicParams, E1, E2, F1};
 use nova_snark::{
@@ -134,6 +135,15 @@ where
     Ok(ck)
 }
 
+impl<S2: RelaxedR1CSSNARKTrait<E2>> DeciderKey<KzgSnark, S2> {
+    /// Derives the keys of the HyperKZG decider from parameters whose primary generators are
+    /// `srs`'s G1 powers (`PublicParams::setup_with_primary_key` with [`Srs::primary_key`]);
+    /// parameters with other generators are refused. Deterministic in (pp, srs).
+    pub fn setup_kzg(pp: &PublicParams, srs: &Srs) -> Result<Self, DeciderError> {
+        Self::setup_with(pp, |ck, s| KzgSnark::setup_with(ck, srs, s))
+    }
+}
+
 impl<S1, S2> DeciderKey<S1, S2>
 where
     S1: RelaxedR1CSSNARKTrait<E1>,
@@ -142,6 +152,17 @@ where
     /// Derives the keys from the folding parameters (deterministic: the same parameters
     /// always give the same keys). Costs one SNARK setup per shape.
     pub fn setup(pp: &PublicParams) -> Result<Self, DeciderError> {
+        Self::setup_with(pp, |ck, s| Ok(S1::setup(ck, s)?))
+    }
+
+    /// [`Self::setup`] with `setup1` making the primary SNARK keys.
+    fn setup_with(
+        pp: &PublicParams,
+        setup1: impl Fn(
+            &CommitmentKey<E1>,
+            &R1CSShape<E1>,
+        ) -> Result<(S1::ProverKey, S1::VerifierKey), DeciderError>,
+    ) -> Result<Self, DeciderError> {
         let _span = tracing::info_span!("decider_setup").entered();
         let (shapes1, shapes2) = slot_shapes(pp);
         let ck1 = extend_ck::<E1, S1>(pp.ck_primary(), &shapes1)?;
@@ -149,7 +170,7 @@ where
         let mut pk1 = Vec::new();
         let mut vk1 = Vec::new();
         for s in &shapes1 {
-            let (p, v) = S1::setup(&ck1, s)?;
+            let (p, v) = setup1(&ck1, s)?;
             pk1.push(p);
             vk1.push(SlotKey {
                 num_io: s.num_io(),

@@ -114,6 +114,7 @@
 pub mod error;
 pub mod format;
 pub mod keys;
+pub mod kzg;
 pub mod proof;
 pub mod prover;
 mod slot;
@@ -123,7 +124,15 @@ pub mod wellformed;
 
 pub use error::DeciderError;
 pub use keys::{DeciderKey, DefaultS1, DefaultS2, PreprocessingS1, PreprocessingS2, VerifierKey};
+pub use kzg::{KzgSnark, Srs, KZG_SCHEME};
 pub use proof::{CompactProof, SlotProof};
+
+/// The decider key over HyperKZG (primary) and IPA (secondary).
+pub type KzgDeciderKey = DeciderKey<KzgSnark, DefaultS2>;
+/// The verifier key over HyperKZG (primary) and IPA (secondary).
+pub type KzgVerifierKey = VerifierKey<KzgSnark, DefaultS2>;
+/// A compact proof over HyperKZG (primary) and IPA (secondary).
+pub type KzgCompactProof = CompactProof<KzgSnark, DefaultS2>;
 pub use prover::prove;
 pub use statement::Statement;
 pub use verifier::verify;

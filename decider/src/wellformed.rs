@@ -106,6 +106,14 @@ where
     }
 }
 
+/// The HyperKZG SNARK is Spartan's non-preprocessing SNARK over another engine: the same
+/// checks (HyperKZG's own verifier checks the lengths of its evaluation argument).
+impl WellFormed for crate::kzg::KzgSnark {
+    fn check_well_formed(&self) -> Result<(), String> {
+        self.inner().check_well_formed()
+    }
+}
+
 /// [`WellFormed::check_well_formed`] as a decider rejection naming the slot.
 pub(crate) fn check<S: WellFormed>(name: &str, snark: &S) -> Result<(), DeciderError> {
     snark

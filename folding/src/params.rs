@@ -17,7 +17,7 @@ use nova_snark::{
     frontend::{r1cs::NovaShape, shape_cs::ShapeCS},
     provider::poseidon::PoseidonConstantsCircuit,
     r1cs::R1CSShape,
-    traits::snark::default_ck_hint,
+    traits::{commitment::Len, snark::default_ck_hint},
 };
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -83,6 +83,41 @@ impl PublicParams {
     /// computes the digest. Checks: m ≥ 1, equal arities, num_io = 2 for every shape, and
     /// pairwise distinct primary shapes.
     pub fn setup<C: StepCircuit<F1>>(circuits: &[C]) -> Result<Self, FoldingError> {
+        Self::setup_inner(circuits, |refs| {
+            let hint1 = default_ck_hint::<E1>();
+            let hints1: Vec<_> = refs.iter().map(|_| &*hint1).collect();
+            Ok(R1CSShape::commitment_key(refs, &hints1)?)
+        })
+    }
+
+    /// Like [`Self::setup`], but the primary (BN254) commitment key comes from `load`
+    /// instead of nova-snark's transparent label key: for example the G1 powers of a
+    /// powers-of-tau file, so that the accumulator's commitments are KZG commitments a
+    /// HyperKZG decider can open. `load` is called with the number of generators the
+    /// circuits need (what [`Self::setup`] would generate: max(constraints, variables) of the
+    /// largest primary shape, rounded up to a power of two); a shorter key is refused. The key
+    /// is covered by the digest like the transparent one.
+    pub fn setup_with_primary_key<C: StepCircuit<F1>>(
+        circuits: &[C],
+        load: impl FnOnce(usize) -> Result<CommitmentKey<E1>, FoldingError>,
+    ) -> Result<Self, FoldingError> {
+        Self::setup_inner(circuits, |refs| {
+            let need = primary_key_len(refs);
+            let ck1 = load(need)?;
+            if ck1.length() < need {
+                return Err(FoldingError::InvalidInput(format!(
+                    "the primary commitment key has {} generators; the circuits need {need}",
+                    ck1.length()
+                )));
+            }
+            Ok(ck1)
+        })
+    }
+
+    fn setup_inner<C: StepCircuit<F1>>(
+        circuits: &[C],
+        make_ck1: impl FnOnce(&[&R1CSShape<E1>]) -> Result<CommitmentKey<E1>, FoldingError>,
+    ) -> Result<Self, FoldingError> {
         let m = circuits.len();
         let arity = circuits
             .first()
@@ -126,9 +161,7 @@ impl PublicParams {
         let (pm, sm) = merge_shapes(m, arity, &ro1, &ro2)?;
         let mut refs: Vec<&R1CSShape<E1>> = primary.iter().collect();
         refs.push(&pm);
-        let hint1 = default_ck_hint::<E1>();
-        let hints1: Vec<_> = refs.iter().map(|_| &*hint1).collect();
-        let ck1 = R1CSShape::commitment_key(&refs, &hints1)?;
+        let ck1 = make_ck1(&refs)?;
         let hint2 = default_ck_hint::<E2>();
         let ck2 = R1CSShape::commitment_key(&[&secondary, &sm], &[&*hint2, &*hint2])?;
         let mut pp = PublicParams {
@@ -303,6 +336,17 @@ impl PublicParams {
     pub fn load(path: &Path) -> Result<Self, FoldingError> {
         Self::from_bytes(&std::fs::read(path)?)
     }
+}
+
+/// The generators nova-snark's `R1CSShape::commitment_key` makes for `shapes` with the
+/// default hint: max(constraints, variables) over the shapes, rounded up to a power of two.
+fn primary_key_len(shapes: &[&R1CSShape<E1>]) -> usize {
+    shapes
+        .iter()
+        .map(|s| s.num_cons().max(s.num_vars()))
+        .max()
+        .unwrap_or(1)
+        .next_power_of_two()
 }
 
 /// Synthesizes the merge shapes S_PM (over F1) and SM (over F2) and checks their IO lengths

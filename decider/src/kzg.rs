@@ -1,0 +1,256 @@
+//! HyperKZG on BN254 for the primary SNARKs, from a powers-of-tau file.
+//!
+//! # How the accumulator's commitments become KZG commitments
+//! canopy-folding folds over nova-snark's `Bn256EngineIPA`, whose commitments are Pedersen
+//! commitments `Σ wᵢ·Gᵢ + r·h`. nova-snark's HyperKZG commits with exactly the same formula,
+//! with `Gᵢ = [τⁱ]G1`. So when the folding parameters are built with the powers of tau as
+//! their primary generators ([`Srs::primary_key`],
+//! `PublicParams::setup_with_primary_key`), every primary commitment of the accumulator is
+//! a KZG commitment, and the decider can prove the primary slots with Spartan over HyperKZG
+//! ([`KzgSnark`]) instead of IPA. Instances and witnesses move between the two engines by a
+//! serde round trip: both engines share the scalar field and the group, and both commitment
+//! types serialise the same point the same way (checked by the tests, which verify the
+//! moved instances). The secondary curve (Grumpkin, no pairing) keeps IPA.
+//!
+//! The generator list is covered by the parameter digest, so parameters built from one
+//! powers-of-tau file never verify a proof made under another (or under IPA). The G2 element
+//! `[τ]G2` is not part of the parameters: the prover's and the verifier's decider keys read it
+//! from the same file ([`Srs`]), and a key with another `[τ]G2` rejects every proof.
+//!
+//! # Trust
+//! A powers-of-tau file is a trusted setup: whoever knows τ can forge proofs. Use the file of
+//! a public ceremony (snarkjs `.ptau` format, read by nova-snark's `read_ptau`, which checks
+//! every point is on the curve and every G2 point is in the prime-order subgroup). The
+//! generator of test files ([`write_insecure_test_ptau`]) exists only with the
+//! `insecure-test-srs` feature, for tests.
+
+use crate::error::DeciderError;
+use canopy_folding::{CommitmentKey, E1, F1};
+use nova_snark::{
+    errors::NovaError,
+    provider::{
+        hyperkzg::{self, EvaluationEngine},
+        traits::{DlogGroup, PairingGroup},
+        Bn256EngineKZG,
+    },
+    r1cs::{R1CSShape, RelaxedR1CSInstance, RelaxedR1CSWitness},
+    spartan::snark,
+    traits::{
+        commitment::{CommitmentEngineTrait, Len},
+        snark::{DigestHelperTrait, RelaxedR1CSSNARKTrait},
+        Engine,
+    },
+};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::io::{Read, Seek};
+use std::path::Path;
+
+/// The engine of the HyperKZG SNARK: BN254 with KZG commitments.
+pub type EK = Bn256EngineKZG;
+/// The Spartan SNARK over HyperKZG that [`KzgSnark`] wraps.
+type Inner = snark::RelaxedR1CSSNARK<EK, EvaluationEngine<EK>>;
+/// An affine G1 point of BN254.
+type G1A = <<E1 as Engine>::GE as DlogGroup>::AffineGroupElement;
+/// An affine G2 point of BN254.
+type G2A = <<<E1 as Engine>::GE as PairingGroup>::G2 as DlogGroup>::AffineGroupElement;
+
+/// The label nova-snark derives the blinding generator h from (the same label as the
+/// transparent key, so h is the same point in both schemes).
+const LABEL: &[u8] = b"ck";
+
+/// Name of the primary commitment scheme over a powers-of-tau file.
+pub const KZG_SCHEME: &str = "spartan-hyperkzg-bn254/ipa-grumpkin";
+
+/// A structured reference string read from a powers-of-tau file: the first n G1 powers
+/// `[τⁱ]G1`, the blinding generator h (from nova-snark's label, as in the transparent key)
+/// and `[τ]G2`.
+#[derive(Clone, Debug)]
+pub struct Srs {
+    key: hyperkzg::CommitmentKey<EK>,
+}
+
+impl Srs {
+    /// Reads the first `n` (rounded up to a power of two) G1 powers and `[τ]G2` from a
+    /// powers-of-tau file in snarkjs format. A file of too small a power, another curve, or
+    /// with a point off the curve (or a G2 point outside the prime-order subgroup) is an
+    /// error.
+    pub fn read(reader: &mut (impl Read + Seek), n: usize) -> Result<Self, DeciderError> {
+        let key = <EK as Engine>::CE::load_setup(reader, LABEL, n.max(1))
+            .map_err(|e| DeciderError::Format(format!("powers-of-tau file: {e:?}")))?;
+        Ok(Self { key })
+    }
+
+    /// Reads [`Self::read`] from the file at `path`.
+    pub fn load(path: &Path, n: usize) -> Result<Self, DeciderError> {
+        let mut f = std::fs::File::open(path)?;
+        Self::read(&mut f, n)
+    }
+
+    /// Number of G1 powers held.
+    pub fn len(&self) -> usize {
+        self.key.length()
+    }
+
+    /// Whether no G1 power is held (never for a key that was read).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The G1 powers as canopy-folding's primary commitment key (same points, same h), to
+    /// pass to `PublicParams::setup_with_primary_key`.
+    pub fn primary_key(&self) -> Result<CommitmentKey<E1>, DeciderError> {
+        // nova-snark's Pedersen key is the pair (generators, h) and has no public
+        // constructor; its serde form is that pair.
+        recast(&(self.key.ck(), self.key.h()))
+            .map_err(|e| DeciderError::InvalidInput(format!("commitment key: {e}")))
+    }
+
+    /// Whether `ck` (a folding commitment key) is exactly this SRS's G1 powers and h.
+    pub fn matches(&self, ck: &CommitmentKey<E1>) -> bool {
+        let h = <E1 as Engine>::CE::derand_key(ck);
+        ck.generators() == self.key.ck() && serde_eq(&h, &<EK as Engine>::CE::derand_key(&self.key))
+    }
+
+    /// `[τ]G2`.
+    fn tau_h(&self) -> G2A {
+        *self.key.tau_H()
+    }
+}
+
+fn serde_eq<A: Serialize, B: Serialize>(a: &A, b: &B) -> bool {
+    matches!((bytes(a), bytes(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+fn bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, String> {
+    bincode::serde::encode_to_vec(v, bincode::config::standard()).map_err(|e| e.to_string())
+}
+
+/// Moves a value between two types with the same serde form (an instance, witness or shape
+/// of `Bn256EngineIPA` to `Bn256EngineKZG`, or a pair to a commitment key).
+fn recast<A: Serialize, B: DeserializeOwned>(a: &A) -> Result<B, String> {
+    let b = bytes(a)?;
+    let (v, used) = bincode::serde::decode_from_slice(&b, bincode::config::standard())
+        .map_err(|e| e.to_string())?;
+    if used != b.len() {
+        return Err("trailing bytes".into());
+    }
+    Ok(v)
+}
+
+fn nova_err(what: &str, e: String) -> NovaError {
+    NovaError::SetupError(format!("HyperKZG: moving the {what} between engines: {e}"))
+}
+
+/// Spartan over HyperKZG for a primary shape, presented as a SNARK over canopy-folding's
+/// primary engine (see the module docs). Its keys come from [`crate::DeciderKey::setup_kzg`]:
+/// the plain `setup` of the trait has no `[τ]G2` and returns an error.
+#[derive(Serialize, Deserialize)]
+pub struct KzgSnark(Inner);
+
+/// The prover key of a [`KzgSnark`]: Spartan's key, and h and `[τ]G2` to rebuild the KZG
+/// commitment key from the folding generators.
+#[derive(Serialize, Deserialize)]
+pub struct KzgProverKey {
+    inner: <Inner as RelaxedR1CSSNARKTrait<EK>>::ProverKey,
+    h: G1A,
+    tau_h: G2A,
+}
+
+/// The verifier key of a [`KzgSnark`]: Spartan's (the shape, and `G`, `H`, `[τ]G2`).
+#[derive(Serialize, Deserialize)]
+pub struct KzgVerifierKey(<Inner as RelaxedR1CSSNARKTrait<EK>>::VerifierKey);
+
+impl DigestHelperTrait<E1> for KzgVerifierKey {
+    fn digest(&self) -> F1 {
+        self.0.digest()
+    }
+}
+
+impl KzgSnark {
+    /// The wrapped Spartan proof.
+    pub(crate) fn inner(&self) -> &snark::RelaxedR1CSSNARK<EK, EvaluationEngine<EK>> {
+        &self.0
+    }
+
+    /// The keys of one primary shape: `ck` must be `srs`'s G1 powers (the folding key).
+    pub(crate) fn setup_with(
+        ck: &CommitmentKey<E1>,
+        srs: &Srs,
+        shape: &R1CSShape<E1>,
+    ) -> Result<(KzgProverKey, KzgVerifierKey), DeciderError> {
+        if !srs.matches(ck) {
+            return Err(DeciderError::InvalidInput(
+                "the parameters' primary generators are not this powers-of-tau file's".into(),
+            ));
+        }
+        let s: R1CSShape<EK> = recast(shape).map_err(|e| nova_err("shape", e))?;
+        let (inner, vk) = Inner::setup(&srs.key, &s)?;
+        Ok((
+            KzgProverKey {
+                inner,
+                h: *srs.key.h(),
+                tau_h: srs.tau_h(),
+            },
+            KzgVerifierKey(vk),
+        ))
+    }
+}
+
+impl RelaxedR1CSSNARKTrait<E1> for KzgSnark {
+    type ProverKey = KzgProverKey;
+    type VerifierKey = KzgVerifierKey;
+
+    fn setup(
+        _ck: &CommitmentKey<E1>,
+        _shape: &R1CSShape<E1>,
+    ) -> Result<(Self::ProverKey, Self::VerifierKey), NovaError> {
+        Err(NovaError::SetupError(
+            "HyperKZG keys need [τ]G2 from the powers-of-tau file: use DeciderKey::setup_kzg"
+                .into(),
+        ))
+    }
+
+    fn prove(
+        ck: &CommitmentKey<E1>,
+        pk: &Self::ProverKey,
+        shape: &R1CSShape<E1>,
+        u: &RelaxedR1CSInstance<E1>,
+        w: &RelaxedR1CSWitness<E1>,
+    ) -> Result<Self, NovaError> {
+        let key = hyperkzg::CommitmentKey::<EK>::new(ck.generators().to_vec(), pk.h, pk.tau_h)?;
+        let s: R1CSShape<EK> = recast(shape).map_err(|e| nova_err("shape", e))?;
+        let u: RelaxedR1CSInstance<EK> = recast(u).map_err(|e| nova_err("instance", e))?;
+        let w: RelaxedR1CSWitness<EK> = recast(w).map_err(|e| nova_err("witness", e))?;
+        Ok(Self(Inner::prove(&key, &pk.inner, &s, &u, &w)?))
+    }
+
+    fn verify(&self, vk: &Self::VerifierKey, u: &RelaxedR1CSInstance<E1>) -> Result<(), NovaError> {
+        let u: RelaxedR1CSInstance<EK> = recast(u).map_err(|e| nova_err("instance", e))?;
+        self.0.verify(&vk.0, &u)
+    }
+}
+
+/// Writes a powers-of-tau file of `2^power` G1 powers for a τ drawn from `rng`, in the
+/// format [`Srs::read`] reads. **Insecure**: the caller's randomness knows τ. For tests only
+/// (feature `insecure-test-srs`).
+#[cfg(any(test, feature = "insecure-test-srs"))]
+pub fn write_insecure_test_ptau(
+    writer: &mut (impl std::io::Write + Seek),
+    power: u32,
+    rng: impl rand_core::RngCore,
+) -> Result<(), DeciderError> {
+    use ff::Field;
+    type G = <E1 as Engine>::GE;
+    type G2 = <G as PairingGroup>::G2;
+    let tau = F1::random(rng);
+    let g = G::gen();
+    let mut t = F1::ONE;
+    let mut g1 = Vec::with_capacity(1 << power);
+    for _ in 0..1usize << power {
+        g1.push((g * t).affine());
+        t *= tau;
+    }
+    let g2 = vec![G2::gen().affine(), (G2::gen() * tau).affine()];
+    nova_snark::provider::write_ptau(writer, g1, g2, power)
+        .map_err(|e| DeciderError::Format(format!("writing a powers-of-tau file: {e:?}")))
+}
