@@ -32,11 +32,7 @@ fn run(k: usize, n: &str, leaf_steps: u64) -> Result<(), String> {
     let t = Instant::now();
     let dk = decider_key(&params).map_err(|e| e.to_string())?;
     let dk_setup = t.elapsed();
-    let full_vk = dk
-        .verifier_key()
-        .to_bytes()
-        .map_err(|e| e.to_string())?
-        .len();
+    let full_vk = dk.verifier_key_bytes().map_err(|e| e.to_string())?.len();
     let vk_bytes = VerifierKeyFile::of(&params)
         .to_bytes()
         .map_err(|e| e.to_string())?;

@@ -18,7 +18,10 @@
 //! Decoding errors are [`ProofFormatError`]s (truncated, bad magic, unsupported version,
 //! corrupt or trailing bytes); decoding never panics.
 
-use canopy_decider::{CompactProof, DeciderError, DeciderKey};
+use canopy_decider::{
+    CompactProof, DeciderError, DeciderKey, KzgCompactProof, KzgDeciderKey, KzgVerifierKey,
+    VerifierKey,
+};
 use canopy_folding::F1;
 use ff::Field;
 use serde::{Deserialize, Serialize};
@@ -89,10 +92,85 @@ pub enum CompactVerifyError {
     Snark(DeciderError),
 }
 
+/// The decider's prover key, for one of the two schemes of the BN254 slots.
+pub enum CompactProverKey {
+    /// Spartan over IPA (transparent parameters).
+    Ipa(DeciderKey),
+    /// Spartan over HyperKZG (parameters made from a powers-of-tau file).
+    Kzg(KzgDeciderKey),
+}
+
+/// The decider's verifier key, for one of the two schemes of the BN254 slots.
+pub enum DeciderVerifierKey {
+    /// Spartan over IPA (transparent parameters).
+    Ipa(VerifierKey),
+    /// Spartan over HyperKZG (parameters made from a powers-of-tau file).
+    Kzg(KzgVerifierKey),
+}
+
+impl CompactProverKey {
+    /// The parameter digest the key was derived from.
+    pub fn digest(&self) -> F1 {
+        match self {
+            Self::Ipa(k) => k.verifier_key().digest(),
+            Self::Kzg(k) => k.verifier_key().digest(),
+        }
+    }
+
+    /// The decider's own verifier-key file (`canopy_decider::VerifierKey::to_bytes`: the
+    /// Spartan keys with the padded matrices; tens of MB), for comparison with the recipe.
+    pub fn verifier_key_bytes(&self) -> Result<Vec<u8>, DeciderError> {
+        match self {
+            Self::Ipa(k) => k.verifier_key().to_bytes(),
+            Self::Kzg(k) => k.verifier_key().to_bytes(),
+        }
+    }
+
+    /// The verifier key, dropping the prover's keys.
+    pub fn into_verifier_key(self) -> DeciderVerifierKey {
+        match self {
+            Self::Ipa(k) => DeciderVerifierKey::Ipa(k.into_verifier_key()),
+            Self::Kzg(k) => DeciderVerifierKey::Kzg(k.into_verifier_key()),
+        }
+    }
+}
+
+impl DeciderVerifierKey {
+    /// The parameter digest the key was derived from.
+    pub fn digest(&self) -> F1 {
+        match self {
+            Self::Ipa(k) => k.digest(),
+            Self::Kzg(k) => k.digest(),
+        }
+    }
+
+    /// The scheme name ([`crate::DECIDER_SCHEME`] or [`crate::KZG_DECIDER_SCHEME`]).
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            Self::Ipa(_) => crate::DECIDER_SCHEME,
+            Self::Kzg(_) => crate::KZG_DECIDER_SCHEME,
+        }
+    }
+}
+
 /// The decider key for `params` (deterministic; one Spartan setup per circuit shape, which
-/// takes seconds to minutes depending on K).
-pub fn decider_key(params: &Params) -> Result<DeciderKey, DeciderError> {
-    DeciderKey::setup(params.folding())
+/// takes seconds to minutes depending on K): over HyperKZG when the parameters carry a
+/// powers-of-tau file's SRS ([`Params::setup_with_ptau`], [`Params::attach_ptau`]), over IPA
+/// when their generators are transparent. Parameters made from powers of tau without the
+/// file attached are refused.
+pub fn decider_key(params: &Params) -> Result<CompactProverKey, DeciderError> {
+    match params.srs() {
+        Some(srs) => Ok(CompactProverKey::Kzg(KzgDeciderKey::setup_kzg(
+            params.folding(),
+            srs,
+        )?)),
+        None if params.uses_powers_of_tau() => Err(DeciderError::InvalidInput(
+            "the parameters were made from a powers-of-tau file: attach it (--ptau FILE) for \
+             the HyperKZG decider"
+                .into(),
+        )),
+        None => Ok(CompactProverKey::Ipa(DeciderKey::setup(params.folding())?)),
+    }
 }
 
 impl Proof {
@@ -105,7 +183,7 @@ impl Proof {
     pub fn compress(
         &self,
         params: &Params,
-        dk: &DeciderKey,
+        dk: &CompactProverKey,
     ) -> Result<CompactProofFile, CompressError> {
         let acc = &self.accumulator;
         if acc.digest() != params.folding().digest()
@@ -117,12 +195,19 @@ impl Proof {
                 hex(&params.digest())
             )));
         }
-        if dk.verifier_key().digest() != params.folding().digest() {
+        if dk.digest() != params.folding().digest() {
             return Err(CompressError::WrongParams(
                 "the decider key was derived from other parameters".into(),
             ));
         }
-        let snark = canopy_decider::prove(params.folding(), dk, acc)?.to_bytes()?;
+        let snark = match dk {
+            CompactProverKey::Ipa(k) => {
+                canopy_decider::prove(params.folding(), k, acc)?.to_bytes()?
+            }
+            CompactProverKey::Kzg(k) => {
+                canopy_decider::prove(params.folding(), k, acc)?.to_bytes()?
+            }
+        };
         let (final_pc, final_z) = acc.state();
         Ok(CompactProofFile {
             statement: self.statement.clone(),
@@ -204,9 +289,6 @@ pub fn verify_compact(
     )?;
 
     // 7. the SNARK
-    let t = std::time::Instant::now();
-    let proof = CompactProof::from_bytes(&file.snark).map_err(CompactVerifyError::Snark)?;
-    tracing::debug!(secs = t.elapsed().as_secs_f64(), "decoded the SNARK");
     let statement = canopy_decider::Statement {
         num_steps: s.fold_steps,
         pc0: F1::ZERO,
@@ -215,11 +297,17 @@ pub fn verify_compact(
         z: file.final_z.clone(),
     };
     let t = std::time::Instant::now();
-    let r = canopy_decider::verify(vk.decider(), &statement, &proof);
+    let r = match vk.decider() {
+        DeciderVerifierKey::Ipa(k) => CompactProof::from_bytes(&file.snark)
+            .and_then(|p| canopy_decider::verify(k, &statement, &p)),
+        DeciderVerifierKey::Kzg(k) => KzgCompactProof::from_bytes(&file.snark)
+            .and_then(|p| canopy_decider::verify(k, &statement, &p)),
+    };
     tracing::debug!(
         secs = t.elapsed().as_secs_f64(),
         accepted = r.is_ok(),
-        "decider verify"
+        scheme = vk.decider().scheme(),
+        "decoded the SNARK and ran the decider's verifier"
     );
     r.map_err(CompactVerifyError::Snark)?;
     Ok(s.clone())

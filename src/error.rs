@@ -32,6 +32,10 @@ pub enum ParamsError {
     /// A parameters file was produced for another circuit (e.g. by an older version).
     #[error("parameters file is stale: {0}")]
     Stale(String),
+    /// A powers-of-tau file is unreadable, too short, or not the one the parameters were
+    /// made from.
+    #[error("powers-of-tau file: {0}")]
+    Srs(String),
 }
 
 /// Proving failed.

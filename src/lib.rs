@@ -90,8 +90,8 @@ mod verifier_key;
 mod verify;
 
 pub use compact::{
-    decider_key, verify_compact, CompactProofFile, CompactVerifyError, CompressError,
-    COMPACT_PROOF_FORMAT_VERSION, COMPACT_PROOF_MAGIC,
+    decider_key, verify_compact, CompactProofFile, CompactProverKey, CompactVerifyError,
+    CompressError, DeciderVerifierKey, COMPACT_PROOF_FORMAT_VERSION, COMPACT_PROOF_MAGIC,
 };
 pub use coprocessors::{CoprocessorInfo, CoprocessorSet, CoprocessorSetError, ProvableCoprocessor};
 pub use error::{ParamsError, ProgramError, ProofFormatError, ProveError, VerifyError};
@@ -100,7 +100,7 @@ pub use program::{ExecuteError, Execution, Inputs, Program, DEFAULT_PROVE_MAX_ST
 pub use proof::{Proof, Statement, PROOF_FORMAT_VERSION, PROOF_MAGIC};
 pub use prover::{Progress, Prover, TreeOptions};
 pub use verifier_key::{
-    CompactVerifierKey, VerifierKeyError, VerifierKeyFile, DECIDER_SCHEME,
+    CompactVerifierKey, VerifierKeyError, VerifierKeyFile, DECIDER_SCHEME, KZG_DECIDER_SCHEME,
     VERIFIER_KEY_FORMAT_VERSION, VERIFIER_KEY_MAGIC,
 };
 pub use verify::{initial_state, verify};

@@ -1,8 +1,10 @@
 //! [`Params`]: the public parameters of the CPU circuit for one block size K and memory size.
 
-use canopy_folding::PublicParams;
+use canopy_decider::Srs;
+use canopy_folding::{FoldingError, PublicParams};
 use canopy_vm::circuit::block::{BlockParams, Z_LEN};
 use canopy_vm::circuit::coprocessor::CanopyStep;
+use std::path::Path;
 
 use crate::coprocessors::CoprocessorSet;
 use crate::error::ParamsError;
@@ -26,10 +28,19 @@ pub const PARAMS_FORMAT_VERSION: u32 = 1;
 /// [`Params::from_bytes`] recomputes the folding digest over the decoded contents (rejecting a
 /// corrupted file) and checks that the shapes still have the sizes of this build's circuit
 /// (rejecting a file made by a build with another circuit).
+///
+/// # Transparent or powers-of-tau generators
+/// [`Params::setup_with_coprocessors`] makes the BN254 commitment generators from nova-snark's
+/// label (transparent; the decider then uses IPA). [`Params::setup_with_ptau`] takes them from
+/// a powers-of-tau file instead, so that the decider can use HyperKZG (`canopy_decider::kzg`).
+/// The generators are covered by the digest, so the two kinds of parameters never verify
+/// each other's proofs. Parameters of the second kind carry the file's [`Srs`] when they were
+/// made or [attached](Params::attach_ptau) with it; the HyperKZG decider key needs it.
 pub struct Params {
     block: BlockParams,
     folding: PublicParams,
     coprocessors: CoprocessorSet,
+    srs: Option<Srs>,
 }
 
 impl std::fmt::Debug for Params {
@@ -75,7 +86,77 @@ impl Params {
             block,
             folding,
             coprocessors,
+            srs: None,
         })
+    }
+
+    /// [`Self::setup_with_coprocessors`] with the BN254 commitment generators read from the
+    /// powers-of-tau file `ptau` (snarkjs format; as many G1 powers as the largest circuit
+    /// needs, rounded up to a power of two). The parameters carry the file's [`Srs`].
+    pub fn setup_with_ptau(
+        block_size: usize,
+        memory_size: u64,
+        coprocessors: CoprocessorSet,
+        ptau: &Path,
+    ) -> Result<Self, ParamsError> {
+        let block = BlockParams::new(block_size, memory_size)?
+            .with_coprocessors(coprocessors.circuits())?;
+        let _span = tracing::info_span!(
+            "params_setup_ptau",
+            k = block_size,
+            memory_size,
+            coprocessors = coprocessors.len()
+        )
+        .entered();
+        let mut srs = None;
+        let folding = PublicParams::setup_with_primary_key(&CanopyStep::shapes(&block), |n| {
+            let s =
+                Srs::load(ptau, n).map_err(|e| FoldingError::InvalidInput(ptau_error(ptau, e)))?;
+            let ck = s
+                .primary_key()
+                .map_err(|e| FoldingError::InvalidInput(ptau_error(ptau, e)))?;
+            srs = Some(s);
+            Ok(ck)
+        })
+        .map_err(|e| match e {
+            FoldingError::InvalidInput(m) => ParamsError::Srs(m),
+            other => other.into(),
+        })?;
+        Ok(Params {
+            block,
+            folding,
+            coprocessors,
+            srs,
+        })
+    }
+
+    /// Attaches the powers-of-tau file these parameters were made from (e.g. after loading
+    /// them from a cache): reads as many G1 powers as the parameters hold and refuses a file
+    /// whose powers are not the parameters' generators.
+    pub fn attach_ptau(mut self, ptau: &Path) -> Result<Self, ParamsError> {
+        let ck = self.folding.ck_primary();
+        let srs = Srs::load(ptau, canopy_decider::kzg::key_len(ck))
+            .map_err(|e| ParamsError::Srs(ptau_error(ptau, e)))?;
+        if !srs.matches(ck) {
+            return Err(ParamsError::Srs(format!(
+                "{}: its G1 powers are not these parameters' generators (another file, or \
+                 parameters made without --ptau)",
+                ptau.display()
+            )));
+        }
+        self.srs = Some(srs);
+        Ok(self)
+    }
+
+    /// Whether the BN254 generators are powers of tau (made by [`Self::setup_with_ptau`]): the
+    /// first one is then the group generator [τ⁰]G1, which a label-derived key's is not.
+    pub fn uses_powers_of_tau(&self) -> bool {
+        canopy_decider::kzg::is_powers_of_tau(self.folding.ck_primary())
+    }
+
+    /// The powers-of-tau file's SRS, when the parameters were made or attached with one.
+    pub fn srs(&self) -> Option<&Srs> {
+        self.srs.as_ref()
     }
 
     /// The coprocessors (empty unless made by [`Self::setup_with_coprocessors`]).
@@ -180,6 +261,12 @@ impl Params {
             block,
             folding,
             coprocessors,
+            srs: None,
         })
     }
+}
+
+/// A powers-of-tau reading error, naming the file.
+fn ptau_error(ptau: &Path, e: canopy_decider::DeciderError) -> String {
+    format!("{}: {e}", ptau.display())
 }

@@ -24,12 +24,12 @@
 //! | 8..12 | format version, u32 little-endian ([`VERIFIER_KEY_FORMAT_VERSION`]) |
 //! | 12.. | bincode 2 (standard configuration, through serde) of [`VerifierKeyFile`] |
 
-use canopy_decider::{DeciderError, VerifierKey};
+use canopy_decider::DeciderError;
 use canopy_vm::circuit::block::BlockParams;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::compact::decider_key;
+use crate::compact::{decider_key, DeciderVerifierKey};
 use crate::coprocessors::CoprocessorInfo;
 use crate::error::ProofFormatError;
 use crate::field;
@@ -40,9 +40,15 @@ use crate::proof::Statement;
 pub const VERIFIER_KEY_MAGIC: &[u8; 8] = b"CANOPYVK";
 /// Version of the verifier-key file format.
 pub const VERIFIER_KEY_FORMAT_VERSION: u32 = 1;
-/// The decider scheme this build proves and verifies with (recorded in every key file, so a
-/// key for another scheme is a clear error rather than a failed verification).
+/// The transparent decider scheme (recorded in every key file, so a key for another scheme
+/// is a clear error rather than a failed verification).
 pub const DECIDER_SCHEME: &str = "spartan+ipa/bn254, spartan+ipa/grumpkin";
+/// The decider scheme of parameters made from a powers-of-tau file
+/// ([`Params::setup_with_ptau`]): HyperKZG for the BN254 slots, IPA for the Grumpkin ones.
+pub const KZG_DECIDER_SCHEME: &str = "spartan+hyperkzg/bn254, spartan+ipa/grumpkin";
+/// The schemes this build reads, for messages.
+const SCHEMES: &str =
+    "`spartan+ipa/bn254, spartan+ipa/grumpkin` or `spartan+hyperkzg/bn254, spartan+ipa/grumpkin`";
 /// Largest body the decoder accepts (a key file is a few hundred bytes).
 const MAX_BODY: usize = 1 << 20;
 
@@ -68,13 +74,16 @@ pub enum VerifierKeyError {
     #[error("verifier key file: {0}")]
     Format(#[from] ProofFormatError),
     /// The key is for another decider scheme than this build's.
-    #[error("the verifier key is for the decider scheme `{found}`; this build uses `{expected}`")]
+    #[error("the verifier key is for the decider scheme `{found}`; this build uses {expected}")]
     OtherScheme {
         /// Scheme in the file.
         found: String,
-        /// This build's [`DECIDER_SCHEME`].
+        /// The schemes this build reads ([`DECIDER_SCHEME`], [`KZG_DECIDER_SCHEME`]).
         expected: &'static str,
     },
+    /// The key is for HyperKZG and the powers-of-tau file was not given.
+    #[error("the verifier key is for HyperKZG: it needs the powers-of-tau file the parameters were made from")]
+    NeedsPtau,
     /// The given parameters are not the ones the key names.
     #[error("the parameters do not match the verifier key: {0}")]
     WrongParams(String),
@@ -84,15 +93,26 @@ pub enum VerifierKeyError {
 }
 
 impl VerifierKeyFile {
-    /// The recipe of `params`.
+    /// The recipe of `params` (scheme [`KZG_DECIDER_SCHEME`] for parameters made from a
+    /// powers-of-tau file, else [`DECIDER_SCHEME`]).
     pub fn of(params: &Params) -> Self {
+        let scheme = if params.uses_powers_of_tau() {
+            KZG_DECIDER_SCHEME
+        } else {
+            DECIDER_SCHEME
+        };
         Self {
             block_size: params.block_size() as u64,
             memory_size: params.memory_size(),
             coprocessors: params.coprocessors().describe(),
             params_digest: params.digest(),
-            scheme: DECIDER_SCHEME.to_string(),
+            scheme: scheme.to_string(),
         }
+    }
+
+    /// Whether the key is for the HyperKZG scheme (it then needs the powers-of-tau file).
+    pub fn uses_powers_of_tau(&self) -> bool {
+        self.scheme == KZG_DECIDER_SCHEME
     }
 
     /// Encodes the file (header + body).
@@ -109,16 +129,17 @@ impl VerifierKeyFile {
             VERIFIER_KEY_FORMAT_VERSION,
             "verifier key",
         )?;
-        if file.scheme != DECIDER_SCHEME {
+        if file.scheme != DECIDER_SCHEME && file.scheme != KZG_DECIDER_SCHEME {
             return Err(VerifierKeyError::OtherScheme {
                 found: file.scheme,
-                expected: DECIDER_SCHEME,
+                expected: SCHEMES,
             });
         }
         Ok(file)
     }
 
-    /// The parameters a proof's statement names, as a recipe (this build's scheme).
+    /// The parameters a proof's statement names, as a recipe (the scheme is not compared:
+    /// the digest covers the generators).
     pub(crate) fn of_statement(s: &Statement) -> Self {
         Self {
             block_size: s.block_size,
@@ -166,17 +187,28 @@ impl VerifierKeyFile {
     /// Checks that `params` are the parameters this file names: K, memory size, coprocessor
     /// list and digest.
     pub fn check(&self, params: &Params) -> Result<(), VerifierKeyError> {
-        match self.mismatch("the key", &Self::of(params), "the parameters") {
-            Some(m) => Err(VerifierKeyError::WrongParams(m)),
-            None => Ok(()),
+        let theirs = Self::of(params);
+        if let Some(m) = self.mismatch("the key", &theirs, "the parameters") {
+            return Err(VerifierKeyError::WrongParams(m));
         }
+        if self.scheme != theirs.scheme {
+            return Err(VerifierKeyError::WrongParams(format!(
+                "scheme `{}` in the key, `{}` for the parameters",
+                self.scheme, theirs.scheme
+            )));
+        }
+        Ok(())
     }
 
     /// Derives the verifier key from `params` (built from this file's recipe, e.g. by
     /// [`Params::setup_with_coprocessors`] or a cache): checks them with [`Self::check`], then
-    /// runs the decider's key setup (seconds).
+    /// runs the decider's key setup (seconds). A HyperKZG key needs parameters that carry
+    /// their powers-of-tau file ([`Params::setup_with_ptau`], [`Params::attach_ptau`]).
     pub fn derive(&self, params: &Params) -> Result<CompactVerifierKey, VerifierKeyError> {
         self.check(params)?;
+        if self.uses_powers_of_tau() && params.srs().is_none() {
+            return Err(VerifierKeyError::NeedsPtau);
+        }
         CompactVerifierKey::derive(params)
     }
 }
@@ -196,7 +228,7 @@ fn list(infos: &[CoprocessorInfo]) -> String {
 /// costs ≈0.27 s, more than a third of a verification).
 pub struct CompactVerifierKey {
     file: VerifierKeyFile,
-    decider: VerifierKey,
+    decider: DeciderVerifierKey,
     block: BlockParams,
 }
 
@@ -212,13 +244,21 @@ impl CompactVerifierKey {
     }
 
     /// A key from a recipe and a decider verifier key obtained elsewhere (e.g. the decider's
-    /// own 99 MB key file, `canopy_decider::VerifierKey::load`): their digests must agree.
+    /// own 99 MB key file, `canopy_decider::VerifierKey::load`): their digests and schemes
+    /// must agree.
     /// The recipe's K, memory size and coprocessor list are trusted as given (the decider key
     /// does not record them); [`VerifierKeyFile::derive`] checks them too.
     pub fn from_parts(
         file: VerifierKeyFile,
-        decider: VerifierKey,
+        decider: DeciderVerifierKey,
     ) -> Result<Self, VerifierKeyError> {
+        if decider.scheme() != file.scheme {
+            return Err(VerifierKeyError::WrongParams(format!(
+                "the decider key is for `{}`, the recipe names `{}`",
+                decider.scheme(),
+                file.scheme
+            )));
+        }
         let digest = field::to_bytes(&decider.digest());
         if digest != file.params_digest {
             return Err(VerifierKeyError::WrongParams(format!(
@@ -244,7 +284,7 @@ impl CompactVerifierKey {
     }
 
     /// The decider's verifier key.
-    pub fn decider(&self) -> &VerifierKey {
+    pub fn decider(&self) -> &DeciderVerifierKey {
         &self.decider
     }
 

@@ -40,6 +40,10 @@ pub struct SetupArgs {
     /// Where to write the verifier key of these parameters (for `canopy verify --vk`).
     #[arg(long, value_name = "FILE")]
     vk_out: PathBuf,
+    /// A powers-of-tau file (as for `canopy prove`): the parameters' BN254 generators are its
+    /// G1 powers and the key is a HyperKZG key (verifying with it needs the same file).
+    #[arg(long, value_name = "FILE")]
+    ptau: Option<PathBuf>,
 }
 
 /// Arguments of `canopy inspect`.
@@ -125,6 +129,7 @@ pub(crate) fn compress(proof: &Proof, params: &Params) -> Result<Compressed, Fai
 fn load_vk(
     path: &Path,
     params_dir: Option<&Path>,
+    ptau: Option<&Path>,
 ) -> Result<(CompactVerifierKey, CoprocessorSet), Failure> {
     let t = Instant::now();
     let bytes = read_file(path, "verifier key")?;
@@ -156,7 +161,32 @@ fn load_vk(
                 file.block_size
             ))
         })?;
-    let params = params(params_dir, block_size, file.memory_size, &coprocessors)?;
+    // the key's scheme decides whether the parameters come from a powers-of-tau file
+    let ptau = match (file.uses_powers_of_tau(), ptau) {
+        (true, None) => {
+            return Err(Failure::load(anyhow::anyhow!(
+                "the verifier key {} is a HyperKZG key: pass --ptau FILE, the powers-of-tau file \
+                 its parameters were made from",
+                path.display()
+            )))
+        }
+        (false, Some(f)) => {
+            eprintln!(
+                "canopy: the verifier key {} is transparent (IPA): --ptau {} is not used",
+                path.display(),
+                f.display()
+            );
+            None
+        }
+        (_, p) => p,
+    };
+    let params = params(
+        params_dir,
+        ptau,
+        block_size,
+        file.memory_size,
+        &coprocessors,
+    )?;
     let vk = file
         .derive(&params)
         .with_context(|| format!("cannot derive verifier key {}", path.display()))
@@ -183,12 +213,13 @@ pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Fail
     // without --vk the key is derived from the parameters the statement names under the
     // --coprocessors choice
     let (vk, coprocessors) = match &args.vk {
-        Some(p) => load_vk(p, args.params_dir.as_deref())?,
+        Some(p) => load_vk(p, args.params_dir.as_deref(), args.ptau.as_deref())?,
         None => {
             let block_size = checked_block_size(s)?;
             let coprocessors = coprocessor_set(args.coprocessors)?;
             let params = params(
                 args.params_dir.as_deref(),
+                args.ptau.as_deref(),
                 block_size,
                 s.memory_size,
                 &coprocessors,
@@ -225,6 +256,7 @@ fn setup_inner(args: &SetupArgs) -> Result<(), Failure> {
     let coprocessors = coprocessor_set(args.coprocessors)?;
     let params = params(
         args.params_dir.as_deref(),
+        args.ptau.as_deref(),
         args.block_size,
         args.memory_size,
         &coprocessors,
@@ -241,6 +273,16 @@ fn setup_inner(args: &SetupArgs) -> Result<(), Failure> {
         params.memory_size(),
         crate::coprocessors::describe(&coprocessors)
     );
+    if params.uses_powers_of_tau() {
+        eprintln!(
+            "canopy: the BN254 generators are the powers of tau of {}: compact proofs use \
+             HyperKZG, and `canopy verify --vk` needs `--ptau` with the same file",
+            args.ptau
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        );
+    }
     eprintln!(
         "canopy: verifier key written to {} ({}; `canopy verify --vk` derives the decider's key \
          from it and the parameters it names)",

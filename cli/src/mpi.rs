@@ -157,6 +157,7 @@ mod with_mpi {
         let (coprocessors, program, inputs) = load_run(args)?;
         let params = params(
             args.params_dir.as_deref(),
+            args.ptau.as_deref(),
             args.block_size,
             args.memory_size,
             &coprocessors,

@@ -2,7 +2,10 @@
 //!
 //! One file per (K, memory size, coprocessor set): `cpu-k{K}-mem{BYTES}-v{FORMAT}.params`
 //! without coprocessors, `cpu-k{K}-mem{BYTES}-copro-{ID}-...-v{FORMAT}.params` with them (ids
-//! in hexadecimal, in registration order; see [`crate::coprocessors::cache_tag`]), in the
+//! in hexadecimal, in registration order; see [`crate::coprocessors::cache_tag`]), and
+//! `…-ptau-v{FORMAT}.params` for parameters made from a powers-of-tau file (`--ptau`; loading
+//! one re-reads the file and checks that its powers are the cached generators, else the
+//! parameters are regenerated: one cache slot for all such files), in the
 //! cache directory, holding [`canopy::Params::to_bytes`]. Directory: `--params-dir`, else
 //! `$CANOPY_PARAMS_DIR`, else `<user cache dir>/canopy/params` (the `dirs` crate: on Linux
 //! `$XDG_CACHE_HOME` or `~/.cache`). Loading goes through [`canopy::Params::from_bytes`],
@@ -42,23 +45,26 @@ pub fn cache_file(
     block_size: usize,
     memory_size: u64,
     coprocessors: &CoprocessorSet,
+    ptau: bool,
 ) -> PathBuf {
     dir.join(format!(
-        "cpu-k{block_size}-mem{memory_size}{}-v{}.params",
+        "cpu-k{block_size}-mem{memory_size}{}{}-v{}.params",
         cache_tag(coprocessors),
+        if ptau { "-ptau" } else { "" },
         canopy::PARAMS_FORMAT_VERSION
     ))
 }
 
-/// Loads the parameters of (K, memory size, coprocessor set) from the cache, or generates and
-/// stores them.
+/// Loads the parameters of (K, memory size, coprocessor set, powers-of-tau file or none) from
+/// the cache, or generates and stores them.
 pub fn load_or_setup(
     dir: &Path,
     block_size: usize,
     memory_size: u64,
     coprocessors: &CoprocessorSet,
+    ptau: Option<&Path>,
 ) -> anyhow::Result<Params> {
-    let file = cache_file(dir, block_size, memory_size, coprocessors);
+    let file = cache_file(dir, block_size, memory_size, coprocessors, ptau.is_some());
     if file.exists() {
         let t = Instant::now();
         let loaded = std::fs::read(&file)
@@ -66,6 +72,10 @@ pub fn load_or_setup(
             .and_then(|b| {
                 Params::from_bytes_with_coprocessors(&b, coprocessors.clone())
                     .map_err(anyhow::Error::from)
+            })
+            .and_then(|p| match ptau {
+                Some(f) => p.attach_ptau(f).map_err(anyhow::Error::from),
+                None => Ok(p),
             });
         match loaded {
             Ok(p) if p.block_size() == block_size && p.memory_size() == memory_size => {
@@ -96,8 +106,17 @@ pub fn load_or_setup(
         dir.display()
     );
     let t = Instant::now();
-    let params = Params::setup_with_coprocessors(block_size, memory_size, coprocessors.clone())
-        .context("parameter setup failed")?;
+    let params = match ptau {
+        Some(f) => {
+            eprintln!(
+                "canopy: commitment generators from the powers-of-tau file {}",
+                f.display()
+            );
+            Params::setup_with_ptau(block_size, memory_size, coprocessors.clone(), f)
+        }
+        None => Params::setup_with_coprocessors(block_size, memory_size, coprocessors.clone()),
+    }
+    .context("parameter setup failed")?;
     eprintln!(
         "canopy: parameters generated in {:.1} s",
         t.elapsed().as_secs_f64()
@@ -143,7 +162,7 @@ mod tests {
     fn explicit_dir_wins() {
         let d = cache_dir(Some(Path::new("/x/y"))).unwrap();
         assert_eq!(d, PathBuf::from("/x/y"));
-        let f = cache_file(&d, 4, 1 << 24, &CoprocessorSet::new());
+        let f = cache_file(&d, 4, 1 << 24, &CoprocessorSet::new(), false);
         assert_eq!(
             f,
             PathBuf::from(format!(
@@ -154,8 +173,10 @@ mod tests {
         let builtins = crate::coprocessors::CoprocessorChoice::Builtins
             .set()
             .unwrap();
-        let g = cache_file(&d, 4, 1 << 24, &builtins);
+        let g = cache_file(&d, 4, 1 << 24, &builtins, false);
         assert_ne!(f, g, "another set, another file");
+        let h = cache_file(&d, 4, 1 << 24, &CoprocessorSet::new(), true);
+        assert_ne!(f, h, "powers-of-tau parameters, another file");
         let name = g.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.starts_with("cpu-k4-mem16777216-copro-"), "{name}");
     }

@@ -89,6 +89,12 @@ pub struct ProveArgs {
     /// path, kind and size, and timings.
     #[arg(long)]
     json: bool,
+    /// A powers-of-tau file (snarkjs `.ptau` format, from a public ceremony): the BN254
+    /// commitment generators are its G1 powers and the compact proof's BN254 SNARKs use
+    /// HyperKZG instead of IPA (smaller, faster to verify; trusts the ceremony). Part of the
+    /// parameters: `canopy setup` and `canopy verify` need the same file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ptau: Option<PathBuf>,
     /// Prove across MPI ranks: start every rank with the same command under `mpirun` or
     /// `srun`; rank 0 writes the proof file (needs a build with `--features mpi`).
     #[arg(long)]
@@ -117,6 +123,10 @@ pub struct VerifyArgs {
     /// Directory of the parameters cache (as for `canopy prove`).
     #[arg(long, value_name = "DIR")]
     pub(crate) params_dir: Option<PathBuf>,
+    /// The powers-of-tau file the proof's parameters were made from (as for `canopy prove`):
+    /// needed by a HyperKZG verifier key and by proofs made with `--ptau`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ptau: Option<PathBuf>,
     /// The coprocessors the proof was made with (as for `canopy prove`); another set is
     /// other parameters, and the proof is refused. With --vk the key's own set is used.
     #[arg(long, value_name = "SET", value_enum, default_value_t = CoprocessorChoice::None)]
@@ -157,12 +167,13 @@ pub(crate) fn load_program(path: &Path, memory_size: u64) -> Result<Program, Fai
 
 pub(crate) fn params(
     dir: Option<&Path>,
+    ptau: Option<&Path>,
     block_size: usize,
     memory_size: u64,
     coprocessors: &CoprocessorSet,
 ) -> Result<Params, Failure> {
     cache_dir(dir)
-        .and_then(|d| load_or_setup(&d, block_size, memory_size, coprocessors))
+        .and_then(|d| load_or_setup(&d, block_size, memory_size, coprocessors, ptau))
         .map_err(Failure::load)
 }
 
@@ -177,7 +188,8 @@ pub(crate) fn params_mismatch_hint(choice: CoprocessorChoice, set: &CoprocessorS
     format!(
         "verified with coprocessors `{}` ({}); the coprocessor set is part of the parameters, \
          so a proof made with `--coprocessors builtins` verifies only with \
-         `--coprocessors builtins`, and one made without it only without it",
+         `--coprocessors builtins`, and one made without it only without it (the same holds \
+         for `--ptau FILE`)",
         choice.as_str(),
         crate::coprocessors::describe(set)
     )
@@ -270,6 +282,7 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
     let t = Instant::now();
     let params = params(
         args.params_dir.as_deref(),
+        args.ptau.as_deref(),
         args.block_size,
         args.memory_size,
         &coprocessors,
@@ -461,6 +474,7 @@ fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
     };
     let params = params(
         args.params_dir.as_deref(),
+        args.ptau.as_deref(),
         block_size,
         s.memory_size,
         &coprocessors,

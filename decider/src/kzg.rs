@@ -117,6 +117,19 @@ impl Srs {
     }
 }
 
+/// Whether a folding commitment key's first generator is the group generator [τ⁰]G1, as in
+/// a key made from powers of tau (a label-derived key's first generator is a hash-to-curve
+/// point, equal to the generator with negligible probability).
+pub fn is_powers_of_tau(ck: &CommitmentKey<E1>) -> bool {
+    let g = <E1 as Engine>::GE::gen().affine();
+    ck.generators().first() == Some(&g)
+}
+
+/// Number of generators in a folding commitment key.
+pub fn key_len(ck: &CommitmentKey<E1>) -> usize {
+    ck.length()
+}
+
 fn serde_eq<A: Serialize, B: Serialize>(a: &A, b: &B) -> bool {
     matches!((bytes(a), bytes(b)), (Ok(x), Ok(y)) if x == y)
 }
