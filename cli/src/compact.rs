@@ -248,6 +248,9 @@ pub fn setup(args: SetupArgs) -> std::process::ExitCode {
 }
 
 fn setup_inner(args: &SetupArgs) -> Result<(), Failure> {
+    if args.ptau.is_some() {
+        crate::quiet::silence();
+    }
     if args.block_size == 0 || args.block_size > MAX_BLOCK_SIZE {
         return Err(Failure::load(anyhow::anyhow!(
             "--block-size must be between 1 and {MAX_BLOCK_SIZE}"

@@ -58,6 +58,7 @@ mod compact;
 mod coprocessors;
 mod params;
 mod prove;
+mod quiet;
 
 use std::io::Write;
 use std::path::PathBuf;

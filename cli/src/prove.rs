@@ -196,6 +196,7 @@ pub(crate) fn params_mismatch_hint(choice: CoprocessorChoice, set: &CoprocessorS
 }
 
 pub(crate) fn finish(result: Result<(), Failure>) -> ExitCode {
+    crate::quiet::restore();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
@@ -225,6 +226,9 @@ pub(crate) fn human_bytes(n: usize) -> String {
 
 /// `canopy prove`.
 pub fn prove(args: ProveArgs) -> ExitCode {
+    if args.ptau.is_some() {
+        crate::quiet::silence();
+    }
     if args.mpi {
         return mpi::prove(&args);
     }
@@ -430,6 +434,7 @@ pub(crate) fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
         .context("cannot encode JSON")
         .map_err(Failure::load)?;
     text.push(b'\n');
+    crate::quiet::restore();
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&text)
@@ -444,6 +449,9 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
 }
 
 fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
+    if args.ptau.is_some() {
+        crate::quiet::silence();
+    }
     let bytes = read_file(&args.proof, "proof")?;
     if bytes.starts_with(canopy::COMPACT_PROOF_MAGIC) {
         return crate::compact::verify_compact(args, &bytes);
@@ -542,6 +550,7 @@ pub(crate) fn report_verified(
     kind: &str,
     coprocessors: &CoprocessorSet,
 ) -> Result<(), Failure> {
+    crate::quiet::restore();
     let mut stdout = std::io::stdout().lock();
     let out = if json {
         let mut v = crate::compact::statement_json(statement);

@@ -252,15 +252,33 @@ pub fn write_insecure_test_ptau(
     power: u32,
     rng: impl rand_core::RngCore,
 ) -> Result<(), DeciderError> {
-    use ff::Field;
+    use ff::{Field, PrimeField};
     type G = <E1 as Engine>::GE;
     type G2 = <G as PairingGroup>::G2;
     let tau = F1::random(rng);
-    let g = G::gen();
+    // fixed-base table: window w (4 bits) holds d·16^w·G for d < 16, so [t]G is 64 additions
+    let mut table = Vec::with_capacity(64);
+    let mut base = G::gen();
+    for _ in 0..64 {
+        let mut row = Vec::with_capacity(16);
+        let mut acc = G::zero();
+        for _ in 0..16 {
+            row.push(acc);
+            acc += base;
+        }
+        base = acc; // 16 · base
+        table.push(row);
+    }
     let mut t = F1::ONE;
     let mut g1 = Vec::with_capacity(1 << power);
     for _ in 0..1usize << power {
-        g1.push((g * t).affine());
+        let repr = t.to_repr();
+        let mut p = G::zero();
+        for (w, byte) in repr.as_ref().iter().enumerate() {
+            p += table[2 * w][usize::from(byte & 15)];
+            p += table[2 * w + 1][usize::from(byte >> 4)];
+        }
+        g1.push(p.affine());
         t *= tau;
     }
     let g2 = vec![G2::gen().affine(), (G2::gen() * tau).affine()];
