@@ -4,8 +4,11 @@
 //!
 //! ```sh
 //! cargo bench -p canopy --bench compact -- 4 5 17      # K = 4, fib(5), tree with 17 steps per leaf
-//! bash bench/decider.sh                                # the same, saved in bench/results/decider.md
+//! cargo bench -p canopy --bench compact -- 4 5 17 FILE # the same over HyperKZG, FILE a .ptau
+//! bash bench/decider.sh                                # both, saved in bench/results/decider.md
 //! ```
+//!
+//! With a powers-of-tau file the parameters are set up from it every time (not cached).
 //!
 //! Every figure is one sample (the decider takes tens of seconds); the script runs it once
 //! and records the machine load beside it.
@@ -14,13 +17,32 @@ mod util;
 
 use std::time::Instant;
 
+use std::path::Path;
+
 use canopy::{
-    decider_key, verify_compact, CompactProofFile, CoprocessorSet, Inputs, Prover, TreeOptions,
-    VerifierKeyFile,
+    decider_key, verify_compact, CompactProofFile, CoprocessorSet, Inputs, Params, Prover,
+    TreeOptions, VerifierKeyFile,
 };
 
-fn run(k: usize, n: &str, leaf_steps: u64) -> Result<(), String> {
-    let (params, setup, cached) = util::params(k, "", CoprocessorSet::new())?;
+fn run(k: usize, n: &str, leaf_steps: u64, ptau: Option<&Path>) -> Result<(), String> {
+    let (params, setup, cached) = match ptau {
+        None => util::params(k, "", CoprocessorSet::new())?,
+        Some(f) => {
+            let t = Instant::now();
+            let p = Params::setup_with_ptau(k, util::MEMORY, CoprocessorSet::new(), f)
+                .map_err(|e| e.to_string())?;
+            (p, t.elapsed(), false)
+        }
+    };
+    println!(
+        "Scheme: {} ({}).\n",
+        VerifierKeyFile::of(&params).scheme,
+        if ptau.is_some() {
+            "BN254 generators from a powers-of-tau file"
+        } else {
+            "transparent generators"
+        }
+    );
     eprintln!(
         "compact bench: parameters for K = {k} {} in {:.1} s",
         if cached { "loaded" } else { "set up" },
@@ -126,7 +148,8 @@ fn main() {
         if l == 0 {
             return Err("steps per leaf must be at least 1".into());
         }
-        run(k, &n, l)
+        let ptau = args.get(3).map(std::path::PathBuf::from);
+        run(k, &n, l, ptau.as_deref())
     })();
     if let Err(e) = res {
         eprintln!("compact bench: {e}");

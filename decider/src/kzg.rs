@@ -30,6 +30,7 @@ use nova_snark::{
     errors::NovaError,
     provider::{
         hyperkzg::{self, EvaluationEngine},
+        ptau::PtauFileError,
         traits::{DlogGroup, PairingGroup},
         Bn256EngineKZG,
     },
@@ -75,8 +76,17 @@ impl Srs {
     /// with a point off the curve (or a G2 point outside the prime-order subgroup) is an
     /// error.
     pub fn read(reader: &mut (impl Read + Seek), n: usize) -> Result<Self, DeciderError> {
-        let key = <EK as Engine>::CE::load_setup(reader, LABEL, n.max(1))
-            .map_err(|e| DeciderError::Format(format!("powers-of-tau file: {e:?}")))?;
+        let need = n.max(1).next_power_of_two();
+        let key = <EK as Engine>::CE::load_setup(reader, LABEL, need).map_err(|e| match e {
+            PtauFileError::InsufficientPowerForG1 { power, .. } => {
+                DeciderError::InvalidInput(format!(
+                    "the powers-of-tau file has power {power}; the circuits need {need} G1 \
+                     powers, a file of power ≥ {}",
+                    need.trailing_zeros()
+                ))
+            }
+            other => DeciderError::Format(format!("powers-of-tau file: {other} ({other:?})")),
+        })?;
         Ok(Self { key })
     }
 

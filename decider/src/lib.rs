@@ -74,9 +74,15 @@
 //!   every shape, so the file is not small for large circuits (99 MB at K = 4). The `canopy`
 //!   crate and the CLI therefore store a recipe instead (`canopy::VerifierKeyFile`: K, memory
 //!   size, coprocessors, parameters digest) and derive this key from the parameters.
-//! * **HyperKZG** (with a user powers-of-tau file) is **not built**: canopy-folding fixes
-//!   E1 = `Bn256EngineIPA`; switching needs a KZG E1 in canopy-folding (its accumulator
-//!   commitments must be made with the KZG key).
+//! * **HyperKZG** (with a user powers-of-tau file): [`kzg`]. Instead of a second folding
+//!   engine, the folding parameters take the file's G1 powers as their BN254 generators
+//!   (`PublicParams::setup_with_primary_key`), which makes every primary commitment of the
+//!   accumulator a KZG commitment (nova-snark's Pedersen and HyperKZG engines commit with the
+//!   same formula); [`KzgSnark`] then proves each primary slot with Spartan over HyperKZG,
+//!   moving instance, witness and shape to `Bn256EngineKZG` by a serde round trip, and
+//!   [`DeciderKey::setup_kzg`] builds its keys with the file's [τ]G2. The Grumpkin slots
+//!   keep IPA. Keys and proofs are the generic ones with S1 = [`KzgSnark`]
+//!   ([`KzgDeciderKey`], [`KzgVerifierKey`], [`KzgCompactProof`]).
 //!
 //! # Measured (tiny m = 2 circuits, load average ≈ 9 on the shared 2-core machine)
 //! `CARGO_TARGET_DIR=/work/target-api cargo bench -p canopy-decider --bench decider --profile test`
