@@ -3,7 +3,8 @@
 //! must be exactly one JSON object), `canopy verify --vk --ptau` in a fresh process whose
 //! parameters cache starts empty, and rejections: no `--ptau` for a HyperKZG key, another
 //! powers-of-tau file, wrong input, flipped SNARK bytes, a transparent (IPA) key of the same K,
-//! and a HyperKZG key derived without the file.
+//! a HyperKZG key derived without the file, and a witness-carrying proof made with `--ptau`
+//! verified under transparent parameters.
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
@@ -262,4 +263,49 @@ fn kzg_proof_rejects_wrong_claims_flips_and_other_keys() {
         again.attach_ptau(&other),
         Err(canopy::ParamsError::Srs(_))
     ));
+}
+
+/// A witness-carrying proof (`--full`) made with `--ptau` verifies with the same file and is
+/// refused under the transparent parameters of the same K (another parameters digest).
+#[test]
+fn full_proof_with_ptau_needs_the_same_parameters() {
+    let f = fixture();
+    let full = f.dir.join("echo.fproof");
+    let o = canopy()
+        .arg("prove")
+        .arg(&f.program)
+        .args(["--block-size", K, "--full", "--params-dir"])
+        .arg(f.dir.join("prover-params"))
+        .arg("--ptau")
+        .arg(&f.ptau)
+        .arg("--input")
+        .arg(&f.input)
+        .arg("-o")
+        .arg(&full)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "prove --full failed: {}", stderr(&o));
+    let verify = |ptau: Option<&Path>, dir: PathBuf| {
+        let mut c = canopy();
+        c.arg("verify")
+            .arg(&full)
+            .arg("--program")
+            .arg(&f.program)
+            .arg("--input")
+            .arg(&f.input)
+            .arg("--params-dir")
+            .arg(dir);
+        if let Some(p) = ptau {
+            c.arg("--ptau").arg(p);
+        }
+        c.output().unwrap()
+    };
+    let o = verify(Some(&f.ptau), f.dir.join("prover-params"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, b"hi", "stdout must hold only the public output");
+    // the transparent parameters of the same K (shared with the other CLI tests' cache)
+    let shared = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("canopy-params-k4");
+    let o = verify(None, shared);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("other parameters"), "{}", stderr(&o));
 }
