@@ -28,115 +28,33 @@
 //! Seeds: with `CANOPY_FUZZ_SEED_DIR=DIR` set, start-up also compresses the honest proof
 //! (`Proof::compress`), checks that it verifies for the true claim and is rejected for both
 //! false ones, and writes it to `DIR/echo.canopycp` (see fuzz/README.md).
+//!
+//! The fixture and the checks are shared with `verify_guest_kzg` (`shared/guest.rs`).
 #![no_main]
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+#[path = "shared/guest.rs"]
+mod guest;
 
-use canopy::{CompactProofFile, CompactVerifierKey, Inputs, Params, Program, Statement};
+use canopy::{Params, DECIDER_SCHEME};
+use guest::{Fixture, K, MEM};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-
-/// Rows per fold step.
-const K: usize = 4;
-/// Memory size: the smallest power of two above the echo guest's data page (0x20000..0x21000).
-const MEM: u64 = 1 << 18;
-/// The true public input.
-const INPUT: &[u8] = b"hi";
-/// The false public input.
-const OTHER_INPUT: &[u8] = b"ho";
-
-struct Fixture {
-    vk: CompactVerifierKey,
-    program: Program,
-    other_program: Program,
-    expected: Statement,
-}
 
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let t = std::time::Instant::now();
         let params = Params::setup(K, MEM).expect("parameters setup");
-        let vk = CompactVerifierKey::derive(&params).expect("verifier key");
         eprintln!(
-            "verify_guest: parameters and verifier key (K = {K}, memory {MEM}) in {:.1} s",
+            "verify_guest: parameters (K = {K}, memory {MEM}) in {:.1} s",
             t.elapsed().as_secs_f64()
         );
-        let program =
-            Program::from_elf_with_memory(&common::echo_elf(8), MEM).expect("echo program");
-        let other_program =
-            Program::from_elf_with_memory(&common::echo_elf(1), MEM).expect("other program");
-        assert_ne!(program.digest(), other_program.digest());
-
-        let t = std::time::Instant::now();
-        let proof = canopy::Prover::new(&params)
-            .prove(&program, &Inputs::public(INPUT))
-            .expect("prove the echo guest");
-        let expected =
-            canopy::verify(&proof, &program, INPUT, &params).expect("the honest proof verifies");
-        assert_eq!(expected.public_output, INPUT);
-        assert_eq!(expected.exit_code, 40 + INPUT.len() as u32);
-        eprintln!(
-            "verify_guest: honest run proven in {:.1} s ({} instructions, {} fold steps)",
-            t.elapsed().as_secs_f64(),
-            expected.instructions,
-            expected.fold_steps
-        );
-
-        let f = Fixture {
-            vk,
-            program,
-            other_program,
-            expected,
-        };
-        if let Some(dir) = std::env::var_os("CANOPY_FUZZ_SEED_DIR") {
-            let t = std::time::Instant::now();
-            // the prover's decider key (the fixture keeps only the verifier key)
-            let dk = canopy::decider_key(&params).expect("decider key");
-            let file = proof.compress(&params, &dk).expect("compress");
-            let bytes = file.to_bytes().expect("encode");
-            let back = CompactProofFile::from_bytes(&bytes).expect("decode the seed");
-            check(&f, &back);
-            let accepted = canopy::verify_compact(&back, &f.program, INPUT, &f.vk)
-                .expect("the seed verifies for the true claim");
-            assert_eq!(accepted, f.expected);
-            let dir = std::path::Path::new(&dir);
-            std::fs::create_dir_all(dir).expect("seed dir");
-            std::fs::write(dir.join("echo.canopycp"), &bytes).expect("write seed");
-            eprintln!(
-                "verify_guest: seed echo.canopycp ({} bytes) compressed and checked in {:.1} s",
-                bytes.len(),
-                t.elapsed().as_secs_f64()
-            );
-        }
+        let f = Fixture::new("verify_guest", &params, "echo.canopycp");
+        assert_eq!(f.scheme(), DECIDER_SCHEME, "not an IPA verifier key");
         f
     })
 }
 
-/// Verifies `file` for the true claim and both false ones; panics on a forgery.
-fn check(f: &Fixture, file: &CompactProofFile) {
-    let vk = &f.vk;
-    if let Ok(s) = canopy::verify_compact(file, &f.program, INPUT, vk) {
-        assert_eq!(
-            s, f.expected,
-            "forgery: a statement other than the honest run's was accepted for the true claim"
-        );
-    }
-    assert!(
-        canopy::verify_compact(file, &f.program, OTHER_INPUT, vk).is_err(),
-        "forgery: accepted for the echo guest on another public input"
-    );
-    assert!(
-        canopy::verify_compact(file, &f.other_program, INPUT, vk).is_err(),
-        "forgery: accepted for another program"
-    );
-}
-
-fuzz_target!(|data: &[u8]| {
-    let f = fixture();
-    let Ok(file) = CompactProofFile::from_bytes(data) else {
-        return;
-    };
-    check(f, &file);
-});
+fuzz_target!(|data: &[u8]| fixture().run(data));
