@@ -72,21 +72,8 @@ impl Params {
         memory_size: u64,
         coprocessors: CoprocessorSet,
     ) -> Result<Self, ParamsError> {
-        let block = BlockParams::new(block_size, memory_size)?
-            .with_coprocessors(coprocessors.circuits())?;
-        let _span = tracing::info_span!(
-            "params_setup",
-            k = block_size,
-            memory_size,
-            coprocessors = coprocessors.len()
-        )
-        .entered();
-        let folding = PublicParams::setup(&CanopyStep::shapes(&block))?;
-        Ok(Params {
-            block,
-            folding,
-            coprocessors,
-            srs: None,
+        Self::setup_from(block_size, memory_size, coprocessors, |shapes| {
+            Ok((PublicParams::setup(shapes)?, None))
         })
     }
 
@@ -99,29 +86,48 @@ impl Params {
         coprocessors: CoprocessorSet,
         ptau: &Path,
     ) -> Result<Self, ParamsError> {
+        Self::setup_from(block_size, memory_size, coprocessors, |shapes| {
+            // the file's own error, kept apart from the folding setup's
+            let mut srs_error = None;
+            let mut srs = None;
+            let folding = PublicParams::setup_with_primary_key(shapes, |n| {
+                match Srs::load(ptau, n).and_then(|s| Ok((s.primary_key()?, s))) {
+                    Ok((ck, s)) => {
+                        srs = Some(s);
+                        Ok(ck)
+                    }
+                    Err(e) => {
+                        let m = ptau_error(ptau, e);
+                        srs_error = Some(m.clone());
+                        Err(FoldingError::InvalidInput(m))
+                    }
+                }
+            });
+            match (folding, srs_error) {
+                (_, Some(m)) => Err(ParamsError::Srs(m)),
+                (folding, None) => Ok((folding?, srs)),
+            }
+        })
+    }
+
+    /// The block circuit of (K, memory size, coprocessors), then the folding parameters of its
+    /// step circuits from `folding` (with the powers-of-tau file's SRS, if any).
+    fn setup_from(
+        block_size: usize,
+        memory_size: u64,
+        coprocessors: CoprocessorSet,
+        folding: impl FnOnce(&[CanopyStep]) -> Result<(PublicParams, Option<Srs>), ParamsError>,
+    ) -> Result<Self, ParamsError> {
         let block = BlockParams::new(block_size, memory_size)?
             .with_coprocessors(coprocessors.circuits())?;
         let _span = tracing::info_span!(
-            "params_setup_ptau",
+            "params_setup",
             k = block_size,
             memory_size,
             coprocessors = coprocessors.len()
         )
         .entered();
-        let mut srs = None;
-        let folding = PublicParams::setup_with_primary_key(&CanopyStep::shapes(&block), |n| {
-            let s =
-                Srs::load(ptau, n).map_err(|e| FoldingError::InvalidInput(ptau_error(ptau, e)))?;
-            let ck = s
-                .primary_key()
-                .map_err(|e| FoldingError::InvalidInput(ptau_error(ptau, e)))?;
-            srs = Some(s);
-            Ok(ck)
-        })
-        .map_err(|e| match e {
-            FoldingError::InvalidInput(m) => ParamsError::Srs(m),
-            other => other.into(),
-        })?;
+        let (folding, srs) = folding(&CanopyStep::shapes(&block))?;
         Ok(Params {
             block,
             folding,

@@ -258,6 +258,12 @@ fn kzg_proof_rejects_wrong_claims_flips_and_other_keys() {
     let attached = reloaded.attach_ptau(&f.ptau).unwrap();
     assert!(attached.srs().is_some());
     let other = test_ptau(&f.dir, "other2.ptau");
+    // a missing file is a powers-of-tau error, not a folding one
+    let missing = f.dir.join("missing.ptau");
+    assert!(matches!(
+        Params::setup_with_ptau(4, mem, CoprocessorSet::new(), &missing),
+        Err(canopy::ParamsError::Srs(_))
+    ));
     let again = Params::from_bytes(&params.to_bytes().unwrap()).unwrap();
     assert!(matches!(
         again.attach_ptau(&other),

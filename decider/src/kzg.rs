@@ -59,9 +59,6 @@ type G2A = <<<E1 as Engine>::GE as PairingGroup>::G2 as DlogGroup>::AffineGroupE
 /// transparent key, so h is the same point in both schemes).
 const LABEL: &[u8] = b"ck";
 
-/// Name of the primary commitment scheme over a powers-of-tau file.
-pub const KZG_SCHEME: &str = "spartan-hyperkzg-bn254/ipa-grumpkin";
-
 /// A structured reference string read from a powers-of-tau file: the first n G1 powers
 /// `[τⁱ]G1`, the blinding generator h (from nova-snark's label, as in the transparent key)
 /// and `[τ]G2`.
@@ -94,16 +91,6 @@ impl Srs {
     pub fn load(path: &Path, n: usize) -> Result<Self, DeciderError> {
         let mut f = std::fs::File::open(path)?;
         Self::read(&mut f, n)
-    }
-
-    /// Number of G1 powers held.
-    pub fn len(&self) -> usize {
-        self.key.length()
-    }
-
-    /// Whether no G1 power is held (never for a key that was read).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// The G1 powers as canopy-folding's primary commitment key (same points, same h), to

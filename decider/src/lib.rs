@@ -130,7 +130,7 @@ pub mod wellformed;
 
 pub use error::DeciderError;
 pub use keys::{DeciderKey, DefaultS1, DefaultS2, PreprocessingS1, PreprocessingS2, VerifierKey};
-pub use kzg::{KzgSnark, Srs, KZG_SCHEME};
+pub use kzg::{KzgSnark, Srs};
 pub use proof::{CompactProof, SlotProof};
 
 /// The decider key over HyperKZG (primary) and IPA (secondary).
