@@ -25,7 +25,7 @@ mod util;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use canopy::vm::circuit::coprocessor::{
+use canopy::circuit::coprocessor::{
     u32_bits, Arg, CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
 };
 use canopy::vm::error::CoprocessorError;

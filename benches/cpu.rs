@@ -25,7 +25,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use canopy::vm::circuit::block::{BlockCircuit, BlockParams, Z_LEN};
+use canopy::circuit::block::BlockCircuit;
+use canopy::circuit::params::BlockParams;
+use canopy::circuit::state::Z_LEN;
 use canopy::{Inputs, Params, Program, Prover};
 use canopy_folding::{PublicParams, StepCircuit, E1, F1};
 use ff::Field;

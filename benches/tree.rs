@@ -22,7 +22,8 @@ mod util;
 
 use std::time::{Duration, Instant};
 
-use canopy::vm::circuit::block::{BlockCircuit, Z_LEN};
+use canopy::circuit::block::BlockCircuit;
+use canopy::circuit::state::Z_LEN;
 use canopy::{CoprocessorSet, Inputs, Prover, TreeOptions};
 use canopy_folding::{PublicParams, StepCircuit, E1, F1};
 use ff::Field;
@@ -37,7 +38,7 @@ const TOY_LEAF_OVERHEAD: usize = 23_903;
 
 fn block_constraints(k: usize) -> Result<usize, String> {
     let bp =
-        canopy::vm::circuit::block::BlockParams::new(k, util::MEMORY).map_err(|e| e.to_string())?;
+        canopy::circuit::params::BlockParams::new(k, util::MEMORY).map_err(|e| e.to_string())?;
     let mut cs = ShapeCS::<E1>::new();
     let pc =
         AllocatedNum::alloc(cs.namespace(|| "pc"), || Ok(F1::ZERO)).map_err(|e| e.to_string())?;
@@ -53,7 +54,7 @@ fn block_constraints(k: usize) -> Result<usize, String> {
 
 fn sizes(k: usize) -> Result<(), String> {
     let bp =
-        canopy::vm::circuit::block::BlockParams::new(k, util::MEMORY).map_err(|e| e.to_string())?;
+        canopy::circuit::params::BlockParams::new(k, util::MEMORY).map_err(|e| e.to_string())?;
     let f = block_constraints(k)?;
     let aug =
         PublicParams::augmented_sizes(&[BlockCircuit::shape(&bp)]).map_err(|e| e.to_string())?;

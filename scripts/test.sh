@@ -18,7 +18,7 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
 echo "== cargo clippy"
-cargo clippy --workspace --all-targets --locked --features canopy-vm/circuit,canopy-pcd/mpi,canopy-cli/mpi -- -D warnings
+cargo clippy --workspace --all-targets --locked --features canopy-pcd/mpi,canopy-cli/mpi -- -D warnings
 
 echo "== cargo test"
-cargo test --workspace --locked --features canopy-vm/circuit,canopy-pcd/mpi,canopy-cli/mpi
+cargo test --workspace --locked --features canopy-pcd/mpi,canopy-cli/mpi

@@ -18,20 +18,17 @@
 //! Decoding errors are [`ProofFormatError`]s (truncated, bad magic, unsupported version,
 //! corrupt or trailing bytes); decoding never panics.
 
-use canopy_decider::{
-    CompactProof, DeciderError, DeciderKey, KzgCompactProof, KzgDeciderKey, KzgVerifierKey,
-    VerifierKey,
-};
+use canopy_decider::{CompactProof, DeciderError, KzgCompactProof};
 use canopy_folding::F1;
 use ff::Field;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::error::{ProofFormatError, VerifyError};
+use crate::keys::{CompactProverKey, CompactVerifierKey, DeciderVerifierKey, VerifierKeyFile};
 use crate::params::{hex, Params};
 use crate::program::Program;
 use crate::proof::{Proof, Statement};
-use crate::verifier_key::{CompactVerifierKey, VerifierKeyFile};
 use crate::verify::{check_statement, initial_state_of_block, ProvenRun};
 
 /// Magic at the start of a compact proof file.
@@ -90,87 +87,6 @@ pub enum CompactVerifyError {
     /// The SNARK is undecodable or does not verify for the statement under the verifier key.
     #[error("the compact SNARK does not verify: {0}")]
     Snark(DeciderError),
-}
-
-/// The decider's prover key, for one of the two schemes of the BN254 slots.
-pub enum CompactProverKey {
-    /// Spartan over IPA (transparent parameters).
-    Ipa(DeciderKey),
-    /// Spartan over HyperKZG (parameters made from a powers-of-tau file).
-    Kzg(KzgDeciderKey),
-}
-
-/// The decider's verifier key, for one of the two schemes of the BN254 slots.
-pub enum DeciderVerifierKey {
-    /// Spartan over IPA (transparent parameters).
-    Ipa(VerifierKey),
-    /// Spartan over HyperKZG (parameters made from a powers-of-tau file).
-    Kzg(KzgVerifierKey),
-}
-
-impl CompactProverKey {
-    /// The parameter digest the key was derived from.
-    pub fn digest(&self) -> F1 {
-        match self {
-            Self::Ipa(k) => k.verifier_key().digest(),
-            Self::Kzg(k) => k.verifier_key().digest(),
-        }
-    }
-
-    /// The decider's own verifier-key file (`canopy_decider::VerifierKey::to_bytes`: the
-    /// Spartan keys with the padded matrices; tens of MB), for comparison with the recipe.
-    pub fn verifier_key_bytes(&self) -> Result<Vec<u8>, DeciderError> {
-        match self {
-            Self::Ipa(k) => k.verifier_key().to_bytes(),
-            Self::Kzg(k) => k.verifier_key().to_bytes(),
-        }
-    }
-
-    /// The verifier key, dropping the prover's keys.
-    pub fn into_verifier_key(self) -> DeciderVerifierKey {
-        match self {
-            Self::Ipa(k) => DeciderVerifierKey::Ipa(k.into_verifier_key()),
-            Self::Kzg(k) => DeciderVerifierKey::Kzg(k.into_verifier_key()),
-        }
-    }
-}
-
-impl DeciderVerifierKey {
-    /// The parameter digest the key was derived from.
-    pub fn digest(&self) -> F1 {
-        match self {
-            Self::Ipa(k) => k.digest(),
-            Self::Kzg(k) => k.digest(),
-        }
-    }
-
-    /// The scheme name ([`crate::DECIDER_SCHEME`] or [`crate::KZG_DECIDER_SCHEME`]).
-    pub fn scheme(&self) -> &'static str {
-        match self {
-            Self::Ipa(_) => crate::DECIDER_SCHEME,
-            Self::Kzg(_) => crate::KZG_DECIDER_SCHEME,
-        }
-    }
-}
-
-/// The decider key for `params` (deterministic; one Spartan setup per circuit shape, which
-/// takes seconds to minutes depending on K): over HyperKZG when the parameters carry a
-/// powers-of-tau file's SRS ([`Params::setup_with_ptau`], [`Params::attach_ptau`]), over IPA
-/// when their generators are transparent. Parameters made from powers of tau without the
-/// file attached are refused.
-pub fn decider_key(params: &Params) -> Result<CompactProverKey, DeciderError> {
-    match params.srs() {
-        Some(srs) => Ok(CompactProverKey::Kzg(KzgDeciderKey::setup_kzg(
-            params.folding(),
-            srs,
-        )?)),
-        None if params.uses_powers_of_tau() => Err(DeciderError::InvalidInput(
-            "the parameters were made from a powers-of-tau file: attach it (--ptau FILE) for \
-             the HyperKZG decider"
-                .into(),
-        )),
-        None => Ok(CompactProverKey::Ipa(DeciderKey::setup(params.folding())?)),
-    }
 }
 
 impl Proof {

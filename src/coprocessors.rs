@@ -8,14 +8,10 @@
 
 use std::sync::Arc;
 
-use canopy_vm::circuit::coprocessor::CoprocessorCircuit;
+use canopy_circuit::CoprocessorCircuit;
+pub use canopy_circuit::ProvableCoprocessor;
 use canopy_vm::{Coprocessor, CoprocessorRegistry};
 use serde::{Deserialize, Serialize};
-
-/// A coprocessor with both halves: the native function run by the VM and its circuit.
-pub trait ProvableCoprocessor: Coprocessor + CoprocessorCircuit {}
-
-impl<T: Coprocessor + CoprocessorCircuit> ProvableCoprocessor for T {}
 
 /// One coprocessor of a set as a proof's statement and a verifier key name it: its id, name
 /// and custom-instruction selector. The circuits themselves are bound through the parameters

@@ -35,10 +35,10 @@
 //! input, parameters or option, and rank 0 verifies the root before returning it, so a
 //! rank with a wrong build makes the job fail instead of producing a bad proof.
 
+use canopy_circuit::block::{BlockWitnessGen, StepWitness};
 use canopy_folding::{Accumulator, F1};
 use canopy_pcd::distributed::mpi::traits::{Communicator, Destination, Root, Source};
 use canopy_pcd::distributed::{leaf_range, merge_rounds, Partial};
-use canopy_vm::circuit::block::{BlockWitnessGen, StepWitness};
 use ff::{Field, PrimeField};
 use rand_core::OsRng;
 use serde::{Deserialize, Serialize};

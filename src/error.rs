@@ -1,8 +1,8 @@
 //! Errors of the public API.
 
+use canopy_circuit::error::BlockError;
+use canopy_circuit::memory::MemoryArgError;
 use canopy_folding::FoldingError;
-use canopy_vm::circuit::block::BlockError;
-use canopy_vm::circuit::memory::MemoryArgError;
 use canopy_vm::{ExecutionError, LoadError};
 use thiserror::Error;
 

@@ -1,9 +1,10 @@
 //! [`Params`]: the public parameters of the CPU circuit for one block size K and memory size.
 
+use canopy_circuit::params::BlockParams;
+use canopy_circuit::state::Z_LEN;
+use canopy_circuit::step::CanopyStep;
 use canopy_decider::Srs;
 use canopy_folding::{FoldingError, PublicParams};
-use canopy_vm::circuit::block::{BlockParams, Z_LEN};
-use canopy_vm::circuit::coprocessor::CanopyStep;
 use std::path::Path;
 
 use crate::coprocessors::CoprocessorSet;

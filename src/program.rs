@@ -1,7 +1,7 @@
 //! [`Program`]: a loaded guest with its digest, and the native pre-run.
 
+use canopy_circuit::memory::initial_root;
 use canopy_folding::F1;
-use canopy_vm::circuit::memory::initial_root;
 use canopy_vm::{ExecutionError, Vm, VmConfig, DEFAULT_MAX_STEPS, DEFAULT_MEMORY_SIZE};
 use sha2::{Digest, Sha256};
 
@@ -18,7 +18,7 @@ const PROGRAM_DIGEST_TAG: &[u8] = b"canopy/program-digest/v1\0";
 /// `SHA-256("canopy/program-digest/v1\0" ‖ memory_size as u64 LE ‖ entry as u32 LE ‖ root_0)`,
 /// where `root_0` is the 32-byte little-endian encoding of the memory argument's initial root
 /// (the sparse Poseidon Merkle tree over every word of the loaded image, with its
-/// write/execute tags; `canopy_vm::circuit::memory::initial_root`). It is therefore a digest
+/// write/execute tags; `canopy_circuit::memory::initial_root`). It is therefore a digest
 /// of the *loaded image* and entry point, not of the ELF file: two ELF files that load the
 /// same words with the same permissions at the same entry have the same digest. `root_0` is
 /// exactly the `mem_root` of the proof's initial state z_0, which the verifier recomputes.

@@ -1,8 +1,9 @@
 //! [`Prover`]: proves a guest run with sequential non-uniform IVC over the CPU block circuit.
 
+use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
+use canopy_circuit::coprocessor::CoprocessorStep;
+use canopy_circuit::step::CanopyStep;
 use canopy_folding::{Accumulator, F1};
-use canopy_vm::circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
-use canopy_vm::circuit::coprocessor::{CanopyStep, CoprocessorStep};
 use ff::Field;
 use rand_core::OsRng;
 use sha2::{Digest, Sha256};
@@ -34,9 +35,9 @@ pub struct Progress {
 ///
 /// `prove` first runs the guest natively (fast path) to fail early on a fault or the step
 /// limit and to learn the run's length, then runs it again on the tracing path, turns the
-/// trace into blocks of K rows (`canopy_vm::circuit::block::BlockWitnessGen`, streaming: one
+/// trace into blocks of K rows (`canopy_circuit::block::BlockWitnessGen`, streaming: one
 /// block of rows and the memory tree are held) and folds one block per step
-/// (`canopy_folding::Accumulator` over `canopy_vm::circuit::coprocessor::CanopyStep`: F_0 = the
+/// (`canopy_folding::Accumulator` over `canopy_circuit::step::CanopyStep`: F_0 = the
 /// CPU block circuit, F_j = the parameters' coprocessors, [`Params::coprocessors`]). The run ends
 /// with the block that holds the exit (padded with idle rows); there are no padding steps.
 #[derive(Debug)]

@@ -1,13 +1,13 @@
 //! The CPU block circuit's IVC state z as the verifier reads it.
 //!
-//! The layout is owned by `canopy_vm::circuit::block` (`z_of`): the row state's fields with
+//! The layout is owned by `canopy_circuit::block` (`z_of`): the row state's fields with
 //! the 31 registers replaced by `reg_hash` and the memory root inserted. This module names the
 //! positions the statement checks read; a unit test pins them against `z_of`, so that a change
 //! of the layout upstream fails here instead of silently checking the wrong slot.
 
+use canopy_circuit::row::StreamState;
+use canopy_circuit::state::Z_LEN;
 use canopy_folding::F1;
-use canopy_vm::circuit::block::Z_LEN;
-use canopy_vm::circuit::row::StreamState;
 
 use crate::field::{to_bool, to_u32, to_u64};
 
@@ -73,8 +73,8 @@ pub(crate) fn stream_len(s: &StreamState<F1>) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use canopy_vm::circuit::block::z_of;
-    use canopy_vm::circuit::row::RowState;
+    use canopy_circuit::row::RowState;
+    use canopy_circuit::state::z_of;
 
     /// The positions above agree with the block circuit's own layout.
     #[test]

@@ -1,17 +1,18 @@
 //! [`verify`]: the checks that make a [`Proof`] a proof of its [`Statement`].
 
+use canopy_circuit::block::BlockWitnessGen;
+use canopy_circuit::params::BlockParams;
+use canopy_circuit::row::{PoseidonStreamHasher, StreamState};
 use canopy_folding::F1;
-use canopy_vm::circuit::block::{BlockParams, BlockWitnessGen};
-use canopy_vm::circuit::row::{PoseidonStreamHasher, StreamState};
 use ff::Field;
 use sha2::{Digest, Sha256};
 
 use crate::error::VerifyError;
+use crate::keys::VerifierKeyFile;
 use crate::params::{hex, Params};
 use crate::program::Program;
 use crate::proof::{Proof, Statement};
 use crate::state::{self, stream_len};
-use crate::verifier_key::VerifierKeyFile;
 
 /// The initial IVC state z_0 of `program` under `params`, as the prover's witness generator
 /// builds it: pc = entry, the register hash of 31 zero registers with salt 0, the memory root

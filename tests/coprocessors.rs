@@ -8,7 +8,7 @@ mod common;
 
 use std::sync::Arc;
 
-use canopy::vm::circuit::coprocessor::{
+use canopy::circuit::coprocessor::{
     u32_bits, Arg, CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
 };
 use canopy::vm::error::CoprocessorError;

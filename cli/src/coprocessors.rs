@@ -7,19 +7,8 @@
 //! covers every shape), so it is part of the parameters cache key and a proof verifies only
 //! under the set it was made with.
 
-use std::sync::Arc;
-
 use anyhow::Context;
-use canopy::vm::circuit::coprocessor::{
-    CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
-};
-use canopy::vm::error::CoprocessorError;
-use canopy::vm::{Coprocessor, GuestMemory};
 use canopy::CoprocessorSet;
-use canopy_coprocessors::BuiltinCoprocessor;
-use canopy_folding::F1;
-use nova_snark::frontend::num::AllocatedNum;
-use nova_snark::frontend::SynthesisError;
 
 /// The coprocessor sets the CLI knows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -45,15 +34,8 @@ impl CoprocessorChoice {
     pub fn set(self) -> anyhow::Result<CoprocessorSet> {
         match self {
             CoprocessorChoice::None => Ok(CoprocessorSet::new()),
-            CoprocessorChoice::Builtins => {
-                let mut set = CoprocessorSet::new();
-                for b in canopy_coprocessors::builtins() {
-                    let shared = Arc::new(Shared(b));
-                    set.register(shared)
-                        .context("cannot register the built-in coprocessors")?;
-                }
-                Ok(set)
-            }
+            CoprocessorChoice::Builtins => CoprocessorSet::of(canopy_coprocessors::builtins())
+                .context("cannot register the built-in coprocessors"),
         }
     }
 }
@@ -104,57 +86,10 @@ pub fn infos_json(infos: &[canopy::CoprocessorInfo]) -> serde_json::Value {
     )
 }
 
-/// A built-in behind its shared pointer, seen as one value with both halves (what
-/// [`CoprocessorSet::register`] takes: `dyn BuiltinCoprocessor` and
-/// `dyn canopy::ProvableCoprocessor` are distinct trait objects over the same two traits).
-struct Shared(Arc<dyn BuiltinCoprocessor>);
-
-impl Coprocessor for Shared {
-    fn id(&self) -> u32 {
-        Coprocessor::id(&*self.0)
-    }
-    fn name(&self) -> &str {
-        Coprocessor::name(&*self.0)
-    }
-    fn funct(&self) -> (u8, u8) {
-        Coprocessor::funct(&*self.0)
-    }
-    fn execute(
-        &self,
-        rs1: u32,
-        rs2: u32,
-        memory: &mut dyn GuestMemory,
-    ) -> Result<u32, CoprocessorError> {
-        Coprocessor::execute(&*self.0, rs1, rs2, memory)
-    }
-}
-
-impl CoprocessorCircuit for Shared {
-    fn name(&self) -> &str {
-        CoprocessorCircuit::name(&*self.0)
-    }
-    fn funct(&self) -> (u8, u8) {
-        CoprocessorCircuit::funct(&*self.0)
-    }
-    fn inputs(&self) -> Vec<Region> {
-        CoprocessorCircuit::inputs(&*self.0)
-    }
-    fn outputs(&self) -> Vec<Region> {
-        CoprocessorCircuit::outputs(&*self.0)
-    }
-    fn synthesize(
-        &self,
-        cs: &mut DynCs<'_>,
-        args: [&AllocatedNum<F1>; 2],
-        inputs: &[InputWord],
-    ) -> Result<CoprocessorOutput, SynthesisError> {
-        CoprocessorCircuit::synthesize(&*self.0, cs, args, inputs)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use canopy::vm::Coprocessor;
 
     #[test]
     fn builtins_register_in_order_and_name_the_cache_file() {

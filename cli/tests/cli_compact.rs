@@ -489,7 +489,7 @@ fn mutated_compact_proofs_are_rejected_without_panics() {
         m.statement = statement;
         field(format!("statement.{what}"), m);
     }
-    let one = canopy_folding::F1::from(1u64);
+    let one = canopy::circuit::F1::from(1u64);
     let mut m = file.clone();
     m.final_pc += one;
     field("final_pc + 1".into(), m);

@@ -2,9 +2,9 @@
 //!
 //! Each built-in is one struct that implements both halves of a coprocessor:
 //! [`canopy_vm::Coprocessor`] (the native function the VM runs on a `custom-0` instruction)
-//! and [`canopy_vm::circuit::coprocessor::CoprocessorCircuit`] (its step circuit, wrapped by
+//! and [`canopy_circuit::coprocessor::CoprocessorCircuit`] (its step circuit, wrapped by
 //! the VM's `CoprocessorStep`, which does all memory and mailbox handling). Both halves read
-//! exactly the declared input [`Region`](canopy_vm::circuit::coprocessor::Region)s and write
+//! exactly the declared input [`Region`](canopy_circuit::coprocessor::Region)s and write
 //! exactly the declared output regions, so the prover's memory argument sees the same words.
 //!
 //! | built-in | funct7 | funct3 | id | rs1 | rs2 |
@@ -73,8 +73,7 @@ mod util;
 
 use std::sync::Arc;
 
-use canopy_vm::circuit::coprocessor::CoprocessorCircuit;
-use canopy_vm::Coprocessor;
+use canopy_circuit::ProvableCoprocessor;
 
 pub use modmul::ModMul256;
 pub use poseidon::PoseidonHash;
@@ -92,15 +91,10 @@ pub const MODMUL_ID: u32 = 0x0001_0002;
 /// Stable id of [`SchnorrVerify`].
 pub const SCHNORR_ID: u32 = 0x0001_0003;
 
-/// A built-in: both halves on one object, for registering with the VM (native) and with the
-/// block parameters (circuit) from one list.
-pub trait BuiltinCoprocessor: Coprocessor + CoprocessorCircuit {}
-impl<T: Coprocessor + CoprocessorCircuit> BuiltinCoprocessor for T {}
-
 /// Every built-in, in funct3 order (the order in which they are conventionally registered).
 /// Poseidon's constants (and Schnorr's table of multiples of G) are generated here (a few
 /// milliseconds).
-pub fn builtins() -> Vec<Arc<dyn BuiltinCoprocessor>> {
+pub fn builtins() -> Vec<Arc<dyn ProvableCoprocessor>> {
     vec![
         Arc::new(Sha256Compress),
         Arc::new(PoseidonHash::new()),
@@ -112,7 +106,8 @@ pub fn builtins() -> Vec<Arc<dyn BuiltinCoprocessor>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use canopy_vm::CoprocessorRegistry;
+    use canopy_circuit::CoprocessorCircuit;
+    use canopy_vm::{Coprocessor, CoprocessorRegistry};
 
     #[test]
     fn builtins_register_together_with_consistent_selectors() {
@@ -130,7 +125,7 @@ mod tests {
         }
         assert_eq!(registry.len(), 4);
         assert_eq!(ids, [SHA256_ID, POSEIDON_ID, MODMUL_ID, SCHNORR_ID]);
-        canopy_vm::circuit::block::BlockParams::new(2, 1 << 20)
+        canopy_circuit::params::BlockParams::new(2, 1 << 20)
             .unwrap()
             .with_coprocessors(circuits)
             .unwrap();

@@ -17,10 +17,10 @@
 //! as c_k + 2^68 ∈ [0, 2^69). Finally r ≤ m − 1 by a limb-wise subtraction d = m − 1 − r with
 //! borrow bits, the last borrow fixed to 0 and d's limbs range-checked to 64 bits.
 
-use canopy_folding::F1;
-use canopy_vm::circuit::coprocessor::{
+use canopy_circuit::coprocessor::{
     Arg, CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
 };
+use canopy_folding::F1;
 use canopy_vm::error::CoprocessorError;
 use canopy_vm::{Coprocessor, GuestMemory};
 use ff::Field;
@@ -419,7 +419,7 @@ fn synthesize_with_hint(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use canopy_vm::circuit::coprocessor::u32_bits;
+    use canopy_circuit::coprocessor::u32_bits;
     use nova_snark::frontend::test_cs::TestConstraintSystem;
 
     fn inputs(cs: &mut TestConstraintSystem<F1>, words: &[u32]) -> Vec<InputWord> {

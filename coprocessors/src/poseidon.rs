@@ -28,10 +28,10 @@
 //! `tests/poseidon.rs` checks agreement on random inputs and that non-canonical inputs, a
 //! wrong output word and a wrong memory read are rejected.
 
-use canopy_folding::F1;
-use canopy_vm::circuit::coprocessor::{
+use canopy_circuit::coprocessor::{
     Arg, CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
 };
+use canopy_folding::F1;
 use canopy_vm::error::CoprocessorError;
 use canopy_vm::{Coprocessor, GuestMemory};
 use ff::PrimeField;

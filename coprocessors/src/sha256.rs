@@ -12,10 +12,10 @@
 //!
 //! Native: `sha2::compress256`. Circuit: nova-snark's `sha256_compression_function` gadget.
 
-use canopy_folding::F1;
-use canopy_vm::circuit::coprocessor::{
+use canopy_circuit::coprocessor::{
     Arg, CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
 };
+use canopy_folding::F1;
 use canopy_vm::error::CoprocessorError;
 use canopy_vm::{Coprocessor, GuestMemory};
 use nova_snark::frontend::gadgets::sha256::sha256_compression_function;

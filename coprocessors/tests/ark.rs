@@ -15,16 +15,17 @@ use ark_relations::r1cs::{
     ConstraintSynthesizer, ConstraintSystemRef, SynthesisError as ArkError, Variable,
 };
 use ark_relations::r1cs::{ConstraintSystem as ArkCs, SynthesisMode};
+use canopy_circuit::block::StepWitness;
+use canopy_circuit::coprocessor::{
+    u32_bits, Arg, CoprocessorCircuit, CoprocessorStep, DynCs, InputWord, Region,
+};
+use canopy_circuit::params::BlockParams;
 use canopy_coprocessors::ark::sha256::digest_block;
 use canopy_coprocessors::ark::{
     evaluate, ArkAdapter, ArkCircuit, ArkSha256, Binding, ARK_SHA256_ID,
 };
 use canopy_coprocessors::{builtins, BUILTIN_FUNCT7};
 use canopy_folding::{StepCircuit, E1, F1};
-use canopy_vm::circuit::block::{BlockParams, StepWitness};
-use canopy_vm::circuit::coprocessor::{
-    u32_bits, Arg, CoprocessorCircuit, CoprocessorStep, DynCs, InputWord, Region,
-};
 use canopy_vm::{Coprocessor, CoprocessorRegistry};
 use common::*;
 use nova_snark::frontend::num::AllocatedNum;

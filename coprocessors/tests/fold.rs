@@ -4,10 +4,12 @@ mod common;
 
 use std::sync::Arc;
 
+use canopy_circuit::block::{BlockCircuit, StepWitness};
+use canopy_circuit::coprocessor::CoprocessorStep;
+use canopy_circuit::params::BlockParams;
+use canopy_circuit::step::CanopyStep;
 use canopy_coprocessors::poseidon::{element_to_words, PoseidonHash};
 use canopy_folding::{Accumulator, PublicParams, F1};
-use canopy_vm::circuit::block::{BlockCircuit, BlockParams, StepWitness};
-use canopy_vm::circuit::coprocessor::{CanopyStep, CoprocessorStep};
 use common::*;
 
 fn circuit_of<'a>(params: &'a BlockParams, s: &'a StepWitness) -> CanopyStep<'a> {

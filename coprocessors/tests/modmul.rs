@@ -4,8 +4,8 @@ mod common;
 
 use std::sync::Arc;
 
+use canopy_circuit::block::StepWitness;
 use canopy_coprocessors::modmul::{mod_mul, ModMul256};
-use canopy_vm::circuit::block::StepWitness;
 use canopy_vm::error::CoprocessorError;
 use canopy_vm::Coprocessor;
 use common::*;

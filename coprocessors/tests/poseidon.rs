@@ -4,9 +4,9 @@ mod common;
 
 use std::sync::Arc;
 
+use canopy_circuit::block::StepWitness;
 use canopy_coprocessors::poseidon::{element_from_words, element_to_words, PoseidonHash};
 use canopy_folding::F1;
-use canopy_vm::circuit::block::StepWitness;
 use canopy_vm::error::CoprocessorError;
 use canopy_vm::Coprocessor;
 use common::*;

@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use ark_ff::PrimeField;
 use ark_grumpkin::{Fq, Fr};
+use canopy_circuit::block::{BlockWitnessGen, StepWitness};
+use canopy_circuit::coprocessor::CoprocessorCircuit;
+use canopy_circuit::params::BlockParams;
+use canopy_circuit::ProvableCoprocessor;
+use canopy_coprocessors::builtins;
 use canopy_coprocessors::schnorr::{SchnorrInput, SchnorrVerify};
-use canopy_coprocessors::{builtins, BuiltinCoprocessor};
 use canopy_folding::F1;
-use canopy_vm::circuit::block::{BlockParams, BlockWitnessGen, StepWitness};
-use canopy_vm::circuit::coprocessor::CoprocessorCircuit;
 use canopy_vm::{Coprocessor, Program, Vm, VmConfig};
 use common::run_step;
 
@@ -108,7 +110,7 @@ fn guest_prints_valid_and_invalid() {
 fn guest_coprocessor_step_satisfies_its_circuit() {
     let circuits: Vec<Arc<dyn CoprocessorCircuit>> = builtins()
         .into_iter()
-        .map(|b: Arc<dyn BuiltinCoprocessor>| b as Arc<dyn CoprocessorCircuit>)
+        .map(|b: Arc<dyn ProvableCoprocessor>| b as Arc<dyn CoprocessorCircuit>)
         .collect();
     let params = BlockParams::new(common::K, MEM)
         .unwrap()

@@ -3,8 +3,8 @@ mod common;
 
 use std::sync::Arc;
 
+use canopy_circuit::block::StepWitness;
 use canopy_coprocessors::sha256::{compress, Sha256Compress};
-use canopy_vm::circuit::block::StepWitness;
 use canopy_vm::Coprocessor;
 use common::*;
 use sha2::{Digest, Sha256};

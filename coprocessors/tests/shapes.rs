@@ -2,9 +2,9 @@
 //! with the same number of constraints as with one: the structure does not depend on values.
 mod common;
 
+use canopy_circuit::coprocessor::{u32_bits, CoprocessorCircuit, DynCs, InputWord};
 use canopy_coprocessors::builtins;
 use canopy_folding::{E1, F1};
-use canopy_vm::circuit::coprocessor::{u32_bits, CoprocessorCircuit, DynCs, InputWord};
 use common::{synth, Rng};
 use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::shape_cs::ShapeCS;

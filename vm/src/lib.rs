@@ -18,8 +18,6 @@
 //! ```
 #![deny(missing_docs)]
 
-#[cfg(feature = "circuit")]
-pub mod circuit;
 pub mod coprocessor;
 pub mod decode;
 pub mod ecall;

@@ -27,13 +27,13 @@ const DUMP: i32 = BUF; // registers are dumped right after the buffer (in .bss)
 fn examples_match_qemu_and_expected_output() {
     let qemu = qemu();
     let dir = examples_dir();
-    let mut elfs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "elf"))
-                .collect()
-        })
-        .unwrap_or_default();
+    // The C examples and the Rust ones (guest/rust/examples).
+    let mut elfs: Vec<PathBuf> = [dir.clone(), dir.join("../rust/examples")]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten())
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "elf"))
+        .collect();
     elfs.sort();
     if elfs.is_empty() {
         eprintln!("note: no example ELFs in {}", dir.display());

@@ -5,10 +5,10 @@ use std::sync::OnceLock;
 
 use ark_bn254::Fr;
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
-use canopy_folding::F1;
-use canopy_vm::circuit::coprocessor::{
+use canopy_circuit::coprocessor::{
     Arg, CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
 };
+use canopy_folding::F1;
 use canopy_vm::error::CoprocessorError;
 use canopy_vm::{Coprocessor, GuestMemory};
 use nova_snark::frontend::num::AllocatedNum;

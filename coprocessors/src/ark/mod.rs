@@ -5,7 +5,7 @@
 //! words, and a [`Binding`] saying which ark variables are the input and output words) and
 //! wrap it in [`ArkAdapter`], which implements both [`canopy_vm::Coprocessor`] (native: by
 //! default [`evaluate`], which runs the ark circuit and reads the bound outputs) and
-//! [`canopy_vm::circuit::coprocessor::CoprocessorCircuit`], so the VM's `CoprocessorStep`
+//! [`canopy_circuit::coprocessor::CoprocessorCircuit`], so the VM's `CoprocessorStep`
 //! wrapper reads the inputs from and writes the outputs to guest memory through the memory
 //! argument, exactly as for the built-ins.
 //!

@@ -8,8 +8,8 @@
 //! one equality per repeated binding, and its variables are the used ark variables minus the
 //! bound inputs. Which columns get variables depends only on the shape, never on values.
 
+use canopy_circuit::coprocessor::InputWord;
 use canopy_folding::F1;
-use canopy_vm::circuit::coprocessor::InputWord;
 use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::{ConstraintSystem, LinearCombination, SynthesisError, Variable};
 

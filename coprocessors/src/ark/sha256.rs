@@ -32,7 +32,7 @@ use ark_r1cs_std::fields::fp::FpVar;
 use ark_r1cs_std::uint32::UInt32;
 use ark_r1cs_std::R1CSVar;
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
-use canopy_vm::circuit::coprocessor::{Arg, Region};
+use canopy_circuit::coprocessor::{Arg, Region};
 use canopy_vm::error::CoprocessorError;
 use sha2::{Digest, Sha256};
 

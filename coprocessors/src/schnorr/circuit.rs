@@ -1,8 +1,8 @@
 //! The verification circuit (see the [module docs](super) for what it proves).
 
 use ark_ff::{BigInteger, Field as _, PrimeField as _};
+use canopy_circuit::coprocessor::{CoprocessorOutput, InputWord};
 use canopy_folding::F1;
-use canopy_vm::circuit::coprocessor::{CoprocessorOutput, InputWord};
 use ff::{Field, PrimeField};
 use nova_snark::frontend::gadgets::poseidon::{
     Elt, Simplex, SpongeAPI, SpongeCircuit, SpongeTrait,

@@ -69,10 +69,10 @@ pub mod encoding;
 mod gadget;
 mod native;
 
-use canopy_folding::F1;
-use canopy_vm::circuit::coprocessor::{
+use canopy_circuit::coprocessor::{
     Arg, CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
 };
+use canopy_folding::F1;
 use canopy_vm::error::CoprocessorError;
 use canopy_vm::{Coprocessor, GuestMemory};
 use nova_snark::frontend::gadgets::poseidon::{PoseidonConstants, Sponge, SpongeTrait, Strength};

@@ -6,12 +6,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use canopy_coprocessors::BuiltinCoprocessor;
-use canopy_folding::{StepCircuit, F1};
-use canopy_vm::circuit::block::{BlockParams, BlockWitnessGen, StepWitness};
-use canopy_vm::circuit::coprocessor::{
+use canopy_circuit::block::{BlockWitnessGen, StepWitness};
+use canopy_circuit::coprocessor::{
     u32_bits, CoprocessorCircuit, CoprocessorStep, DynCs, InputWord,
 };
+use canopy_circuit::params::BlockParams;
+use canopy_circuit::ProvableCoprocessor;
+use canopy_folding::{StepCircuit, F1};
 use canopy_vm::error::MemoryError;
 use canopy_vm::{
     Coprocessor, GuestMemory, Instruction, Program, Segment, SegmentFlags, Vm, VmConfig,
@@ -296,7 +297,7 @@ pub fn program(funct7: u8, funct3: u8, data: &[u32]) -> Program {
 /// Runs the guest with the coprocessor registered; returns the block parameters and all
 /// step witnesses (CPU blocks and the one coprocessor step).
 pub fn trace_steps(
-    copro: Arc<dyn BuiltinCoprocessor>,
+    copro: Arc<dyn ProvableCoprocessor>,
     data: &[u32],
 ) -> (BlockParams, Vec<StepWitness>) {
     let (f7, f3) = Coprocessor::funct(&*copro);

@@ -3,7 +3,7 @@
 use ff::PrimeField;
 
 use super::error::MemoryArgError;
-use crate::memory::validate_memory_size;
+use canopy_vm::memory::validate_memory_size;
 
 /// Bit position of the writable tag in a leaf.
 pub const W_SHIFT: u32 = 32;
@@ -13,7 +13,7 @@ pub const X_SHIFT: u32 = 33;
 /// One memory word with its permission tags, encoded as the field element
 /// `word + 2^32·W + 2^33·X` (see [`Leaf::encode`]).
 ///
-/// Tag rules (they reproduce `crate::memory`'s checks word by word):
+/// Tag rules (they reproduce `canopy_vm::memory`'s checks word by word):
 /// - `W` (stores allowed): no byte of the word lies in a segment without `PF_W`. Memory outside
 ///   every segment is writable. A word that mixes a writable byte with a read-only one (only
 ///   possible when a segment ends or starts inside a word) is tagged read-only: the circuit

@@ -59,7 +59,7 @@ use ff::PrimeField;
 use nova_snark::frontend::num::{AllocatedNum, Num};
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
 
-use crate::elf_loader::Program;
+use canopy_vm::elf_loader::Program;
 
 pub use error::MemoryArgError;
 pub use gadgets::{LeafBits, WordAddr};

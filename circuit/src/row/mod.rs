@@ -15,7 +15,7 @@
 //! 3. passes [`RowOutput::next`] as the next row's state.
 //!
 //! Entry points: [`RowConfig`], [`RowVars::alloc`], [`synthesize_row`], and for the prover
-//! [`RowWitness`] built by [`rows_for_step`] (one [`StepRecord`](crate::StepRecord) may need several
+//! [`RowWitness`] built by [`rows_for_step`] (one [`StepRecord`](canopy_vm::StepRecord) may need several
 //! rows) or [`RowWitness::idle`] (padding after halt). The I/O digests use a caller-supplied
 //! [`StreamHasher`] ([`PoseidonStreamHasher`] in production).
 //!
@@ -143,7 +143,7 @@ pub struct RowConfig {
 impl RowConfig {
     /// For a memory of `memory_size` bytes (a power of two in `[4 KiB, 4 GiB]`, as the VM).
     pub fn new(memory_size: u64) -> Result<RowConfig, RowError> {
-        crate::memory::validate_memory_size(memory_size)
+        canopy_vm::memory::validate_memory_size(memory_size)
             .map_err(|_| RowError::MemorySize(memory_size))?;
         Ok(RowConfig {
             mem_bits: memory_size.trailing_zeros(),

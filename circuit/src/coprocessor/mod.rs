@@ -38,11 +38,10 @@ use nova_snark::frontend::{AllocatedBit, Boolean, ConstraintSystem, SynthesisErr
 
 pub use dyn_cs::{DynCs, ErasedCs};
 
-use super::block::{
-    BlockParams, Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_MEM_ROOT, Z_RET,
-};
-use super::memory::gadgets::pack_bits;
-use super::memory::{Leaf, MemoryArgument, MerklePath, WordAddr};
+use crate::memory::gadgets::pack_bits;
+use crate::memory::{Leaf, MemoryArgument, MerklePath, WordAddr};
+use crate::params::BlockParams;
+use crate::state::{Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_MEM_ROOT, Z_RET};
 
 /// Which mailbox argument a region's address is relative to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,6 +127,14 @@ impl fmt::Debug for dyn CoprocessorCircuit {
     }
 }
 
+/// A coprocessor with both halves: the native function the VM runs when a guest calls it
+/// ([`canopy_vm::Coprocessor`]) and its circuit ([`CoprocessorCircuit`]). This is the one
+/// trait a coprocessor implements to be registered for proving (implement the two halves; the
+/// blanket impl gives this one).
+pub trait ProvableCoprocessor: canopy_vm::Coprocessor + CoprocessorCircuit {}
+
+impl<T: canopy_vm::Coprocessor + CoprocessorCircuit> ProvableCoprocessor for T {}
+
 /// The prover's witness of one coprocessor step.
 #[derive(Debug, Clone)]
 pub struct CoprocessorWitness {
@@ -148,9 +155,9 @@ pub struct CoprocessorWitness {
 /// The step circuit F_j of coprocessor j (see the module docs).
 #[derive(Clone)]
 pub struct CoprocessorStep<'a> {
-    params: &'a BlockParams,
-    index: u32,
-    witness: Option<&'a CoprocessorWitness>,
+    pub(crate) params: &'a BlockParams,
+    pub(crate) index: u32,
+    pub(crate) witness: Option<&'a CoprocessorWitness>,
 }
 
 impl fmt::Debug for CoprocessorStep<'_> {
@@ -426,48 +433,5 @@ impl StepCircuit<F1> for CoprocessorStep<'_> {
         let phi = alloc(cs.namespace(|| "phi next"), Some(F1::ZERO))?;
         enforce_const(cs, "phi next = 0", &phi, F1::ZERO);
         Ok((phi, z_out))
-    }
-}
-
-/// The CPU block circuit or a coprocessor step: the m circuits of one proof, as one type for
-/// canopy-folding (index 0 is the CPU, index j ≥ 1 is coprocessor j).
-#[derive(Debug, Clone)]
-pub enum CanopyStep<'a> {
-    /// The CPU block circuit F_0.
-    Cpu(super::block::BlockCircuit<'a>),
-    /// Coprocessor step F_j.
-    Coprocessor(CoprocessorStep<'a>),
-}
-
-impl<'a> CanopyStep<'a> {
-    /// All m circuits for shapes (no witness).
-    pub fn shapes(params: &'a BlockParams) -> Vec<CanopyStep<'a>> {
-        let mut v = vec![CanopyStep::Cpu(super::block::BlockCircuit::shape(params))];
-        for j in 1..=params.coprocessors().len() as u32 {
-            v.push(CanopyStep::Coprocessor(CoprocessorStep {
-                params,
-                index: j,
-                witness: None,
-            }));
-        }
-        v
-    }
-}
-
-impl StepCircuit<F1> for CanopyStep<'_> {
-    fn arity(&self) -> usize {
-        Z_LEN
-    }
-
-    fn synthesize<CS: ConstraintSystem<F1>>(
-        &self,
-        cs: &mut CS,
-        pc: &AllocatedNum<F1>,
-        z: &[AllocatedNum<F1>],
-    ) -> Result<(AllocatedNum<F1>, Vec<AllocatedNum<F1>>), SynthesisError> {
-        match self {
-            CanopyStep::Cpu(c) => c.synthesize(cs, pc, z),
-            CanopyStep::Coprocessor(c) => c.synthesize(cs, pc, z),
-        }
     }
 }

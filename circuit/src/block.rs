@@ -1,18 +1,7 @@
 //! The CPU block circuit: K rows per fold step, as a [`StepCircuit`] of canopy-folding
 //! (docs/cpu-circuit.md §1, §3, §4, §5).
 //!
-//! # IVC state z ([`Z_LEN`] = 23 elements)
-//!
-//! `[pc, reg_hash, mem_root, halted, exit_code, steps, cursor, in_eof, priv_eof,
-//!   in.digest, in.words, in.off, in.pending, out.digest, out.words, out.off, out.pending,
-//!   called, done, call, arg0, arg1, ret]`:
-//! the row state ([`RowState::fields`]) with the 31 registers replaced by
-//! `reg_hash = H24(x1..x31, salt)` and the memory argument's state (`mem_root`) inserted; the
-//! last six are the coprocessor mailbox ([`super::row::Mailbox`]), shared with the coprocessor
-//! step circuits ([`super::coprocessor`]). Deviation from the plan's 13 packed slots: nothing is
-//! packed (the row keeps `(digest, words, off, pending)` per stream, separate flags and the
-//! mailbox), which costs the augmented circuit one more width-24 permutation in its state
-//! hash. Packing `ctl` and the stream positions is future work.
+//! The state z it reads and writes is laid out in [`crate::state`].
 //!
 //! # One block
 //!
@@ -43,173 +32,33 @@
 //! scrub, φ'). Native witness generation: ≈0.6 ms per row on a loaded 2-core machine (three
 //! path look-ups and one 11-hash path update).
 
-use std::collections::VecDeque;
-use std::sync::Arc;
-
 use canopy_folding::{StepCircuit, F1};
 use ff::Field;
-use nova_snark::frontend::gadgets::poseidon::{
-    Elt, IOPattern, PoseidonConstants, Simplex, Sponge, SpongeAPI, SpongeCircuit, SpongeOp,
-    SpongeTrait, Strength,
-};
 use nova_snark::frontend::num::{AllocatedNum, Num};
 use nova_snark::frontend::{AllocatedBit, Boolean, ConstraintSystem, SynthesisError};
-use typenum::U24;
+use std::collections::VecDeque;
 
-use super::coprocessor::{CoprocessorCircuit, CoprocessorWitness};
-use super::memory::gadgets::pack_bits;
-use super::memory::{
-    Leaf, MemoryArgError, MemoryArgument, MerkleMemory, MerklePath, NativeMemory, SparseTree,
-    WordAddr,
+use crate::coprocessor::{CoprocessorWitness, Region};
+use crate::error::BlockError;
+use crate::memory::gadgets::pack_bits;
+use crate::memory::{
+    Leaf, MemoryArgError, MemoryArgument, MerklePath, NativeMemory, SparseTree, WordAddr,
 };
-use super::row::{
-    call_rows, rows_for_step, synthesize_row, PoseidonStreamHasher, RowConfig, RowError, RowState,
-    RowVars, RowWitness, StreamHasher, ROW_STATE_LEN,
+use crate::params::BlockParams;
+use crate::registers::NREGS;
+use crate::row::{
+    call_rows, rows_for_step, synthesize_row, RowError, RowState, RowVars, RowWitness,
+    StreamHasher, ROW_STATE_LEN,
 };
-use crate::elf_loader::Program;
-use crate::trace::{StepEvent, StepRecord};
+use crate::state::{
+    stream_ivs, z_of, Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_MEM_ROOT, Z_REG_HASH,
+    Z_RET,
+};
+use canopy_vm::elf_loader::Program;
+use canopy_vm::trace::{StepEvent, StepRecord};
 
-/// Length of the IVC state z.
-pub const Z_LEN: usize = 23;
-/// Index of the mailbox's `called` flag in z.
-pub const Z_CALLED: usize = 17;
-/// Index of the mailbox's `done` flag in z.
-pub const Z_DONE: usize = 18;
-/// Index of the mailbox's called circuit index in z.
-pub const Z_CALL: usize = 19;
-/// Index of the mailbox's first argument (rs1) in z.
-pub const Z_ARG0: usize = 20;
-/// Index of the mailbox's second argument (rs2) in z.
-pub const Z_ARG1: usize = 21;
-/// Index of the mailbox's answer (rd) in z.
-pub const Z_RET: usize = 22;
 /// The z slots replaced by fresh values in a block that ends halted (§5).
 const SCRUBBED: [usize; 6] = [0, Z_REG_HASH, Z_MEM_ROOT, Z_ARG0, Z_ARG1, Z_RET];
-/// Index of the register hash in z.
-pub const Z_REG_HASH: usize = 1;
-/// Index of the memory root in z.
-pub const Z_MEM_ROOT: usize = 2;
-/// Number of registers in the register hash (x1..x31).
-const NREGS: usize = 31;
-/// Domain separator of the register hash ("RG").
-pub const REG_DOMAIN: u32 = 0x5247_0000;
-/// Tag hashed into the initial digest of the public input stream.
-const IV_IN_TAG: u64 = 0x4956_494e; // "IVIN"
-/// Tag hashed into the initial digest of the public output stream.
-const IV_OUT_TAG: u64 = 0x4956_4f55; // "IVOU"
-
-/// An error while building block witnesses.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BlockError {
-    /// A trace record could not be turned into rows.
-    #[error(transparent)]
-    Row(#[from] RowError),
-    /// The native memory refused an access.
-    #[error(transparent)]
-    Memory(#[from] MemoryArgError),
-    /// The trace disagrees with the native memory.
-    #[error("row at pc {pc:#x}: {what}")]
-    Inconsistent {
-        /// The row's pc.
-        pc: u32,
-        /// What disagrees.
-        what: String,
-    },
-    /// Invalid parameters (K = 0).
-    #[error("invalid block parameters: {0}")]
-    Params(String),
-}
-
-/// The register hash `H24(x1..x31, salt)`: a width-25 Poseidon sponge absorbing 32 elements
-/// (2 permutations, ≈1,555 constraints), natively and in circuit.
-#[derive(Clone)]
-pub struct RegHasher {
-    constants: PoseidonConstants<F1, U24>,
-}
-
-impl std::fmt::Debug for RegHasher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegHasher").finish_non_exhaustive()
-    }
-}
-
-impl Default for RegHasher {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-fn reg_pattern() -> IOPattern {
-    IOPattern(vec![
-        SpongeOp::Absorb(NREGS as u32 + 1),
-        SpongeOp::Squeeze(1),
-    ])
-}
-
-impl RegHasher {
-    /// Generates the constants.
-    pub fn new() -> Self {
-        RegHasher {
-            constants: Sponge::<F1, U24>::api_constants(Strength::Standard),
-        }
-    }
-
-    /// `H24(regs[1..32], salt)` natively (`regs[0]` is x0 and not hashed).
-    pub fn hash(&self, regs: &[u32; 32], salt: F1) -> F1 {
-        let mut input: Vec<F1> = regs[1..].iter().map(|r| F1::from(*r as u64)).collect();
-        input.push(salt);
-        let mut sponge = Sponge::new_with_constants(&self.constants, Simplex);
-        let acc = &mut ();
-        sponge.start(reg_pattern(), Some(REG_DOMAIN), acc);
-        SpongeAPI::absorb(&mut sponge, input.len() as u32, &input, acc);
-        let out = SpongeAPI::squeeze(&mut sponge, 1, acc);
-        let _ = sponge.finish(acc);
-        out[0]
-    }
-
-    /// The same hash in circuit over 31 allocated registers and a salt.
-    pub fn hash_gadget<CS: ConstraintSystem<F1>>(
-        &self,
-        cs: &mut CS,
-        regs: &[AllocatedNum<F1>],
-        salt: &AllocatedNum<F1>,
-    ) -> Result<Num<F1>, SynthesisError> {
-        let mut input: Vec<Elt<F1>> = regs.iter().map(|r| Elt::Allocated(r.clone())).collect();
-        input.push(Elt::Allocated(salt.clone()));
-        let mut ns = cs.namespace(|| "register hash");
-        let out = {
-            let mut sponge = SpongeCircuit::new_with_constants(&self.constants, Simplex);
-            let acc = &mut ns;
-            sponge.start(reg_pattern(), Some(REG_DOMAIN), acc);
-            SpongeAPI::absorb(&mut sponge, input.len() as u32, &input, acc);
-            let out = SpongeAPI::squeeze(&mut sponge, 1, acc);
-            sponge
-                .finish(acc)
-                .map_err(|_| SynthesisError::Unsatisfiable("sponge IO pattern".into()))?;
-            out
-        };
-        out.into_iter()
-            .next()
-            .map(|e| e.num())
-            .ok_or(SynthesisError::AssignmentMissing)
-    }
-}
-
-/// The initial digests `(IV_in, IV_out)` of the public input and output streams.
-pub fn stream_ivs(hasher: &PoseidonStreamHasher<F1>) -> (F1, F1) {
-    (
-        hasher.hash(F1::from(IV_IN_TAG), F1::ZERO),
-        hasher.hash(F1::from(IV_OUT_TAG), F1::ZERO),
-    )
-}
-
-/// z for a row state, register salt and memory root.
-pub fn z_of(state: &RowState<F1>, reg_hash: F1, mem_root: F1) -> Vec<F1> {
-    let f = state.fields();
-    let mut z = vec![f[0], reg_hash, mem_root];
-    z.extend_from_slice(&f[32..]);
-    z
-}
 
 /// One row's witness together with the memory hints.
 #[derive(Debug, Clone)]
@@ -244,66 +93,6 @@ pub struct BlockWitness {
     pub z_in: Vec<F1>,
     /// z after the block.
     pub z_out: Vec<F1>,
-}
-
-/// Shared parameters of the block circuit and of the coprocessor step circuits.
-#[derive(Debug, Clone)]
-pub struct BlockParams {
-    k: usize,
-    cfg: RowConfig,
-    mem: MerkleMemory<F1>,
-    stream: PoseidonStreamHasher<F1>,
-    regs: RegHasher,
-    coprocessors: Vec<Arc<dyn CoprocessorCircuit>>,
-}
-
-impl BlockParams {
-    /// Parameters for K rows per block and a memory of `memory_size` bytes.
-    pub fn new(k: usize, memory_size: u64) -> Result<Self, BlockError> {
-        if k == 0 {
-            return Err(BlockError::Params("K must be at least 1".into()));
-        }
-        Ok(BlockParams {
-            k,
-            cfg: RowConfig::new(memory_size)?,
-            mem: MerkleMemory::new(memory_size)?,
-            stream: PoseidonStreamHasher::new(),
-            regs: RegHasher::new(),
-            coprocessors: Vec::new(),
-        })
-    }
-
-    /// The same parameters with coprocessors: `coprocessors[i]` is step circuit i + 1 and is
-    /// called by its `(funct7, funct3)`; selectors must be distinct.
-    pub fn with_coprocessors(
-        mut self,
-        coprocessors: Vec<Arc<dyn CoprocessorCircuit>>,
-    ) -> Result<Self, BlockError> {
-        let functs: Vec<(u8, u8)> = coprocessors.iter().map(|c| c.funct()).collect();
-        self.cfg = self.cfg.clone().with_coprocessors(&functs)?;
-        self.coprocessors = coprocessors;
-        Ok(self)
-    }
-
-    /// The registered coprocessor circuits (index i is step circuit i + 1).
-    pub fn coprocessors(&self) -> &[Arc<dyn CoprocessorCircuit>] {
-        &self.coprocessors
-    }
-
-    /// The memory argument.
-    pub fn memory(&self) -> &MerkleMemory<F1> {
-        &self.mem
-    }
-
-    /// Rows per block.
-    pub fn k(&self) -> usize {
-        self.k
-    }
-
-    /// The memory size in bytes.
-    pub fn memory_size(&self) -> u64 {
-        self.cfg.memory_size()
-    }
 }
 
 /// The CPU block circuit F_0: K rows; `witness` is `None` for shape synthesis.
@@ -727,7 +516,7 @@ impl<'a> BlockWitnessGen<'a> {
     fn coprocessor_step(
         &mut self,
         j: u32,
-        ev: &crate::trace::CoprocessorEvent,
+        ev: &canopy_vm::trace::CoprocessorEvent,
     ) -> Result<CoprocessorWitness, BlockError> {
         let circuit = self
             .params
@@ -738,7 +527,7 @@ impl<'a> BlockWitnessGen<'a> {
         let pc = self.state.pc;
         let bad = |what: String| BlockError::Inconsistent { pc, what };
         let args = [self.state.mbox.arg0, self.state.mbox.arg1];
-        let addresses = |regions: Vec<super::coprocessor::Region>| -> Result<Vec<u32>, BlockError> {
+        let addresses = |regions: Vec<Region>| -> Result<Vec<u32>, BlockError> {
             let mut out = Vec::new();
             for r in regions {
                 out.extend(r.addresses(args).ok_or_else(|| {

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use ff::PrimeField;
 
 use super::{RowState, RowWitness, StreamHasher};
-use crate::ecall::{FD_PRIVATE_INPUT, FD_PUBLIC_INPUT, FD_PUBLIC_OUTPUT};
-use crate::trace::{EcallKind, MemoryWrite, StepEvent, StepRecord};
+use canopy_vm::ecall::{FD_PRIVATE_INPUT, FD_PUBLIC_INPUT, FD_PUBLIC_OUTPUT};
+use canopy_vm::trace::{EcallKind, MemoryWrite, StepEvent, StepRecord};
 
 /// Why a record cannot be turned into rows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -11,7 +11,7 @@ use ff::{PrimeField, PrimeFieldBits};
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
 
 use super::bits::{alloc_bit, decompose, enforce_eq, enforce_zero_product, pow2, Expr};
-use crate::decode::Instruction;
+use canopy_vm::decode::Instruction;
 
 /// The instruction kinds the row circuit executes (RV32IM, FENCE, FENCE.I, ECALL, custom-0).
 #[allow(missing_docs)] // the ISA's mnemonics

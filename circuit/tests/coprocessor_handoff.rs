@@ -3,19 +3,17 @@
 //! every step satisfies its circuit and chains; the run folds and verifies with
 //! canopy-folding (m = 3 circuits); lies about a coprocessor's input, output or status, an
 //! unregistered selector and a coprocessor step without a posted call are rejected.
-#![cfg(feature = "circuit")]
 
 use std::sync::Arc;
 
+use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
+use canopy_circuit::coprocessor::{
+    Arg, CoprocessorCircuit, CoprocessorOutput, CoprocessorStep, DynCs, InputWord, Region,
+};
+use canopy_circuit::params::BlockParams;
+use canopy_circuit::state::{Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_MEM_ROOT};
+use canopy_circuit::step::CanopyStep;
 use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};
-use canopy_vm::circuit::block::{
-    BlockCircuit, BlockParams, BlockWitnessGen, StepWitness, Z_CALL, Z_CALLED, Z_DONE, Z_LEN,
-    Z_MEM_ROOT,
-};
-use canopy_vm::circuit::coprocessor::{
-    Arg, CanopyStep, CoprocessorCircuit, CoprocessorOutput, CoprocessorStep, DynCs, InputWord,
-    Region,
-};
 use canopy_vm::error::CoprocessorError;
 use canopy_vm::trace::StepEvent;
 use canopy_vm::{

@@ -26,7 +26,7 @@ use super::bits::{
     enforce_zero_product, is_zero, mul, Expr,
 };
 use super::{RowState, StreamHasher, StreamState};
-use crate::ecall::{
+use canopy_vm::ecall::{
     EBADF, ENOSYS, FD_DEBUG, FD_PRIVATE_INPUT, FD_PUBLIC_INPUT, FD_PUBLIC_OUTPUT, SYS_EXIT,
     SYS_EXIT_GROUP, SYS_READ, SYS_WRITE,
 };

@@ -1,5 +1,6 @@
-//! Verifier keys of compact proofs: the small [`VerifierKeyFile`] that `canopy setup` writes,
-//! and the [`CompactVerifierKey`] that [`crate::verify_compact`] uses.
+//! The decider's keys: the prover key [`CompactProverKey`] ([`decider_key`]), the verifier
+//! key [`DeciderVerifierKey`], the small [`VerifierKeyFile`] that `canopy setup` writes, and
+//! the [`CompactVerifierKey`] that [`crate::verify_compact`] uses.
 //!
 //! # Why the file is a recipe
 //! The decider's Spartan verifier key (non-preprocessing, over IPA) holds the padded R1CS
@@ -24,17 +25,98 @@
 //! | 8..12 | format version, u32 little-endian ([`VERIFIER_KEY_FORMAT_VERSION`]) |
 //! | 12.. | bincode 2 (standard configuration, through serde) of [`VerifierKeyFile`] |
 
-use canopy_decider::DeciderError;
-use canopy_vm::circuit::block::BlockParams;
+use canopy_circuit::params::BlockParams;
+use canopy_decider::{DeciderError, DeciderKey, KzgDeciderKey, KzgVerifierKey, VerifierKey};
+use canopy_folding::F1;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::compact::{decider_key, DeciderVerifierKey};
 use crate::coprocessors::CoprocessorInfo;
 use crate::error::ProofFormatError;
 use crate::field;
 use crate::params::{hex, Params};
 use crate::proof::Statement;
+
+/// The decider's prover key, for one of the two schemes of the BN254 slots.
+pub enum CompactProverKey {
+    /// Spartan over IPA (transparent parameters).
+    Ipa(DeciderKey),
+    /// Spartan over HyperKZG (parameters made from a powers-of-tau file).
+    Kzg(KzgDeciderKey),
+}
+
+/// The decider's verifier key, for one of the two schemes of the BN254 slots.
+pub enum DeciderVerifierKey {
+    /// Spartan over IPA (transparent parameters).
+    Ipa(VerifierKey),
+    /// Spartan over HyperKZG (parameters made from a powers-of-tau file).
+    Kzg(KzgVerifierKey),
+}
+
+impl CompactProverKey {
+    /// The parameter digest the key was derived from.
+    pub fn digest(&self) -> F1 {
+        match self {
+            Self::Ipa(k) => k.verifier_key().digest(),
+            Self::Kzg(k) => k.verifier_key().digest(),
+        }
+    }
+
+    /// The decider's own verifier-key file (`canopy_decider::VerifierKey::to_bytes`: the
+    /// Spartan keys with the padded matrices; tens of MB), for comparison with the recipe.
+    pub fn verifier_key_bytes(&self) -> Result<Vec<u8>, DeciderError> {
+        match self {
+            Self::Ipa(k) => k.verifier_key().to_bytes(),
+            Self::Kzg(k) => k.verifier_key().to_bytes(),
+        }
+    }
+
+    /// The verifier key, dropping the prover's keys.
+    pub fn into_verifier_key(self) -> DeciderVerifierKey {
+        match self {
+            Self::Ipa(k) => DeciderVerifierKey::Ipa(k.into_verifier_key()),
+            Self::Kzg(k) => DeciderVerifierKey::Kzg(k.into_verifier_key()),
+        }
+    }
+}
+
+impl DeciderVerifierKey {
+    /// The parameter digest the key was derived from.
+    pub fn digest(&self) -> F1 {
+        match self {
+            Self::Ipa(k) => k.digest(),
+            Self::Kzg(k) => k.digest(),
+        }
+    }
+
+    /// The scheme name ([`crate::DECIDER_SCHEME`] or [`crate::KZG_DECIDER_SCHEME`]).
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            Self::Ipa(_) => crate::DECIDER_SCHEME,
+            Self::Kzg(_) => crate::KZG_DECIDER_SCHEME,
+        }
+    }
+}
+
+/// The decider key for `params` (deterministic; one Spartan setup per circuit shape, which
+/// takes seconds to minutes depending on K): over HyperKZG when the parameters carry a
+/// powers-of-tau file's SRS ([`Params::setup_with_ptau`], [`Params::attach_ptau`]), over IPA
+/// when their generators are transparent. Parameters made from powers of tau without the
+/// file attached are refused.
+pub fn decider_key(params: &Params) -> Result<CompactProverKey, DeciderError> {
+    match params.srs() {
+        Some(srs) => Ok(CompactProverKey::Kzg(KzgDeciderKey::setup_kzg(
+            params.folding(),
+            srs,
+        )?)),
+        None if params.uses_powers_of_tau() => Err(DeciderError::InvalidInput(
+            "the parameters were made from a powers-of-tau file: attach it (--ptau FILE) for \
+             the HyperKZG decider"
+                .into(),
+        )),
+        None => Ok(CompactProverKey::Ipa(DeciderKey::setup(params.folding())?)),
+    }
+}
 
 /// Magic at the start of a verifier-key file.
 pub const VERIFIER_KEY_MAGIC: &[u8; 8] = b"CANOPYVK";

@@ -1,12 +1,11 @@
-//! Tests of the CPU block circuit (`canopy_vm::circuit::block`): blocks built from the VM's
+//! Tests of the CPU block circuit (`canopy_circuit::block`): blocks built from the VM's
 //! streaming trace satisfy the circuit and their outputs equal the native z; tampered
 //! witnesses are rejected; constraint counts per block.
-#![cfg(feature = "circuit")]
 
+use canopy_circuit::block::{BlockCircuit, BlockWitness, BlockWitnessGen, StepWitness};
+use canopy_circuit::params::BlockParams;
+use canopy_circuit::state::Z_LEN;
 use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};
-use canopy_vm::circuit::block::{
-    BlockCircuit, BlockParams, BlockWitness, BlockWitnessGen, StepWitness, Z_LEN,
-};
 use canopy_vm::{Program, Vm, VmConfig};
 use ff::Field;
 use nova_snark::frontend::num::AllocatedNum;

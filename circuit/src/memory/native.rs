@@ -16,7 +16,7 @@ use super::hash::{NodeHasher, ARITY};
 use super::image::image_leaves;
 use super::leaf::{Leaf, TreeGeometry};
 use super::NativeMemory;
-use crate::elf_loader::Program;
+use canopy_vm::elf_loader::Program;
 
 /// The prover hint of one access: the three siblings of the path's node at every level,
 /// leaves' level first, in position order with the path's own position left out.

@@ -1,17 +1,16 @@
-//! Tests of the memory argument (`canopy_vm::circuit::memory`): the native sparse tree
+//! Tests of the memory argument (`canopy_circuit::memory`): the native sparse tree
 //! against a dense reference, native against circuit, negative witnesses, the initial root of
 //! the example guests, and constraint counts.
-#![cfg(feature = "circuit")]
 
 use std::time::Instant;
 
 use ff::Field;
 
-use canopy_vm::circuit::memory::gadgets::{alloc_bits, low_u64};
-use canopy_vm::circuit::memory::hash::NodeHasher;
-use canopy_vm::circuit::memory::image::image_leaves;
-use canopy_vm::circuit::memory::native::{empty_hashes, root_from_path};
-use canopy_vm::circuit::memory::{
+use canopy_circuit::memory::gadgets::{alloc_bits, low_u64};
+use canopy_circuit::memory::hash::NodeHasher;
+use canopy_circuit::memory::image::image_leaves;
+use canopy_circuit::memory::native::{empty_hashes, root_from_path};
+use canopy_circuit::memory::{
     initial_root, Leaf, LeafBits, MemoryArgError, MemoryArgument, MerkleMemory, MerklePath,
     MerkleState, NativeMemory, SparseTree, TreeGeometry, WordAddr,
 };

@@ -1,11 +1,10 @@
 //! The row circuit against the executor: every instruction on random operands and edge cases
 //! (satisfied, and the row's outputs equal the VM's state after the step), negative tests
 //! (a witness that lies about one value is rejected) and constraint counts.
-#![cfg(feature = "circuit")]
 
 use std::collections::BTreeMap;
 
-use canopy_vm::circuit::row::{
+use canopy_circuit::row::{
     rows_for_step, synthesize_row, PoseidonStreamHasher, RowConfig, RowOutput, RowState, RowVars,
     RowWitness, StreamHasher, StreamState,
 };
@@ -1702,7 +1701,7 @@ fn rejects_io_protocol_violations() {
 
 #[test]
 fn kind_table_matches_the_vm_decoder() {
-    use canopy_vm::circuit::row::Kind;
+    use canopy_circuit::row::Kind;
     let check = |w: u32| {
         let matching: Vec<Kind> = Kind::ALL
             .iter()

@@ -3,7 +3,7 @@
 
 use super::error::MemoryArgError;
 use super::leaf::{Leaf, TreeGeometry};
-use crate::elf_loader::{Program, Segment};
+use canopy_vm::elf_loader::{Program, Segment};
 
 /// Validates the segments (fit in memory, `data.len() <= mem_size`, no overlap) and returns
 /// them sorted by address. [`Program::from_elf`] guarantees all of this, but `Program`'s fields

@@ -1,0 +1,71 @@
+//! The parameters shared by the CPU block circuit and the coprocessor step circuits.
+
+use std::sync::Arc;
+
+use canopy_folding::F1;
+
+use crate::coprocessor::CoprocessorCircuit;
+use crate::error::BlockError;
+use crate::memory::MerkleMemory;
+use crate::registers::RegHasher;
+use crate::row::{PoseidonStreamHasher, RowConfig};
+
+/// Shared parameters of the block circuit and of the coprocessor step circuits.
+#[derive(Debug, Clone)]
+pub struct BlockParams {
+    pub(crate) k: usize,
+    pub(crate) cfg: RowConfig,
+    pub(crate) mem: MerkleMemory<F1>,
+    pub(crate) stream: PoseidonStreamHasher<F1>,
+    pub(crate) regs: RegHasher,
+    pub(crate) coprocessors: Vec<Arc<dyn CoprocessorCircuit>>,
+}
+
+impl BlockParams {
+    /// Parameters for K rows per block and a memory of `memory_size` bytes.
+    pub fn new(k: usize, memory_size: u64) -> Result<Self, BlockError> {
+        if k == 0 {
+            return Err(BlockError::Params("K must be at least 1".into()));
+        }
+        Ok(BlockParams {
+            k,
+            cfg: RowConfig::new(memory_size)?,
+            mem: MerkleMemory::new(memory_size)?,
+            stream: PoseidonStreamHasher::new(),
+            regs: RegHasher::new(),
+            coprocessors: Vec::new(),
+        })
+    }
+
+    /// The same parameters with coprocessors: `coprocessors[i]` is step circuit i + 1 and is
+    /// called by its `(funct7, funct3)`; selectors must be distinct.
+    pub fn with_coprocessors(
+        mut self,
+        coprocessors: Vec<Arc<dyn CoprocessorCircuit>>,
+    ) -> Result<Self, BlockError> {
+        let functs: Vec<(u8, u8)> = coprocessors.iter().map(|c| c.funct()).collect();
+        self.cfg = self.cfg.clone().with_coprocessors(&functs)?;
+        self.coprocessors = coprocessors;
+        Ok(self)
+    }
+
+    /// The registered coprocessor circuits (index i is step circuit i + 1).
+    pub fn coprocessors(&self) -> &[Arc<dyn CoprocessorCircuit>] {
+        &self.coprocessors
+    }
+
+    /// The memory argument.
+    pub fn memory(&self) -> &MerkleMemory<F1> {
+        &self.mem
+    }
+
+    /// Rows per block.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// The memory size in bytes.
+    pub fn memory_size(&self) -> u64 {
+        self.cfg.memory_size()
+    }
+}

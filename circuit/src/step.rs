@@ -1,0 +1,53 @@
+//! [`CanopyStep`]: the m step circuits of one proof as one type for canopy-folding.
+
+use canopy_folding::{StepCircuit, F1};
+use nova_snark::frontend::num::AllocatedNum;
+use nova_snark::frontend::{ConstraintSystem, SynthesisError};
+
+use crate::block::BlockCircuit;
+use crate::coprocessor::CoprocessorStep;
+use crate::params::BlockParams;
+use crate::state::Z_LEN;
+
+/// The CPU block circuit or a coprocessor step: the m circuits of one proof, as one type for
+/// canopy-folding (index 0 is the CPU, index j ≥ 1 is coprocessor j).
+#[derive(Debug, Clone)]
+pub enum CanopyStep<'a> {
+    /// The CPU block circuit F_0.
+    Cpu(BlockCircuit<'a>),
+    /// Coprocessor step F_j.
+    Coprocessor(CoprocessorStep<'a>),
+}
+
+impl<'a> CanopyStep<'a> {
+    /// All m circuits for shapes (no witness).
+    pub fn shapes(params: &'a BlockParams) -> Vec<CanopyStep<'a>> {
+        let mut v = vec![CanopyStep::Cpu(BlockCircuit::shape(params))];
+        for j in 1..=params.coprocessors().len() as u32 {
+            v.push(CanopyStep::Coprocessor(CoprocessorStep {
+                params,
+                index: j,
+                witness: None,
+            }));
+        }
+        v
+    }
+}
+
+impl StepCircuit<F1> for CanopyStep<'_> {
+    fn arity(&self) -> usize {
+        Z_LEN
+    }
+
+    fn synthesize<CS: ConstraintSystem<F1>>(
+        &self,
+        cs: &mut CS,
+        pc: &AllocatedNum<F1>,
+        z: &[AllocatedNum<F1>],
+    ) -> Result<(AllocatedNum<F1>, Vec<AllocatedNum<F1>>), SynthesisError> {
+        match self {
+            CanopyStep::Cpu(c) => c.synthesize(cs, pc, z),
+            CanopyStep::Coprocessor(c) => c.synthesize(cs, pc, z),
+        }
+    }
+}
