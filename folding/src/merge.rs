@@ -37,6 +37,11 @@ pub enum MergeFault {
     /// Use a wrong cross term T''_0 in the secondary slot merge of PM (the circuit and the
     /// native fold both use it, so PM is satisfied but U'[0] of the result is not).
     WrongCrossTerm,
+    /// Lie about the left child's κ inside PM: its last strict instance u'_L is folded
+    /// into the other secondary slot U'_L[1 − κ_L] (PM absorbs and uses the false κ, the
+    /// native fold follows it, with u'_L's witness zero-padded or cut to that slot's
+    /// shape), so PM is satisfied but that slot of the result is not.
+    KappaLie,
 }
 
 /// Secondary slots U'[0], U'[1] with their witnesses.
@@ -80,6 +85,34 @@ fn primary_slots(
         }
     }
     (u, w)
+}
+
+/// κ_c as the driver presents it to PM: the child's own, flipped for the left child
+/// (c = 0) under [`MergeFault::KappaLie`].
+fn claimed_kappa(a: &Accumulator, c: usize, fault: MergeFault) -> usize {
+    let k = a.kappa as usize;
+    if fault == MergeFault::KappaLie && c == 0 {
+        1 - k
+    } else {
+        k
+    }
+}
+
+/// u'_c's witness for folding into a slot of `shape`: itself when the sizes agree (the
+/// honest case), else zero-padded (same commitment) or cut to `shape` (a κ lie).
+fn last_witness_for(
+    a: &Accumulator,
+    shape: &R1CSShape<E2>,
+) -> Result<R1CSWitness<E2>, FoldingError> {
+    let n = shape.num_vars();
+    let w = a.last_w.W();
+    if w.len() == n {
+        Ok(a.last_w.clone())
+    } else if w.len() < n {
+        Ok(a.last_w.pad(shape))
+    } else {
+        Ok(R1CSWitness::new(shape, &w[..n], &mut OsRng)?)
+    }
 }
 
 fn tamper_first<F: Field>(w: &[F]) -> Vec<F> {
@@ -144,19 +177,25 @@ impl Accumulator {
         let sec_shapes: [&R1CSShape<E2>; 2] = [&pp.secondary, &pp.sm];
         let mut slots = Vec::with_capacity(2);
         let mut t1 = Vec::with_capacity(2);
-        for a in [left, right] {
+        let kappa = [
+            claimed_kappa(left, 0, fault),
+            claimed_kappa(right, 1, fault),
+        ];
+        let mut last_w = Vec::with_capacity(2);
+        for (c, a) in [left, right].into_iter().enumerate() {
             let (u, w) = secondary_slots(pp, a);
-            let k = a.kappa as usize;
+            let k = kappa[c];
+            let lw = last_witness_for(a, sec_shapes[k])?;
             let r_t = F2::random(OsRng);
-            let (t, comm) =
-                sec_shapes[k].commit_T(&pp.ck2, &u[k], &w[k], &a.last, &a.last_w, &r_t)?;
+            let (t, comm) = sec_shapes[k].commit_T(&pp.ck2, &u[k], &w[k], &a.last, &lw, &r_t)?;
             slots.push((u, w));
             t1.push((t, comm, r_t));
+            last_w.push(lw);
         }
         let mut e = vec![
             pp.digest1,
-            F1::from(left.kappa as u64),
-            F1::from(right.kappa as u64),
+            F1::from(kappa[0] as u64),
+            F1::from(kappa[1] as u64),
         ];
         e.extend(strict::<E2>(&left.last)?);
         e.extend(strict::<E2>(&right.last)?);
@@ -167,11 +206,11 @@ impl Accumulator {
         let children_slots: Vec<_> = slots.iter().map(|(u, _)| u.clone()).collect();
         let mut v: Vec<SecSlots> = Vec::with_capacity(2);
         for (c, a) in [left, right].into_iter().enumerate() {
-            let k = a.kappa as usize;
+            let k = kappa[c];
             let (mut u, mut w) = slots[c].clone();
             let (t, comm, r_t) = &t1[c];
             u[k] = u[k].fold(&a.last, comm, &r1s);
-            w[k] = w[k].fold(&a.last_w, t, r_t, &r1s)?;
+            w[k] = w[k].fold(&last_w[c], t, r_t, &r1s)?;
             v.push((u, w));
         }
         let mut t2 = Vec::with_capacity(2);
@@ -206,7 +245,7 @@ impl Accumulator {
             slots: children_slots[c].clone(),
             rho: a.rho1,
             last: a.last.clone(),
-            kappa: a.kappa == 1,
+            kappa: kappa[c] == 1,
             t: t1[c].1,
         };
         let pm_inputs = PrimaryMergeInputs {
