@@ -304,3 +304,265 @@ fn a_tampered_accumulator_cannot_be_repaired_by_proving_on() {
         rejects(&acc, pp);
     }
 }
+
+/// Asserts that `a` is rejected and that the first failing check names `what`.
+fn rejected_at(a: &Accumulator, pp: &PublicParams, what: &str) {
+    let err = a.verify(pp).expect_err("attack accepted");
+    assert!(format!("{err}").contains(what), "expected {what}: {err}");
+}
+
+/// P10 (mix-and-match of σ and τ, 2023/969) at a leaf step. A1 and A2 are two genuine
+/// proofs of the same two steps (same statement, different blinds and running instances).
+/// The prover continues from an accumulator assembled from both:
+/// * σ (U'[0], ρ1) of A2 with τ and u' of A1: F'_j recomputes h_in over the σ it is given
+///   and checks it against u'.X0 (= h of A1), so F'_j is unsatisfiable and its instance,
+///   folded into U[0], makes that slot fail;
+/// * τ (U[0..m), ρ2) of A2 with σ and u' of A1: F'_j is satisfied and passes x_pass =
+///   u'.X1 (= g of A1) to S', which recomputes g_in over the τ it is given, so S' is
+///   unsatisfiable: the new u' fails, and after one more step (u' folded into U'[0]) that
+///   slot fails.
+///
+/// Both hashes are bound to the one strict instance u' that the next step folds, so a
+/// genuine τ cannot vouch for another accumulator's σ (and conversely).
+#[test]
+fn p10_leaf_step_rejects_sigma_and_tau_of_different_accumulators() {
+    let (c, pp) = pp_one();
+    let z0 = vec![F1::from(11u64), F1::ZERO];
+    let two = || {
+        let mut a = Accumulator::new(pp, c, F1::ZERO, z0.clone()).unwrap();
+        a.prove_step(pp, c).unwrap();
+        a
+    };
+    let (a1, a2) = (two(), two());
+    assert_eq!(a1.state(), a2.state());
+    assert_ne!(a1.u_sec, a2.u_sec);
+    assert_ne!(a1.u[0], a2.u[0]);
+    // the honest continuation verifies
+    let mut ok = a1.clone();
+    ok.prove_step(pp, c).unwrap();
+    ok.verify(pp).unwrap();
+
+    let mut sigma = a1.clone();
+    sigma.u_sec = a2.u_sec.clone();
+    sigma.w_sec = a2.w_sec.clone();
+    sigma.rho1 = a2.rho1;
+    rejected_at(&sigma, pp, "u'.X0 != h");
+    sigma.prove_step(pp, c).unwrap();
+    rejected_at(&sigma, pp, "U[0]");
+
+    let mut tau = a1.clone();
+    tau.u = a2.u.clone();
+    tau.w = a2.w.clone();
+    tau.rho2 = a2.rho2;
+    rejected_at(&tau, pp, "u'.X1 != g");
+    tau.prove_step(pp, c).unwrap();
+    rejected_at(&tau, pp, "u': ");
+    tau.prove_step(pp, c).unwrap();
+    rejected_at(&tau, pp, "U'[0]");
+}
+
+/// Which base cases a hand-driven leaf step takes (P18).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reset {
+    /// No reset: an honest non-base step (checks the driver below against `prove_step`).
+    None,
+    /// Both circuits in their base case: F'_j restarts at the current state (i = 0,
+    /// x_pass = 0), S' resets because it sees x_pass = 0. An honest fresh leaf.
+    Both,
+    /// F'_j continues (i = n, history kept in h), S' is forced into its base case — which
+    /// drops every primary running instance, i.e. the earlier steps — by handing it the
+    /// F'_j instance with X0 replaced by 0.
+    SecondaryOnly,
+    /// F'_j restarts (i = 0) at the current state, S' is kept out of its base case by
+    /// handing it the F'_j instance with X0 replaced by the previous g.
+    PrimaryOnly,
+}
+
+/// One leaf step of circuit 0 (m = 1), driven by hand as `Accumulator::prove_step` does,
+/// with the base cases chosen by `reset`. Only the X0 value handed to S' is ever forged;
+/// `Reset::None` and `Reset::Both` are the honest paths and verify.
+fn step_with_reset(pp: &PublicParams, c: &[Sq], acc: &Accumulator, reset: Reset) -> Accumulator {
+    use crate::encoding::{pt, strict, switch_field};
+    use crate::hash::{challenge, T_RS1, T_RS2};
+    assert_eq!(pp.m, 1);
+    let primary_base = matches!(reset, Reset::Both | Reset::PrimaryOnly);
+    let (rho1, rho2) = (F1::random(OsRng), F2::random(OsRng));
+    let z_zero = vec![F1::ZERO; pp.arity];
+    // F'_0: base (restart at the current state) or the fold of u' into U'[0]
+    let (inputs, u_sec, w_sec) = if primary_base {
+        let inputs = PrimaryInputs {
+            rho_next: rho1,
+            ..base_inputs(pp, 0, acc.z.clone(), 0, z_zero)
+        };
+        let d = RelaxedR1CSInstance::default(&pp.ck2, &pp.secondary);
+        (inputs, d, RelaxedR1CSWitness::default(&pp.secondary))
+    } else {
+        let r_t = F2::random(OsRng);
+        let (t, comm) = pp
+            .secondary
+            .commit_T(
+                &pp.ck2,
+                &acc.u_sec,
+                &acc.w_sec,
+                &acc.last,
+                &acc.last_w,
+                &r_t,
+            )
+            .unwrap();
+        let mut e = vec![pp.digest1];
+        e.extend(strict::<E2>(&acc.last).unwrap());
+        e.extend(pt::<E2>(&comm));
+        let r: F2 = switch_field(&challenge(&pp.ro1, T_RS1, &e)).unwrap();
+        let inputs = PrimaryInputs {
+            pp: pp.digest1,
+            i: F1::from(acc.n),
+            pc0: acc.pc0,
+            z0: acc.z0.clone(),
+            pc_i: acc.pc,
+            z_i: acc.z.clone(),
+            big_u: Some(acc.u_sec.clone()),
+            rho_i: acc.rho1,
+            rho_next: rho1,
+            last: Some(acc.last.clone()),
+            t: Some(comm),
+        };
+        let u_sec = acc.u_sec.fold(&acc.last, &comm, &r);
+        let w_sec = acc.w_sec.fold(&acc.last_w, &t, &r_t, &r).unwrap();
+        (inputs, u_sec, w_sec)
+    };
+    let (pc0, z0) = (inputs.pc0, inputs.z0.clone());
+    let mut cs = SatisfyingAssignment::<E1>::with_capacity(3, pp.primary[0].num_vars());
+    let (pc, z) = PrimaryCircuit::new(0, &c[0], &pp.ro1, Some(inputs))
+        .synthesize(&mut cs)
+        .unwrap();
+    let (ut, wt) = cs
+        .r1cs_instance_and_witness(&pp.primary[0], &pp.ck1, &mut OsRng)
+        .unwrap();
+    // the instance S' is given: X0 = x_pass, unless forged
+    let x0 = match reset {
+        Reset::None | Reset::Both => ut.X()[0],
+        Reset::SecondaryOnly => F1::ZERO,
+        Reset::PrimaryOnly => switch_field::<F2, F1>(&acc.last.X()[1]).unwrap(),
+    };
+    let us = R1CSInstance::new(&pp.primary[0], ut.comm_W(), &[x0, ut.X()[1]]).unwrap();
+    // S': base iff X0 = 0 (what the circuit computes); slots as the circuit outputs them
+    let mut sec = SecondaryInputs {
+        pp: pp.digest2,
+        big_u: acc.u.clone(),
+        rho_in: acc.rho2,
+        rho_next: rho2,
+        u: us.clone(),
+        t: None,
+        k: F2::ZERO,
+    };
+    let (u_new, w_new) = if x0 == F1::ZERO {
+        // base: the running instances are discarded (as in `Accumulator::new`)
+        sec.big_u = pp
+            .primary
+            .iter()
+            .map(|s| RelaxedR1CSInstance::default(&pp.ck1, s))
+            .collect();
+        sec.rho_in = F2::ZERO;
+        (
+            RelaxedR1CSInstance::from_r1cs_instance(&pp.ck1, &pp.primary[0], &us),
+            RelaxedR1CSWitness::from_r1cs_witness(&pp.primary[0], &wt),
+        )
+    } else {
+        let r_t = F1::random(OsRng);
+        let (t, comm) = pp.primary[0]
+            .commit_T(&pp.ck1, &acc.u[0], &acc.w[0], &us, &wt, &r_t)
+            .unwrap();
+        let mut e = vec![pp.digest2, F2::ZERO];
+        e.extend(strict::<E1>(&us).unwrap());
+        e.extend(pt::<E1>(&comm));
+        let r: F1 = switch_field(&challenge(&pp.ro2, T_RS2, &e)).unwrap();
+        sec.t = Some(comm);
+        (
+            acc.u[0].fold(&us, &comm, &r),
+            acc.w[0].fold(&wt, &t, &r_t, &r).unwrap(),
+        )
+    };
+    let mut cs = SatisfyingAssignment::<E2>::with_capacity(3, pp.secondary.num_vars());
+    SecondaryCircuit::new(1, &pp.ro2, Some(sec))
+        .synthesize(&mut cs)
+        .unwrap();
+    let (last, last_w) = cs
+        .r1cs_instance_and_witness(&pp.secondary, &pp.ck2, &mut OsRng)
+        .unwrap();
+    Accumulator {
+        pp: pp.digest1,
+        n: if primary_base { 1 } else { acc.n + 1 },
+        pc0,
+        z0,
+        pc: pc.get_value().unwrap(),
+        z: z.iter().map(|v| v.get_value().unwrap()).collect(),
+        u: vec![u_new],
+        w: vec![w_new],
+        u_sec,
+        w_sec,
+        last,
+        last_w,
+        rho1,
+        rho2,
+        merge: None,
+        kappa: 0,
+    }
+}
+
+/// P18 (desynchronised base cases in a tree). Both curves reset together: F'_j's base case
+/// (i = 0) forces x_pass = 0, and S' resets iff the X0 it sees is 0; there is one step
+/// counter, n, and it lives only in h. A one-sided reset therefore needs an F'_j instance
+/// whose X0 is not the x_pass its witness computed, which does not satisfy S_j:
+/// * secondary-only (F'_j continues, keeping n and the start in h; S' drops the primary
+///   slots holding the earlier steps — here a false one): S' needs X0 = 0, the forged
+///   instance becomes U[0] = relax(u) and fails;
+/// * primary-only (F'_j restarts at a state of the prover's choice with n = 1; S' keeps
+///   the old slots): S' needs X0 = g, the forged instance is folded into U[0], which fails.
+///
+/// A synchronised reset is harmless: it is a fresh leaf from the current state, which
+/// verifies and merges only where it is adjacent. In a tree a forged child stays rejected
+/// under its parent, and a merge has no base case at all (no per-child counters whose
+/// errors could cancel in n_L + n_R).
+#[test]
+fn p18_one_sided_resets_are_rejected_in_a_leaf_and_a_tree() {
+    let (c, pp) = pp_one();
+    let mut acc = Accumulator::new(pp, c, F1::ZERO, vec![F1::from(3u64), F1::ZERO]).unwrap();
+    acc.prove_step(pp, c).unwrap();
+    // the hand-driven step agrees with prove_step on the honest paths
+    let honest = step_with_reset(pp, c, &acc, Reset::None);
+    honest.verify(pp).unwrap();
+    assert_eq!(honest.n, 3);
+    let fresh = step_with_reset(pp, c, &acc, Reset::Both);
+    fresh.verify(pp).unwrap();
+    assert_eq!((fresh.n, fresh.start().1), (1, acc.state().1));
+    let joined = Accumulator::merge(pp, &acc, &fresh).unwrap();
+    joined.verify(pp).unwrap();
+    assert_eq!(joined.state(), honest.state());
+
+    // primary-only: restart with n = 1 while S' keeps the history
+    let forged = step_with_reset(pp, c, &acc, Reset::PrimaryOnly);
+    rejected_at(&forged, pp, "U[0]");
+    let parent = Accumulator::merge(pp, &acc, &forged).unwrap();
+    rejected_at(&parent, pp, "U[0]");
+
+    // secondary-only: drop a false step from the primary slots while h keeps counting
+    let mut bad = acc.clone();
+    bad.prove_step_inner(pp, c, None, |_, w| {
+        let k = w.len() / 2;
+        w[k] += F1::ONE;
+    })
+    .unwrap();
+    rejected_at(&bad, pp, "U[0]");
+    let forged = step_with_reset(pp, c, &bad, Reset::SecondaryOnly);
+    assert_eq!(forged.n, 4);
+    assert_eq!(forged.start(), acc.start());
+    assert_eq!(
+        forged.u[0].u(),
+        F1::ONE,
+        "the reset dropped the earlier steps"
+    );
+    rejected_at(&forged, pp, "U[0]");
+    let next = Accumulator::new(pp, c, forged.pc, forged.z.clone()).unwrap();
+    let parent = Accumulator::merge(pp, &forged, &next).unwrap();
+    rejected_at(&parent, pp, "U[0]");
+}
