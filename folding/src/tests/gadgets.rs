@@ -324,3 +324,72 @@ fn gadget_constraint_counts() {
     println!("FoldRS(ℓ=2) = {rs} constraints, FoldRR(ℓ=2) = {rr} constraints");
     assert!(rs > 2 * 1000 && rr > rs);
 }
+
+/// P5 (unchecked limbs). `AllocatedRelaxed::alloc` takes the limbs of u and X from the
+/// witness without a range check, so an allocated running instance may carry an over-range
+/// limb: here u's limbs are replaced by (a) another representation of the same integer
+/// with limb 0 ≥ 2^64, (b) limb 0 ≥ 2^64 alone (another integer), (c) a "negative" limb 0
+/// (p − 2^64 + l0, compensated in limb 1). Allocation accepts all three (that is the
+/// pitfall). Every circuit binds such an input by a hash check against a value that left
+/// the previous circuit through range-checked gadgets — F'_j `u'.X0 = h_in`, S'
+/// `d(U[k]) = d_k`, PM `u'_c.X0 = h_c`, SM `u_PM.X_c = g_c` — and the hash absorbs the
+/// limbs themselves (`rel`), so any non-canonical limb changes the hash input and the check
+/// fails; this test runs that check (`rel`, the state hash gadget, the equality) against the
+/// native hash of the canonical encoding. The output side of the invariant: what the
+/// circuits hash *out* are FoldRS / FoldRR results (red_mod remainders, each limb
+/// range-checked by `assert_well_formed`), conv250 limbs or constants — never an allocated
+/// limb (in a base case the allocated instance is discarded for the constant DEFAULT).
+#[test]
+fn p5_over_range_limbs_pass_allocation_but_not_the_hash_check() {
+    use crate::encoding::{LIMB_WIDTH, N_LIMBS};
+    use nova_snark::gadgets::nonnative::bignat::BigNat;
+    let consts = PoseidonConstantsCircuit::<F1>::default();
+    let (s, ck) = tiny_shape::<E2>();
+    let p = to_int(&(-F1::ONE)) + 1u8;
+    // u ≥ p, so limbs 0..3 of u are all in use
+    let (inst, _) = relaxed_with_u::<E2>(&s, &ck, from_int::<F2>(&(p + 9u8)).unwrap());
+    let enc = rel::<E2>(&inst);
+    let h = state_hash(&consts, crate::hash::T_SIG, &enc);
+    let l: Vec<F1> = enc[6..10].to_vec();
+    assert_ne!(l[1], F1::ZERO);
+    let two64 = from_int::<F1>(&(BigInt::from(1u8) << 64)).unwrap();
+    let cases = [
+        (l.clone(), true),
+        (vec![l[0] + two64, l[1] - F1::ONE, l[2], l[3]], false),
+        (vec![l[0] + two64, l[1], l[2], l[3]], false),
+        (vec![l[0] - two64, l[1] + F1::ONE, l[2], l[3]], false),
+    ];
+    for (k, (limbs, honest)) in cases.into_iter().enumerate() {
+        let mut cs = TestConstraintSystem::<F1>::new();
+        let mut a = AllocatedRelaxed::<E2>::alloc(cs.namespace(|| "U"), Some(&inst), 2).unwrap();
+        a.u = BigNat::alloc_from_limbs(
+            cs.namespace(|| "u limbs"),
+            || Ok(limbs.clone()),
+            None,
+            LIMB_WIDTH,
+            N_LIMBS,
+        )
+        .unwrap();
+        assert!(cs.is_satisfied(), "case {k}: allocation has no range check");
+        let elems = a.elems(cs.namespace(|| "rel U")).unwrap();
+        let h_in = hash_num_gadget(
+            cs.namespace(|| "h_in"),
+            &consts,
+            crate::hash::T_SIG,
+            &elems,
+            HASH_BITS,
+        )
+        .unwrap();
+        let x0 = AllocatedNum::alloc(cs.namespace(|| "u'.X0"), || Ok(h)).unwrap();
+        cs.enforce(
+            || "u'.X0 = h_in",
+            |lc| lc + x0.get_variable() - h_in.get_variable(),
+            |lc| lc + TestConstraintSystem::<F1>::one(),
+            |lc| lc,
+        );
+        assert_eq!(cs.is_satisfied(), honest, "case {k}");
+        if !honest {
+            assert_eq!(cs.which_is_unsatisfied(), Some("u'.X0 = h_in"), "case {k}");
+        }
+    }
+}
