@@ -1,7 +1,7 @@
 //! [`Prover`]: proves a guest run with sequential non-uniform IVC over the CPU block circuit.
 
 use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
-use canopy_circuit::coprocessor::CoprocessorStep;
+use canopy_circuit::handoff::CoprocessorStep;
 use canopy_circuit::step::CanopyStep;
 use canopy_folding::{Accumulator, F1};
 use ff::Field;

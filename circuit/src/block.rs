@@ -24,7 +24,8 @@
 //! the coprocessor step and row B), keeps the native [`SparseTree`] and pads the block that
 //! holds the exit with idle rows. Memory use is one block of rows plus the tree.
 //!
-//! Unfinished: packing of z to the plan's 13 slots; I/O moves one byte per row.
+//! Limitations: z is not packed to the plan's 13 slots (it has 23, see the `state` module), and an
+//! I/O `ecall` moves one byte per row.
 //!
 //! Measured (tests/block_circuit.rs, 16 MiB, pinned, no coprocessor registered): 14,032
 //! constraints for K = 1 and 24,946 for K = 2, i.e. ≈10.9k per row (memory argument 9,705 +
@@ -38,8 +39,9 @@ use nova_snark::frontend::num::{AllocatedNum, Num};
 use nova_snark::frontend::{AllocatedBit, Boolean, ConstraintSystem, SynthesisError};
 use std::collections::VecDeque;
 
-use crate::coprocessor::{CoprocessorWitness, Region};
+use crate::coprocessor::Region;
 use crate::error::BlockError;
+use crate::handoff::CoprocessorWitness;
 use crate::memory::gadgets::pack_bits;
 use crate::memory::{
     Leaf, MemoryArgError, MemoryArgument, MerklePath, NativeMemory, SparseTree, WordAddr,

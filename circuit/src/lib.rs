@@ -14,17 +14,19 @@
 //! * [`block`]: the CPU block circuit F_0 (K rows) and its streaming witness generator.
 //!   [`params`]: the parameters it shares with the coprocessor steps.
 //! * [`coprocessor`]: the one coprocessor trait ([`ProvableCoprocessor`]: native function and
-//!   circuit) and the coprocessor step circuits F_j of the `custom-0` mailbox hand-off.
+//!   circuit) and the types of its circuit half.
+//! * [`handoff`]: the coprocessor step circuits F_j of the `custom-0` mailbox hand-off.
 //! * [`step`]: [`step::CanopyStep`], the m circuits of a proof as one type.
 //!
 //! Modules depend on each other in this order only (no cycle): `state`, `registers`, `memory`,
-//! `row` → `coprocessor::CoprocessorCircuit`, `params` → `coprocessor` (the step) → `block`
-//! → `step`.
+//! `row`, `coprocessor` → `params` → `handoff` → `block` → `step`
+//! (`python3 scripts/check_module_cycles.py` checks that no two modules import each other).
 #![deny(missing_docs)]
 
 pub mod block;
 pub mod coprocessor;
 pub mod error;
+pub mod handoff;
 pub mod memory;
 pub mod params;
 pub mod registers;

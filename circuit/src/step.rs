@@ -5,7 +5,7 @@ use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
 
 use crate::block::BlockCircuit;
-use crate::coprocessor::CoprocessorStep;
+use crate::handoff::CoprocessorStep;
 use crate::params::BlockParams;
 use crate::state::Z_LEN;
 

@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
 use canopy_circuit::coprocessor::{
-    Arg, CoprocessorCircuit, CoprocessorOutput, CoprocessorStep, DynCs, InputWord, Region,
+    Arg, CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
 };
+use canopy_circuit::handoff::CoprocessorStep;
 use canopy_circuit::params::BlockParams;
 use canopy_circuit::state::{Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_MEM_ROOT};
 use canopy_circuit::step::CanopyStep;

@@ -16,8 +16,8 @@ use clap::ValueEnum;
 use crate::coprocessors::CoprocessorChoice;
 use crate::params::write_atomically;
 use crate::prove::{
-    checked_block_size, coprocessor_set, finish, human_bytes, load_program, params, read_file,
-    rejected, report_verified, Failure, VerifyArgs, MAX_BLOCK_SIZE,
+    check_memory_size, checked_block_size, coprocessor_set, finish, human_bytes, load_program,
+    params, read_file, rejected, report_verified, Failure, VerifyArgs, MAX_BLOCK_SIZE,
 };
 use crate::{parse_size, EXIT_REJECTED};
 
@@ -205,7 +205,6 @@ pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Fail
         .with_context(|| format!("cannot read proof {}", args.proof.display()))
         .map_err(Failure::load)?;
     let s = &file.statement;
-    let program = load_program(&args.program, s.memory_size)?;
     let input = match &args.input {
         Some(p) => read_file(p, "input")?,
         None => Vec::new(),
@@ -213,15 +212,28 @@ pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Fail
     // without --vk the key is derived from the parameters the statement names under the
     // --coprocessors choice
     let (vk, coprocessors) = match &args.vk {
-        Some(p) => load_vk(p, args.params_dir.as_deref(), args.ptau.as_deref())?,
+        Some(p) => {
+            let (vk, coprocessors) = load_vk(p, args.params_dir.as_deref(), args.ptau.as_deref())?;
+            let key_memory = vk.file().memory_size;
+            if args.memory_size.is_some_and(|m| m != key_memory) {
+                return Err(Failure::load(anyhow::anyhow!(
+                    "--memory-size disagrees with the verifier key's memory size ({key_memory} \
+                     bytes)"
+                )));
+            }
+            check_memory_size(s, key_memory)?;
+            (vk, coprocessors)
+        }
         None => {
+            let memory_size =
+                check_memory_size(s, args.memory_size.unwrap_or(DEFAULT_MEMORY_SIZE))?;
             let block_size = checked_block_size(s)?;
             let coprocessors = coprocessor_set(args.coprocessors)?;
             let params = params(
                 args.params_dir.as_deref(),
                 args.ptau.as_deref(),
                 block_size,
-                s.memory_size,
+                memory_size,
                 &coprocessors,
             )?;
             let t = Instant::now();
@@ -235,6 +247,7 @@ pub(crate) fn verify_compact(args: &VerifyArgs, bytes: &[u8]) -> Result<(), Fail
             (vk, coprocessors)
         }
     };
+    let program = load_program(&args.program, vk.file().memory_size)?;
     let t = Instant::now();
     let statement = canopy::verify_compact(&file, &program, &input, &vk)
         .map_err(|e| rejected(e, args.coprocessors, &coprocessors))?;

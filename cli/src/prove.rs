@@ -123,6 +123,11 @@ pub struct VerifyArgs {
     /// Directory of the parameters cache (as for `canopy prove`).
     #[arg(long, value_name = "DIR")]
     pub(crate) params_dir: Option<PathBuf>,
+    /// Guest memory size in bytes the run must have had (as for `canopy prove`; the memory
+    /// size changes what a program does, so the verifier chooses it, never the proof). A proof
+    /// for another memory size is refused [default: 16 MiB; with --vk: the key's].
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub(crate) memory_size: Option<u64>,
     /// The powers-of-tau file the proof's parameters were made from (as for `canopy prove`):
     /// needed by a HyperKZG verifier key and by proofs made with `--ptau`.
     #[arg(long, value_name = "FILE")]
@@ -475,7 +480,8 @@ fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
             .context("the proof does not verify"),
         });
     }
-    let program = load_program(&args.program, s.memory_size)?;
+    let memory_size = check_memory_size(s, args.memory_size.unwrap_or(DEFAULT_MEMORY_SIZE))?;
+    let program = load_program(&args.program, memory_size)?;
     let input = match &args.input {
         Some(p) => read_file(p, "input")?,
         None => Vec::new(),
@@ -484,7 +490,7 @@ fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
         args.params_dir.as_deref(),
         args.ptau.as_deref(),
         block_size,
-        s.memory_size,
+        memory_size,
         &coprocessors,
     )?;
     let t = Instant::now();
@@ -498,6 +504,24 @@ fn verify_inner(args: &VerifyArgs) -> Result<(), Failure> {
         "witness-carrying",
         &coprocessors,
     )
+}
+
+/// The memory size the verifier chose, or a rejection (exit code 1) when the proof's statement
+/// names another one: the proof must not choose the memory its program runs in.
+pub(crate) fn check_memory_size(s: &Statement, memory_size: u64) -> Result<u64, Failure> {
+    if s.memory_size == memory_size {
+        return Ok(memory_size);
+    }
+    Err(Failure {
+        code: EXIT_REJECTED,
+        error: anyhow::anyhow!(
+            "the proof is for a guest memory of {} bytes, not {memory_size}; verify with \
+             --memory-size {} if that is the memory size you mean",
+            s.memory_size,
+            s.memory_size
+        )
+        .context("the proof does not verify"),
+    })
 }
 
 /// A verification failure as exit code 1, with the coprocessor hint when the parameters differ.

@@ -142,6 +142,7 @@ fn sha256_copro_proven_with_the_builtins_verifies_only_with_them() {
             .arg(&input)
             .arg("--params-dir")
             .arg(params_dir())
+            .args(["--memory-size", MEMORY])
             .args(extra)
             .output()
             .unwrap()

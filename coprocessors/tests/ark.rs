@@ -16,9 +16,8 @@ use ark_relations::r1cs::{
 };
 use ark_relations::r1cs::{ConstraintSystem as ArkCs, SynthesisMode};
 use canopy_circuit::block::StepWitness;
-use canopy_circuit::coprocessor::{
-    u32_bits, Arg, CoprocessorCircuit, CoprocessorStep, DynCs, InputWord, Region,
-};
+use canopy_circuit::coprocessor::{u32_bits, Arg, CoprocessorCircuit, DynCs, InputWord, Region};
+use canopy_circuit::handoff::CoprocessorStep;
 use canopy_circuit::params::BlockParams;
 use canopy_coprocessors::ark::sha256::digest_block;
 use canopy_coprocessors::ark::{

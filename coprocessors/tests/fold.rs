@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use canopy_circuit::block::{BlockCircuit, StepWitness};
-use canopy_circuit::coprocessor::CoprocessorStep;
+use canopy_circuit::handoff::CoprocessorStep;
 use canopy_circuit::params::BlockParams;
 use canopy_circuit::step::CanopyStep;
 use canopy_coprocessors::poseidon::{element_to_words, PoseidonHash};

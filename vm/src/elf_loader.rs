@@ -12,7 +12,7 @@ use elf::file::Class;
 use elf::ElfBytes;
 
 use crate::error::LoadError;
-use crate::memory::validate_memory_size;
+use crate::memory_size::validate_memory_size;
 
 /// Access permissions of a loaded segment, from its ELF `p_flags`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -13,14 +13,12 @@
 use std::sync::Arc;
 
 use crate::coprocessor::{Coprocessor, CoprocessorRegistry, RecordingMemory};
-use crate::ecall::GuestIo;
 use crate::elf_loader::Program;
 use crate::error::{At, ExecutionError, LoadError, MemoryError, RegistryError};
+use crate::guest_io::GuestIo;
 use crate::memory::Memory;
 use crate::op::{Op, OpKind};
-use crate::trace::{
-    AccessKind, CoprocessorEvent, MemoryAccess, NoTrace, Observer, StepEvent, TraceBlocks,
-};
+use crate::trace::{AccessKind, CoprocessorEvent, MemoryAccess, NoTrace, Observer, StepEvent};
 
 /// Default memory size: 16 MiB.
 pub const DEFAULT_MEMORY_SIZE: u64 = 1 << 24;
@@ -160,12 +158,6 @@ impl Vm {
     /// stream the guest's output or show progress during a long run.
     pub fn run_for(&mut self, budget: u64) -> Result<Option<Exit>, ExecutionError> {
         self.run_observed(budget, &mut NoTrace)
-    }
-
-    /// Returns an iterator that executes the guest lazily and yields its trace in blocks of
-    /// `block_size` instructions (a `block_size` of 0 is treated as 1). See [`crate::trace`].
-    pub fn trace(&mut self, block_size: usize) -> TraceBlocks<'_> {
-        TraceBlocks::new(self, block_size)
     }
 
     /// Sets register `index` (0..32) to `value`, e.g. to start a test from a chosen state.

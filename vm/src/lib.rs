@@ -24,9 +24,12 @@ pub mod ecall;
 pub mod elf_loader;
 pub mod error;
 pub mod execute;
+mod guest_io;
 pub mod memory;
+pub mod memory_size;
 mod op;
 pub mod trace;
+mod trace_blocks;
 
 pub use coprocessor::{Coprocessor, CoprocessorRegistry};
 pub use decode::Instruction;
@@ -38,5 +41,6 @@ pub use execute::{Exit, Vm, VmConfig, DEFAULT_MAX_STEPS, DEFAULT_MEMORY_SIZE};
 pub use memory::{GuestMemory, Memory};
 pub use trace::{
     AccessKind, Block, CoprocessorEvent, EcallEvent, EcallKind, MemoryAccess, MemoryWord,
-    MemoryWrite, StepEvent, StepRecord, TraceBlocks,
+    MemoryWrite, StepEvent, StepRecord,
 };
+pub use trace_blocks::TraceBlocks;

@@ -14,22 +14,9 @@
 
 use crate::decode::Instruction;
 use crate::elf_loader::Program;
-use crate::error::{ConfigError, MemoryError};
+use crate::error::MemoryError;
+pub use crate::memory_size::{validate_memory_size, MAX_MEMORY_SIZE, MIN_MEMORY_SIZE};
 use crate::op::{Op, OpKind};
-
-/// Smallest allowed memory size (4 KiB).
-pub const MIN_MEMORY_SIZE: u64 = 1 << 12;
-/// Largest allowed memory size (the whole 32-bit address space).
-pub const MAX_MEMORY_SIZE: u64 = 1 << 32;
-
-/// Checks that `size` is a valid memory size.
-pub fn validate_memory_size(size: u64) -> Result<(), ConfigError> {
-    if size.is_power_of_two() && (MIN_MEMORY_SIZE..=MAX_MEMORY_SIZE).contains(&size) {
-        Ok(())
-    } else {
-        Err(ConfigError::InvalidMemorySize(size))
-    }
-}
 
 /// Word-granular access to guest memory, as offered to coprocessors.
 ///

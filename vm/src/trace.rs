@@ -1,6 +1,6 @@
 //! Streaming execution traces.
 //!
-//! [`crate::Vm::trace`] returns a [`TraceBlocks`] iterator that executes the guest lazily, K
+//! [`crate::Vm::trace`] returns a [`crate::TraceBlocks`] iterator that executes the guest lazily, K
 //! instructions per pulled [`Block`]: the whole trace is never held in memory. Each executed
 //! instruction is one [`StepRecord`] carrying what the CPU step circuit needs to re-check it.
 //! The last block may be shorter than K; the iterator ends after the block that contains the
@@ -18,8 +18,6 @@
 //! - `next_pc`: the pc of the next instruction; for the exit `ecall` it is the ecall's own pc
 //!   (the machine halts there).
 
-use crate::error::ExecutionError;
-use crate::execute::Vm;
 use crate::op::Op;
 
 /// An aligned guest memory word and its value.
@@ -289,73 +287,5 @@ impl Observer for Recorder {
 
     fn abort(&mut self) {
         self.records.pop();
-    }
-}
-
-/// Iterator over the trace in blocks of K instructions; see the module documentation.
-///
-/// Created by [`crate::Vm::trace`]. Execution happens inside [`Iterator::next`].
-pub struct TraceBlocks<'a> {
-    vm: &'a mut Vm,
-    block_size: usize,
-    pending_error: Option<ExecutionError>,
-    done: bool,
-}
-
-impl<'a> TraceBlocks<'a> {
-    pub(crate) fn new(vm: &'a mut Vm, block_size: usize) -> TraceBlocks<'a> {
-        TraceBlocks {
-            vm,
-            block_size: block_size.max(1),
-            pending_error: None,
-            done: false,
-        }
-    }
-
-    /// The block size K.
-    pub fn block_size(&self) -> usize {
-        self.block_size
-    }
-
-    /// The VM being traced (e.g. to read its outputs after the iterator has ended).
-    pub fn vm(&self) -> &Vm {
-        self.vm
-    }
-}
-
-impl Iterator for TraceBlocks<'_> {
-    type Item = Result<Block, ExecutionError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if let Some(e) = self.pending_error.take() {
-            self.done = true;
-            return Some(Err(e));
-        }
-        if self.done || self.vm.exit().is_some() {
-            return None;
-        }
-        let first_step = self.vm.steps();
-        let mut recorder = Recorder::with_capacity(self.block_size);
-        let result = self.vm.run_observed(self.block_size as u64, &mut recorder);
-        let block = Block {
-            first_step,
-            records: recorder.records,
-        };
-        match result {
-            Ok(Some(_exit)) => {
-                self.done = true;
-                Some(Ok(block))
-            }
-            Ok(None) => Some(Ok(block)),
-            Err(e) => {
-                if block.records.is_empty() {
-                    self.done = true;
-                    Some(Err(e))
-                } else {
-                    self.pending_error = Some(e);
-                    Some(Ok(block))
-                }
-            }
-        }
     }
 }

@@ -44,7 +44,7 @@
 //!   [`hash`] for the argument.
 //! - Methods take `&self` (the gadget owns its parameters) instead of a `Params` argument;
 //!   hints are `Option`s (`None` while synthesizing shapes). `read_line`/`rmw_line` (4-word
-//!   lines for coprocessors) are not built yet.
+//!   lines for coprocessors) are not built.
 //! - Words that mix writable and read-only bytes are tagged read-only (see [`Leaf`]).
 
 pub mod error;

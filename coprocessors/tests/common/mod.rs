@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use canopy_circuit::block::{BlockWitnessGen, StepWitness};
-use canopy_circuit::coprocessor::{
-    u32_bits, CoprocessorCircuit, CoprocessorStep, DynCs, InputWord,
-};
+use canopy_circuit::coprocessor::{u32_bits, CoprocessorCircuit, DynCs, InputWord};
+use canopy_circuit::handoff::CoprocessorStep;
 use canopy_circuit::params::BlockParams;
 use canopy_circuit::ProvableCoprocessor;
 use canopy_folding::{StepCircuit, F1};
