@@ -30,6 +30,10 @@ pub enum FoldingError {
     /// (De)serialisation failed.
     #[error("serialisation: {0}")]
     Serde(String),
+    /// A parameters file is malformed: another version, a failed checksum (corrupt,
+    /// truncated or modified), or content that does not decode.
+    #[error("parameters file: {0}")]
+    ParamsFile(String),
     /// I/O while reading or writing a cached file.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),

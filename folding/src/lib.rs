@@ -9,7 +9,8 @@
 //! * [`PublicParams::setup`] synthesizes the augmented shapes F'_0..F'_{m-1} and S', builds
 //!   Pedersen commitment keys (BN254 with `Bn256EngineIPA`, Grumpkin with `GrumpkinEngine`;
 //!   transparent, no setup file) and the digest pp; [`PublicParams::save`] /
-//!   [`PublicParams::load`] cache them (load recomputes and checks the digest).
+//!   [`PublicParams::load`] cache them ([`params_file`]: a raw layout checked by one SHA-256,
+//!   loaded in parallel; a stale file is told by a [`PublicParams::circuit_fingerprint`]).
 //! * [`Accumulator::new`] runs the base step, [`Accumulator::prove_step`] one more step,
 //!   [`Accumulator::verify`] is the native non-succinct check (RecursiveVerify).
 //! * [`gadgets`] holds the in-circuit pieces, including FoldRR for the PCD merge circuits.
@@ -236,10 +237,12 @@ pub mod accumulator;
 pub mod circuit;
 pub mod encoding;
 pub mod error;
+pub mod fs;
 pub mod gadgets;
 pub mod hash;
 pub mod merge;
 pub mod params;
+pub mod params_file;
 pub mod step;
 
 #[cfg(test)]

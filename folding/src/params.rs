@@ -184,7 +184,7 @@ impl PublicParams {
         Ok(pp)
     }
 
-    fn compute_digest(&self) -> Result<F1, FoldingError> {
+    pub(crate) fn compute_digest(&self) -> Result<F1, FoldingError> {
         let input = DigestInput {
             version: ENCODING_VERSION,
             m: self.m,
@@ -326,21 +326,25 @@ impl PublicParams {
         Ok(pp)
     }
 
-    /// Writes the parameters to `path`.
+    /// Writes the parameters to `path` as a parameters file ([`crate::params_file`]; no
+    /// context), atomically ([`crate::fs::write_atomic`]).
     pub fn save(&self, path: &Path) -> Result<(), FoldingError> {
-        std::fs::write(path, self.to_bytes()?)?;
+        crate::fs::write_atomic(path, &self.to_file_bytes(&[])?)?;
         Ok(())
     }
 
-    /// Loads parameters from `path` (see [`Self::from_bytes`]).
+    /// Loads parameters saved by [`Self::save`], checked as [`crate::params_file`] says
+    /// (checksum, bounded decoding); the file's context is ignored. Whether the file was made
+    /// for this build's circuits is the caller's to check (store a
+    /// [`Self::circuit_fingerprint`] in the context, as `canopy::Params` does).
     pub fn load(path: &Path) -> Result<Self, FoldingError> {
-        Self::from_bytes(&std::fs::read(path)?)
+        Ok(Self::from_file_bytes(&std::fs::read(path)?)?.0)
     }
 }
 
 /// The generators nova-snark's `R1CSShape::commitment_key` makes for `shapes` with the
 /// default hint: max(constraints, variables) over the shapes, rounded up to a power of two.
-fn primary_key_len(shapes: &[&R1CSShape<E1>]) -> usize {
+pub(crate) fn primary_key_len(shapes: &[&R1CSShape<E1>]) -> usize {
     shapes
         .iter()
         .map(|s| s.num_cons().max(s.num_vars()))
@@ -350,7 +354,7 @@ fn primary_key_len(shapes: &[&R1CSShape<E1>]) -> usize {
 }
 
 /// Synthesizes the merge shapes S_PM (over F1) and SM (over F2) and checks their IO lengths
-/// (PM: 3, SM: 2; PROTOCOL.md §1.2).
+/// (PM: 3, SM: 2; docs/protocol.md §1.2).
 fn merge_shapes(
     m: usize,
     arity: usize,
