@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coprocessor figures (issue 5), one benchmark at a time (see benches/copro.rs):
+# Coprocessor figures, one benchmark at a time (see benches/copro.rs):
 #  1. instructions and calls of the software and coprocessor SHA-256 guests, 1 KiB and 64 KiB
 #  2. time per CPU step and per SHA-256 coprocessor step from a proof of sha256_copro, and
 #     the projected proving times of 1 KiB and 64 KiB (software vs coprocessor)
@@ -20,7 +20,7 @@ out="$RESULTS/copro.md"
 has() { [[ " $PARTS " == *" $1 "* ]]; }
 (cd "$BENCH_ROOT" && cargo bench -q -p canopy --bench copro --no-run)
 {
-    header copro "Coprocessors (issue 5)" "PARTS=\"$PARTS\" bash bench/copro.sh$([ $QUICK = 1 ] && echo ' --quick')"
+    header copro "Coprocessors" "PARTS=\"$PARTS\" bash bench/copro.sh$([ $QUICK = 1 ] && echo ' --quick')"
     if has 1; then
         echo "### Instruction and call counts (native runs, measured)"
         echo

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CPU circuit benchmark (issue 4): constraint tables, then one process per K proving fib(N)
+# CPU circuit benchmark: constraint tables, then one process per K proving fib(N)
 # (time per fold step, instructions/s, peak memory). See benches/cpu.rs.
 #
 #   bash bench/cpu.sh                 # K = 1 4 16, fib(5)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Decider figures (issue 7): decider key setup, compression time, compact proof size, verifier
+# Decider figures: decider key setup, compression time, compact proof size, verifier
 # key size and read time, verify time, for fib(N) at K as one leaf and as a merged tree root.
 #
 #   bash bench/decider.sh            # K = 4, fib(5), tree of 17-step leaves (4 leaves)
@@ -27,7 +27,7 @@ else
     ptau_note="the powers-of-tau file $PTAU"
 fi
 {
-    header decider "Decider: compact proofs (issue 7)" "$cmd"
+    header decider "Decider: compact proofs" "$cmd"
     echo "### Transparent: IPA on both curves (the default)"
     echo
     bench_target compact "$K" "$N" "$L"

@@ -45,7 +45,7 @@ measure() {
         cpu)
             local ks="1 4 16"; [ $QUICK = 1 ] && ks="4"
             {
-                header cpu "CPU circuit (issue 4)" "KS=\"$ks\" N=5 bash bench/cpu.sh; cargo bench -p canopy --bench cpu -- nova 182537"
+                header cpu "CPU circuit" "KS=\"$ks\" N=5 bash bench/cpu.sh; cargo bench -p canopy --bench cpu -- nova 182537"
                 echo "Constraint tables (\`counts\`), then one process per K proving fib(5): time per fold step, instructions/s, peak memory."
                 echo
                 KS="$ks" N=5 bash "$BENCH_ROOT/bench/cpu.sh"

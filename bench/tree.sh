@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PCD tree figures (issue 6), one benchmark at a time:
+# PCD tree figures, one benchmark at a time:
 #  1. merge circuit sizes (PM, SM) beside the CPU step overhead      (benches/tree.rs sizes)
 #  2. leaf and merge time, 1 vs 2 threads, wall-time model for R ranks (benches/tree.rs prove)
 #  3. verify time and proof size for trees of ~4, ~16 and ~64 leaves  (benches/tree.rs prove)
@@ -25,7 +25,7 @@ if has 4 || has 5; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-
 if has 6; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-cli); fi
 
 {
-    header tree "PCD tree (issue 6)" "PARTS=\"$PARTS\" bash bench/tree.sh$([ $QUICK = 1 ] && echo ' --quick')"
+    header tree "PCD tree" "PARTS=\"$PARTS\" bash bench/tree.sh$([ $QUICK = 1 ] && echo ' --quick')"
     if has 1; then
         echo "### Merge circuits beside the step overhead"
         echo
@@ -33,7 +33,7 @@ if has 6; then (cd "$BENCH_ROOT" && cargo build -q --release -p canopy-cli); fi
         echo
         bench_target tree sizes 1,4,16 | awk 'NR <= 3 || !/^\| K/ && !/^\|---/'
         echo
-        echo "Step overhead = F' − F + S' (what the folding wrapper and the secondary circuit add to one step of the CPU block); the issue's aim is PM + SM below 1.5× the step overhead."
+        echo "Step overhead = F' − F + S' (what the folding wrapper and the secondary circuit add to one step of the CPU block); the aim is PM + SM below 1.5× the step overhead."
         echo
     fi
     if has 2; then

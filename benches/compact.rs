@@ -1,4 +1,4 @@
-//! Decider benchmark (issue 7): decider key setup, decider (compression) time, compact proof
+//! Decider benchmark: decider key setup, decider (compression) time, compact proof
 //! size, verifier-key file size and derivation time, and verification time, for a one-leaf proof (the
 //! sequential chain) and for a merged tree root, both of `fib(N)` at K.
 //!

@@ -1,4 +1,4 @@
-//! Coprocessor benchmark (issue 5): SHA-256 with the built-in coprocessor against the
+//! Coprocessor benchmark: SHA-256 with the built-in coprocessor against the
 //! software `sha256` guest, and the cost per fold step of registered but uncalled
 //! coprocessors (the non-uniform promise).
 //!

@@ -1,4 +1,4 @@
-//! CPU circuit benchmark (issue 4): constraints per instruction by unit and per fold step,
+//! CPU circuit benchmark: constraints per instruction by unit and per fold step,
 //! time per fold step, proven instructions per second and peak memory.
 //!
 //! ```sh
@@ -263,7 +263,8 @@ fn prove(k: usize, n: &str) -> Result<(), String> {
 }
 
 /// nova-snark's own IVC on a repeated-squaring step circuit (`x ← x²`, one constraint each),
-/// the baseline of /work/shared/ENVIRONMENT.md, with the same engines as Canopy.
+/// the baseline Canopy's step time is compared with (BENCHMARKS.md, "CPU circuit"), with the
+/// same engines as Canopy.
 #[derive(Clone)]
 struct Squares(usize);
 

@@ -417,7 +417,7 @@ fn compact_files_truncated_or_of_another_version_are_clear_errors() {
     }
 }
 
-/// Issue 7's mutation test on a real guest's compact proof file: hundreds of mutants of the
+/// The mutation test on a real guest's compact proof file: hundreds of mutants of the
 /// fixture's `CANOPYCP` file, each one flipped byte or one changed field, every one rejected by
 /// `CompactProofFile::from_bytes` or `verify_compact`, none panicking.
 ///

@@ -1,4 +1,4 @@
-//! Canopy's decider (issue 7, PROTOCOL.md §4): compresses a root accumulator of
+//! Canopy's decider (docs/protocol.md §4): compresses a root accumulator of
 //! canopy-folding into a compact proof that a verifier checks without any witness, with only
 //! a [`VerifierKey`] and the public [`Statement`] (n, (pc_0, z_0), (pc, z)).
 //!
@@ -41,7 +41,7 @@
 //! no SNARK, the instance must be exactly DEFAULT (identity commitments, u = 0, X = 0),
 //! which the all-zero witness satisfies; otherwise fold with the revealed random instance
 //! (IO length checked; for the secondary curve also u < p, see below), derandomise with the
-//! revealed blinds and verify the slot's SNARK. Soundness then follows PROTOCOL.md §5
+//! revealed blinds and verify the slot's SNARK. Soundness then follows docs/protocol.md §5
 //! ("Decider"): SNARK soundness ⇒ the derandomised folds are satisfiable ⇒ (folding lemma)
 //! every slot and u' are ⇒ with the hash checks, V(root).
 //!
@@ -98,7 +98,7 @@
 //! | verify (criterion, 10 samples) | 1.54–1.67 s (the leaf proof) |
 //! | verifier-key file | 58,169,819 bytes (read: 60–98 s: regenerating both commitment keys, decoding the padded matrices of 6 shapes) |
 //!
-//! Against the issue's aims: proof ≤ 16 KB holds for a leaf with ≤ 2 used step circuits
+//! Against the project's aims: proof ≤ 16 KB holds for a leaf with ≤ 2 used step circuits
 //! (≈ 5 KB per SNARK at these sizes), not for a PCD root (5 SNARKs here); the verification
 //! and verifier-key-size aims are **not met** in this measurement; "decider time below the
 //! time to prove 1,000 steps" holds (92 s vs ≈ 1,200 s).
@@ -110,9 +110,8 @@
 //! [`DeciderError::Format`]; a decoded but false proof is [`DeciderError::Rejected`]. A
 //! panic inside nova-snark's verifiers on malformed data is caught and reported as a
 //! rejection. Two such panics are known (a sum-check round without coefficients, a batch
-//! of evaluations of the wrong length; found by reading nova-snark while writing the
-//! mutation test `tests/mutation`, which now exercises both); [`WellFormed`] rejects them
-//! before nova-snark is called.
+//! of evaluations of the wrong length; the mutation test `tests/mutation` exercises both);
+//! [`WellFormed`] rejects them before nova-snark is called.
 
 #![warn(missing_docs)]
 #![allow(rustdoc::broken_intra_doc_links)]

@@ -30,7 +30,7 @@ pub struct SlotProof<E: Engine, S> {
     pub(crate) snark: S,
 }
 
-/// A compact proof of a root accumulator (PROTOCOL.md §4).
+/// A compact proof of a root accumulator (docs/protocol.md §4).
 ///
 /// Holds the running instances (never their witnesses): the primary slots U[0..m) (and, in
 /// a PCD root, PM's slot U[m]), the secondary slots U'[0] (and SM's U'[1]), the last strict

@@ -1,4 +1,4 @@
-//! The decider's prover (PROTOCOL.md §4, prover steps 1–3).
+//! The decider's prover (docs/protocol.md §4, prover steps 1–3).
 
 use crate::error::DeciderError;
 use crate::keys::{slot_shapes, DeciderKey};

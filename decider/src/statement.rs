@@ -1,7 +1,7 @@
 //! The public statement and the recomputation of the two state hashes h and g from public
 //! data only (the verifier has no [`canopy_folding::PublicParams`], only the digest pp).
 //!
-//! The layouts mirror `canopy_folding::{primary_state_hash, secondary_state_hash}` (PROTOCOL.md
+//! The layouts mirror `canopy_folding::{primary_state_hash, secondary_state_hash}` (docs/protocol.md
 //! §2 with the slot digests of canopy-folding); a test checks that both agree.
 
 use canopy_folding::{

@@ -1,4 +1,4 @@
-//! The decider's verifier (PROTOCOL.md §4, verifier steps 1–4).
+//! The decider's verifier (docs/protocol.md §4, verifier steps 1–4).
 
 use crate::error::DeciderError;
 use crate::keys::{SlotKey, VerifierKey};

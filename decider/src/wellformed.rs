@@ -1,8 +1,7 @@
 //! Structural checks of a SNARK before nova-snark's verifier sees it.
 //!
 //! nova-snark 0.76's Spartan verifier trusts two lengths inside the proof and panics when
-//! they are wrong (found by reading nova-snark for the mutation test of issue 7,
-//! `decider/tests/mutation`, which exercises both):
+//! they are wrong (`decider/tests/mutation` exercises both):
 //! a sum-check round polynomial with no coefficient (`CompressedUniPoly::decompress` indexes
 //! `coeffs_except_linear_term[0]`) and a batch of evaluations that is not exactly one per
 //! claim (`batch_eval_verify` asserts `evals_batch.len() == 2`). Both decode fine from a
@@ -93,8 +92,8 @@ where
     }
 }
 
-/// **Not checked** (unfinished): the preprocessing SNARK is not the default and has no
-/// mirror yet; a panic in its verifier is still caught by [`crate::verify`] and reported
+/// **Not checked**: the preprocessing SNARK is not the default and has no structural
+/// mirror; a panic in its verifier is still caught by [`crate::verify`] and reported
 /// as a rejection.
 impl<E, EE> WellFormed for ppsnark::RelaxedR1CSSNARK<E, EE>
 where

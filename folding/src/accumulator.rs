@@ -1,4 +1,4 @@
-//! The leaf accumulator (PROTOCOL.md §2, §3.3): one running instance per step circuit, the
+//! The leaf accumulator (docs/protocol.md §2, §3.3): one running instance per step circuit, the
 //! secondary running instance, the last strict secondary instance, the public state, and the
 //! blinds of the two state hashes.
 
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 /// A leaf accumulator after n ≥ 1 steps.
 ///
-/// Holds, per PROTOCOL.md §2: the step count n, the leaf start (pc_0, z_0), the current state
+/// Holds, per docs/protocol.md §2: the step count n, the leaf start (pc_0, z_0), the current state
 /// (pc, z), the primary running instances U[0..m) with witnesses (slot U[m] of the merge
 /// circuit PM is DEFAULT_3 in a leaf and is therefore not stored), the secondary running
 /// instance U'[0] with witness (slot U'[1] of SM is DEFAULT_2 in a leaf), the last strict
@@ -69,7 +69,7 @@ fn pc_index(pc: &F1, m: usize) -> Result<usize, FoldingError> {
     }
 }
 
-/// The primary state hash h of PROTOCOL.md §2:
+/// The primary state hash h of docs/protocol.md §2:
 /// `H1^250(T_SIG, pp, n, pc_0, z_0, pc, z, rel(U'[0]), rel(U'[1]), ρ1)`, where `slots.1 = None`
 /// stands for the leaf value U'[1] = DEFAULT_2 (the PCD merge passes SM's slot).
 pub fn primary_state_hash(
@@ -291,7 +291,7 @@ impl Accumulator {
         Ok(())
     }
 
-    /// RecursiveVerify (PROTOCOL.md §2): n ≥ 1, lengths, u'.X = (h, g) as integers, every
+    /// RecursiveVerify (docs/protocol.md §2): n ≥ 1, lengths, u'.X = (h, g) as integers, every
     /// running instance (including the merge slots U[m] and U'[1] of a merged accumulator)
     /// satisfies its own shape, u' satisfies S' (κ = 0) or SM (κ = 1) as a strict instance.
     pub fn verify(&self, pp: &PublicParams) -> Result<(), FoldingError> {

@@ -1,4 +1,4 @@
-//! Native encodings of PROTOCOL.md §1.3, the twins of the in-circuit encoders in
+//! Native encodings of docs/protocol.md §1.3, the twins of the in-circuit encoders in
 //! [`crate::gadgets::instance`].
 //!
 //! * `limbs(s)`: a foreign scalar as 4 little-endian 64-bit limbs, each a native element.

@@ -1,4 +1,4 @@
-//! Native H1 / H2 (PROTOCOL.md §1.4): Poseidon (`ROMode::Wide`, nova-snark's default
+//! Native H1 / H2 (docs/protocol.md §1.4): Poseidon (`ROMode::Wide`, nova-snark's default
 //! constants), a fresh sponge per call, absorb the whole list, squeeze one element and keep
 //! its low k bits. nova-snark's native squeeze reads the canonical representation of the
 //! squeezed element and its circuit squeeze uses `to_bits_le_strict`, so both sides decompose
@@ -20,13 +20,13 @@ pub const T_TAU: u64 = 2;
 pub const T_RS1: u64 = 3;
 /// Domain tag of the challenge of S' (folding u into U[k]).
 pub const T_RS2: u64 = 4;
-/// Reserved for the PCD merge circuits (PROTOCOL.md §1.4); unused by leaves.
+/// Domain tag of PM's first challenge r1 (folding the children's u'_c; docs/protocol.md §3.4).
 pub const T_PM1: u64 = 5;
-/// Reserved for the PCD merge circuits.
+/// Domain tag of PM's second challenge r2 (merging the secondary slots).
 pub const T_PM2: u64 = 6;
-/// Reserved for the PCD merge circuits.
+/// Domain tag of SM's first challenge r1 (merging the primary slots; docs/protocol.md §3.5).
 pub const T_SM1: u64 = 7;
-/// Reserved for the PCD merge circuits.
+/// Domain tag of SM's second challenge r2 (folding u_PM into slot m).
 pub const T_SM2: u64 = 8;
 
 /// Domain tag of a slot digest d(U) = H2(T_SLOT, rel(U)) (this crate's addition, see the

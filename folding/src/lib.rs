@@ -32,7 +32,7 @@
 //!
 //! # Protocol (the text a reviewer checks the code against)
 //!
-//! This crate implements the **leaf** of PROTOCOL.md (§1, §2, §3.1–3.3) and the **merge**
+//! This crate implements the **leaf** of docs/protocol.md (§1, §2, §3.1–3.3) and the **merge**
 //! circuits and driver of the PCD tree (§3.4–3.6, see [`merge`]). Notation: F1 = BN254
 //! scalar field (primary circuits), F2 = Grumpkin scalar field (secondary circuit).
 //!
@@ -71,7 +71,7 @@
 //!
 //! The `DEFAULT` entries are the merge slots U'[1] (of SM) and U[m] (of PM, ℓ = 3) of the PCD
 //! tree; in leaves they are **constants** in circuit (not witnesses; `d(DEFAULT_ℓ)` is a
-//! constant computed at synthesis), so the PCD issue can add PM / SM without changing the
+//! constant computed at synthesis), so the merge circuits PM / SM need no change of the
 //! leaf circuits or these layouts ([`primary_state_hash`] / [`secondary_state_hash`] already
 //! take the merge slots as parameters). The step count lives only in
 //! h. Invariant of an accumulator: the last strict secondary instance u' has `u'.X = (h, g)`.
@@ -112,14 +112,14 @@
 //! four Poseidon calls whatever m is (up to m = 20, when g_in still fits one rate-24 block).
 //!
 //! **How the circuit index is bound.** k is a free witness of S', as in arecibo. The instance
-//! u folded into slot k is later checked (by [`Accumulator::verify`] now, by the decider
-//! later) against the shape S_k, whose constant `pc = j` constraint forces u to describe a
+//! u folded into slot k is later checked (by [`Accumulator::verify`] or by the decider)
+//! against the shape S_k, whose constant `pc = j` constraint forces u to describe a
 //! genuine step of F_k on a state whose pc is k. Folding an F'_a instance into slot b ≠ a
 //! therefore yields a slot that does not satisfy S_b: it is caught, not exploitable. Every
 //! slot is checked against its own shape (P12). Primary shapes are required pairwise
 //! distinct at setup.
 //!
-//! **Leaf driver** ([`Accumulator`], PROTOCOL.md §3.3). `new` runs F'_{pc_0} with i = 0 and S'
+//! **Leaf driver** ([`Accumulator`], docs/protocol.md §3.3). `new` runs F'_{pc_0} with i = 0 and S'
 //! in its base case (x_pass = 0), giving n = 1, U[pc_0] = relax(u_0), other slots DEFAULT,
 //! U'[0] = DEFAULT. `prove_step`: fold u' into U'[0] natively (`commit_T`, `fold`, random
 //! blind r_T) with the challenge of F'_j step 3; synthesize F'_pc → u_t; fold u_t into U[pc]
@@ -140,17 +140,19 @@
 //! because i lives only in h. Tampering with any field changes h or g (collision resistance
 //! of H^250, 125 bits) or breaks satisfiability of a slot; a mismatched parameter set changes
 //! pp and every hash. The base cases of the two curves are synchronized (S' resets iff
-//! u.X0 = 0, which a non-base F' output equals only if a 250-bit hash is 0), as PROTOCOL.md
+//! u.X0 = 0, which a non-base F' output equals only if a 250-bit hash is 0), as docs/protocol.md
 //! §5 argues (P18).
 //!
-//! # Deviations from PROTOCOL.md (and why)
-//! * **E1 = `Bn256EngineIPA`** (PROTOCOL OPEN QUESTION 2 settled for now): Pedersen
-//!   commitments on both curves need no setup file, so parameters can be generated on a fresh
-//!   machine; a HyperKZG variant would only change the type aliases [`E1`] and the key setup.
+//! # Design choices (and why; docs/protocol.md describes them as built)
+//! * **E1 = `Bn256EngineIPA`** (docs/protocol.md §1.1): Pedersen commitments on both curves
+//!   need no setup file, so parameters can be generated on a fresh machine. For HyperKZG the
+//!   BN254 generators are the G1 powers of a powers-of-tau file
+//!   (`PublicParams::setup_with_primary_key`); the commitment formula is the same, so E1
+//!   does not change (see `canopy-decider`'s `kzg` module).
 //! * **pp covers leaves and merges.** The digest covers the m primary shapes, S', the merge
 //!   shapes S_PM and SM (PCD tree, [`merge`]), both keys (sized for the largest shape of
-//!   each curve, merge shapes included) and both RO constant sets; the leaf shapes did not
-//!   change when the merge shapes were added (pp is a witness, not a constant). The stored
+//!   each curve, merge shapes included) and both RO constant sets; covering the merge shapes
+//!   does not change the leaf shapes (pp is a witness, not a constant). The stored
 //!   digest is also recomputed when parameters are loaded from disk.
 //! * **Merge slots are stored only after a merge**: in a leaf U[m] and U'[1] are DEFAULT
 //!   and appear in h and g only as the constant `rel(DEFAULT)` (`Accumulator::merge_instance`
@@ -159,24 +161,24 @@
 //! * **Challenge integer.** r is used as its 128 bits and as a BigNat packed from the *same*
 //!   bits (no `from_num`), as §1.4 says; nova-snark's own circuit goes through
 //!   `BigNat::from_num`, which we avoid (P4).
-//! * **`red_mod` remainders are not checked < modulus** (PROTOCOL OPEN QUESTION 4): the
+//! * **`red_mod` remainders are not checked < modulus** (docs/protocol.md §1.6, P4): the
 //!   folded u and X are congruence-correct; the native twin always holds the canonical
 //!   value, so an honest prover's hashes agree.
-//! * **Slot digests in g (PROTOCOL §7 optimisation, OPEN QUESTION 8 adopted).** g absorbs
+//! * **Slot digests in g** (docs/protocol.md §2, §3.2). g absorbs
 //!   `d(U[t]) = H2(T_SLOT, rel(U[t]))` instead of `rel(U[t])`; S' opens only the selected slot
 //!   (checked against its digest) and re-hashes only the output slot. This makes S' constant
 //!   in m (≈12.0k constraints for m = 1..16 instead of 12.0k → 31.9k) at no cost to
 //!   soundness: g binds the digests, each digest binds its slot (collision resistance of
 //!   Poseidon), and the verifier recomputes both from the accumulator's instances. New tag
-//!   T_SLOT = 9 (also in pp). The PCD merge SM, which touches every slot, must hash the same
-//!   layout (it can compute the digests in circuit).
+//!   T_SLOT = 9 (also in pp). The PCD merge SM, which touches every slot, hashes the same
+//!   layout (it computes the digests in circuit).
 //!
-//! # Measured sizes (constraints; PROTOCOL.md §7 gave estimates)
+//! # Measured sizes (constraints; docs/protocol.md §7)
 //! | circuit | m = 1 | m = 2 | m = 4 | m = 8 | m = 16 | Nova 0.76 |
 //! |---|---|---|---|---|---|---|
 //! | F'_j (wrapper, add \|F_j\|) | 11,933 | 11,933 | 11,933 | 11,933 | 11,933 | 9,986 |
 //! | S' (slot digests) | 11,970 | 11,974 | 11,982 | 11,998 | 12,030 | 10,538 |
-//! | S' (whole slots, first version) | 11,997 | 13,636 | 16,914 | 21,916 | 31,920 | |
+//! | S' (whole slots, for comparison) | 11,997 | 13,636 | 16,914 | 21,916 | 31,920 | |
 //!
 //! FoldRS(ℓ = 2) = 6,400 and FoldRR(ℓ = 2) = 8,614 (§7 estimated 6,900 and 8,600). F'_j is
 //! independent of m; its excess over Nova's primary circuit comes from one more Poseidon

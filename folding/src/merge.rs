@@ -1,4 +1,4 @@
-//! The native merge driver (PROTOCOL.md §3.6): combines two accumulators of adjacent
+//! The native merge driver (docs/protocol.md §3.6): combines two accumulators of adjacent
 //! segments into one accumulator of the same shape by running the merge circuits PM and SM.
 //! The node relation these circuits check is written down in `canopy-pcd`'s module docs.
 

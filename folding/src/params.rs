@@ -1,7 +1,7 @@
 //! Public parameters: the m primary shapes S_j, the secondary shape S', the merge shapes
 //! S_PM and SM of the PCD tree, commitment keys sized
 //! for the largest shape of each curve, the Poseidon constants, and the digest pp over all of
-//! them (PROTOCOL.md §1.5).
+//! them (docs/protocol.md §1.5).
 
 use crate::circuit::{
     merge_primary::PrimaryMergeCircuit, merge_secondary::SecondaryMergeCircuit,

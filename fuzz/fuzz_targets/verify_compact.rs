@@ -1,4 +1,4 @@
-//! Fuzzes compact-proof parsing and verification (issue 7).
+//! Fuzzes compact-proof parsing and verification.
 //!
 //! Input: a file. If it starts with `CANOPYCP` it is read as a root-crate
 //! [`canopy::CompactProofFile`] and its embedded decider proof is used; otherwise the

@@ -1,4 +1,4 @@
-//! Fuzzes `canopy::verify_compact` on a real guest's compact proof (issue 7).
+//! Fuzzes `canopy::verify_compact` on a real guest's compact proof.
 //!
 //! Unlike `verify_compact` (tiny toy step circuits), the verifier key here is the
 //! `canopy::CompactVerifierKey` of the real CPU block circuit, derived from

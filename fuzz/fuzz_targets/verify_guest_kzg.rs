@@ -1,5 +1,5 @@
 //! `verify_guest` over HyperKZG: fuzzes `canopy::verify_compact` on a real guest's compact
-//! proof whose BN254 SNARK is Spartan over HyperKZG (issue 7).
+//! proof whose BN254 SNARK is Spartan over HyperKZG.
 //!
 //! The parameters are `canopy::Params::setup_with_ptau(4, 256 KiB, no coprocessors, PTAU)`:
 //! their BN254 commitment generators are the G1 powers of a powers-of-tau file, so

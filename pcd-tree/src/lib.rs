@@ -23,7 +23,7 @@
 //!
 //! # The node relation (what a merge proves)
 //!
-//! Notation as in `canopy-folding` and PROTOCOL.md: F1 = BN254 scalar field (primary
+//! Notation as in `canopy-folding` and docs/protocol.md: F1 = BN254 scalar field (primary
 //! circuits, Grumpkin points native), F2 = Grumpkin scalar field (secondary circuits, BN254
 //! points native). An accumulator A (leaf or merge) holds: n ≥ 1; the segment's start
 //! st_in = (pc_in, z_in) and end st_out = (pc_out, z_out); primary slots U[0..m) (one per
@@ -118,7 +118,7 @@
 //! against their shapes and `u'.X = (h, g)`, certifies the whole tree; its cost and the
 //! accumulator's size do not depend on the number of leaves.
 //!
-//! ## Deviations from PROTOCOL.md §3.4–3.6 (and why)
+//! ## Design choices in §3.4–3.6 of docs/protocol.md (and why)
 //! * **Slot digests in g** (as in `canopy-folding`'s leaves): SM hashes each child's slot
 //!   digests `d(U_c[t])` (computed in circuit from the opened slots) rather than whole
 //!   slots, because the leaves' g already uses that layout.

@@ -1,4 +1,4 @@
-//! Mutation test of compact proof files (issue 7): hundreds of proofs, each with one byte
+//! Mutation test of compact proof files: hundreds of proofs, each with one byte
 //! flipped, one field changed or one list made longer or shorter, must all be rejected by
 //! `CompactProof::from_bytes` + `verify` with an error, never accepted and never with a
 //! panic; the unmutated proof must be accepted.

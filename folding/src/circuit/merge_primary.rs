@@ -1,4 +1,4 @@
-//! The primary merge circuit PM (PROTOCOL.md §3.4, see `canopy-pcd`'s module docs for the
+//! The primary merge circuit PM (docs/protocol.md §3.4, see `canopy-pcd`'s module docs for the
 //! node relation), over F1, shape S_PM, public IO `[xL, xR, h_new]`.
 //!
 //! For each child c ∈ {L, R} it recomputes the child's primary state hash h_c from σ_c and

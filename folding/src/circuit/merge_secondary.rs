@@ -1,4 +1,4 @@
-//! The secondary merge circuit SM (PROTOCOL.md §3.5 with slot digests), over F2, shape SM,
+//! The secondary merge circuit SM (docs/protocol.md §3.5 with slot digests), over F2, shape SM,
 //! public IO `[x_pass, g_new]`.
 //!
 //! It recomputes both children's secondary state hashes g_L, g_R from their primary slots

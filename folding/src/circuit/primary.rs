@@ -1,4 +1,4 @@
-//! The primary augmented circuit F'_j (PROTOCOL.md §3.1), over F1; it verifies the folding of
+//! The primary augmented circuit F'_j (docs/protocol.md §3.1), over F1; it verifies the folding of
 //! the previous secondary step into the secondary running instance U'[0] and runs F_j.
 
 use crate::gadgets::{
@@ -20,7 +20,7 @@ use nova_snark::{
     traits::commitment::CommitmentTrait,
 };
 
-/// Witness of F'_j for one step (PROTOCOL.md §3.1 "Witness").
+/// Witness of F'_j for one step (docs/protocol.md §3.1 "Witness").
 #[derive(Clone, Debug)]
 pub struct PrimaryInputs {
     /// Parameter digest (250-bit integer).

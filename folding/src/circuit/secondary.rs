@@ -1,4 +1,4 @@
-//! The secondary augmented circuit S' (PROTOCOL.md §3.2 with slot digests, see the crate
+//! The secondary augmented circuit S' (docs/protocol.md §3.2 with slot digests, see the crate
 //! docs), over F2; it verifies the folding of the primary step just taken into the running
 //! instance U[k] of its own circuit.
 
@@ -22,7 +22,7 @@ use nova_snark::{
     traits::commitment::CommitmentTrait,
 };
 
-/// Witness of S' for one step (PROTOCOL.md §3.2 "Witness").
+/// Witness of S' for one step (docs/protocol.md §3.2 "Witness").
 #[derive(Clone, Debug)]
 pub struct SecondaryInputs {
     /// Parameter digest (the same 250-bit integer as in F1).

@@ -1,4 +1,4 @@
-//! `conv250` (PROTOCOL.md §1.3) and bits-to-BigNat packing.
+//! `conv250` (docs/protocol.md §1.3) and bits-to-BigNat packing.
 
 use crate::encoding::{LIMB_WIDTH, N_LIMBS};
 use crate::HASH_BITS;

@@ -1,5 +1,5 @@
-//! FoldRR (PROTOCOL.md §1.6): the relaxed–relaxed folding verifier in circuit, for the PCD
-//! merge circuits of a later issue (leaves do not use it).
+//! FoldRR (docs/protocol.md §1.6): the relaxed–relaxed folding verifier in circuit, for the PCD
+//! merge circuits (leaves do not use it).
 //!
 //! `W ← U1.W + [r]U2.W; E ← U1.E + [r](T + [r]U2.E)` (Horner: r² never appears as a scalar,
 //! P2); `u ← (U1.u + r·U2.u) mod s; X_j ← (U1.X_j + r·U2.X_j) mod s`.

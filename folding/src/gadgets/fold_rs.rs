@@ -1,4 +1,4 @@
-//! FoldRS (PROTOCOL.md §1.6): the relaxed–strict Nova NIFS verifier in circuit.
+//! FoldRS (docs/protocol.md §1.6): the relaxed–strict Nova NIFS verifier in circuit.
 //!
 //! `W ← U.W + [r]u.W; E ← U.E + [r]T; u ← (U.u + r) mod s; X_j ← (U.X_j + r·conv250(u.X_j)) mod s`.
 //! Native twin: `RelaxedR1CSInstance::fold` with the cross term of `R1CSShape::commit_T`.

@@ -1,4 +1,4 @@
-//! Allocated foreign instances and their absorb encoders (PROTOCOL.md §1.2–1.3).
+//! Allocated foreign instances and their absorb encoders (docs/protocol.md §1.2–1.3).
 
 use super::conv::{bits_to_bignat, conv250};
 use crate::encoding::{to_int, LIMB_WIDTH, N_LIMBS};

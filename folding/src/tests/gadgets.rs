@@ -306,7 +306,7 @@ fn fold_rr_wrong_cross_term_gives_unsatisfiable_instance() {
     assert!(s.is_sat_relaxed(&ck, &folded, &folded_w).is_err());
 }
 
-/// Records the gadget sizes (PROTOCOL.md §7 estimates FoldRS(2) ≈ 6,900, FoldRR(2) ≈ 8,600).
+/// Records the gadget sizes (docs/protocol.md §7 estimates FoldRS(2) ≈ 6,900, FoldRR(2) ≈ 8,600).
 #[test]
 fn gadget_constraint_counts() {
     let mut cs = ShapeCS::<E2>::new();

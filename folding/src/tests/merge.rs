@@ -129,7 +129,7 @@ fn rejected_at(a: &Accumulator, pp: &PublicParams, what: &str) {
     assert!(format!("{err}").contains(what), "expected {what}: {err}");
 }
 
-/// PROTOCOL.md §8 step 6, "κ lie": the prover tells PM that the left child's last instance
+/// docs/protocol.md §8 step 6, "κ lie": the prover tells PM that the left child's last instance
 /// u'_L (produced by S', κ = 0) came from SM (κ = 1). PM accepts the claim (κ is a witness,
 /// absorbed into r1) and folds u'_L into the SM slot U'_L[1]; the driver follows, so PM
 /// itself is satisfied — the merged PM slot U[m] verifies. The lie fails by shape
@@ -149,7 +149,7 @@ fn kappa_lie_inside_pm_is_rejected() {
     rejected_at(&lie, pp, "U'[1] (SM)");
 }
 
-/// PROTOCOL.md §8 step 6, "reuse of one child twice": the same accumulator A as left and
+/// docs/protocol.md §8 step 6, "reuse of one child twice": the same accumulator A as left and
 /// right child. The native driver refuses (A's end is not its own start), and with that
 /// check skipped PM is unsatisfiable: it uses A's end state as the right child's start
 /// (continuity by shared variables), so h_R is recomputed over (st_out_A, st_out_A) and
