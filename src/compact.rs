@@ -51,8 +51,11 @@ pub struct CompactProofFile {
     pub statement: Statement,
     /// The final circuit index φ_n (0: the CPU circuit).
     pub final_pc: F1,
-    /// The final IVC state z_n (its scrubbed fields, pc, register hash and memory root, are
-    /// fresh prover randomness).
+    /// The final IVC state z_n: public. Its scrubbed fields (pc, register hash, memory root,
+    /// the mailbox's arguments and answer) are fresh prover randomness; `priv_eof` (whether the
+    /// guest read its private input to the end) is 0; every other field is what the statement
+    /// claims (halted, exit code, instruction count, the I/O streams' positions and digests)
+    /// or 0 at halt (the mailbox's flags).
     pub final_z: Vec<F1>,
     /// The decider's proof, in its own file format (`canopy_decider::CompactProof::to_bytes`).
     pub snark: Vec<u8>,

@@ -58,7 +58,8 @@ pub(crate) fn initial_state_of_block(
 ///    z_0 by that many steps of the CPU block circuit.
 ///
 /// The private input is not bound. The scrubbed fields of z_n (pc, register hash, memory
-/// root) are fresh prover randomness and are not checked.
+/// root, the mailbox's arguments) are fresh prover randomness and are not checked; `priv_eof`
+/// is 0 at halt, so z_n says nothing of how much private input was read.
 pub fn verify(
     proof: &Proof,
     program: &Program,

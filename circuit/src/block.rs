@@ -13,7 +13,8 @@
 //!    slot is one read-modify-write `old + tags → new + tags` (tags preserved) with
 //!    `data_write ⇒ W`.
 //! 3. Close the registers with a fresh `salt_out` (a prover witness) and output z'.
-//! 4. Scrub (§5): if the block ends halted, `pc`, `reg_hash`, `mem_root` and the mailbox's
+//! 4. Scrub (§5): if the block ends halted, `priv_eof` of z' is 0, and `pc`, `reg_hash`,
+//!    `mem_root` and the mailbox's
 //!    `arg0`, `arg1`, `ret` of z' are fresh prover witnesses (one select each), so the final
 //!    state leaks no memory or registers.
 //! 5. The next fold program counter is `φ' = called·(1 − done)·call`: 0 (the CPU again)
@@ -27,8 +28,8 @@
 //! Limitations: z is not packed to the plan's 13 slots (it has 23, see the `state` module), and an
 //! I/O `ecall` moves one byte per row.
 //!
-//! Measured (tests/block_circuit.rs, 16 MiB, pinned, no coprocessor registered): 14,032
-//! constraints for K = 1 and 24,946 for K = 2, i.e. ≈10.9k per row (memory argument 9,705 +
+//! Measured (tests/block_circuit.rs, 16 MiB, pinned, no coprocessor registered): 14,033
+//! constraints for K = 1 and 24,947 for K = 2, i.e. ≈10.9k per row (memory argument 9,705 +
 //! tag bits and the W check 4 + row ≈1.2k) and ≈3.1k per block (register hash open and close,
 //! scrub, φ'). Native witness generation: ≈0.6 ms per row on a loaded 2-core machine (three
 //! path look-ups and one 11-hash path update).
@@ -53,14 +54,20 @@ use crate::row::{
     StreamHasher, ROW_STATE_LEN,
 };
 use crate::state::{
-    stream_ivs, z_of, Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_MEM_ROOT, Z_REG_HASH,
-    Z_RET,
+    stream_ivs, z_of, Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_MEM_ROOT, Z_PRIV_EOF,
+    Z_REG_HASH, Z_RET,
 };
 use canopy_vm::elf_loader::Program;
 use canopy_vm::trace::{StepEvent, StepRecord};
 
 /// The z slots replaced by fresh values in a block that ends halted (§5).
 const SCRUBBED: [usize; 6] = [0, Z_REG_HASH, Z_MEM_ROOT, Z_ARG0, Z_ARG1, Z_RET];
+/// The z slots set to 0 in a block that ends halted: whether the guest read its private input
+/// to the end (`priv_eof`), which the statement does not claim and which would otherwise tell
+/// a compact proof's reader something about the private input. (The mailbox's `called`,
+/// `done` and `call` need no such step: row B clears them, and a guest cannot halt with a
+/// call posted.)
+const ZEROED_AT_HALT: [usize; 1] = [Z_PRIV_EOF];
 
 /// One row's witness together with the memory hints.
 #[derive(Debug, Clone)]
@@ -150,6 +157,26 @@ fn select_if<CS: ConstraintSystem<F1>>(
         |lc| lc + c.get_variable(),
         |lc| lc + a.get_variable() - b.get_variable(),
         |lc| lc + out.get_variable() - b.get_variable(),
+    );
+    Ok(out)
+}
+
+/// `(1 − c)·a` for a boolean `c` (one constraint: `c · a = a − out`).
+fn zero_if<CS: ConstraintSystem<F1>>(
+    mut cs: CS,
+    c: &AllocatedNum<F1>,
+    a: &AllocatedNum<F1>,
+) -> Result<AllocatedNum<F1>, SynthesisError> {
+    let out = AllocatedNum::alloc(cs.namespace(|| "zeroed"), || {
+        let cv = c.get_value().ok_or(SynthesisError::AssignmentMissing)?;
+        let av = a.get_value().ok_or(SynthesisError::AssignmentMissing)?;
+        Ok(if cv == F1::ZERO { av } else { F1::ZERO })
+    })?;
+    cs.enforce(
+        || "zero constraint",
+        |lc| lc + c.get_variable(),
+        |lc| lc + a.get_variable(),
+        |lc| lc + a.get_variable() - out.get_variable(),
     );
     Ok(out)
 }
@@ -304,6 +331,13 @@ impl BlockCircuit<'_> {
                 cs.namespace(|| format!("scrub select {j}")),
                 &state.halted,
                 &fresh,
+                &z_out[slot],
+            )?;
+        }
+        for (j, &slot) in ZEROED_AT_HALT.iter().enumerate() {
+            z_out[slot] = zero_if(
+                cs.namespace(|| format!("zero at halt {j}")),
+                &state.halted,
                 &z_out[slot],
             )?;
         }
@@ -621,6 +655,9 @@ impl<'a> BlockWitnessGen<'a> {
         if post.halted {
             for (j, &slot) in SCRUBBED.iter().enumerate() {
                 z_out[slot] = scrub[j];
+            }
+            for slot in ZEROED_AT_HALT {
+                z_out[slot] = F1::ZERO;
             }
         }
         self.blocks += 1;

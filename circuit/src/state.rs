@@ -20,6 +20,8 @@ use crate::row::{PoseidonStreamHasher, RowState, StreamHasher};
 
 /// Length of the IVC state z.
 pub const Z_LEN: usize = 23;
+/// Index of `priv_eof` in z (the guest hit the end of its private input; 0 once halted).
+pub const Z_PRIV_EOF: usize = 8;
 /// Index of the mailbox's `called` flag in z.
 pub const Z_CALLED: usize = 17;
 /// Index of the mailbox's `done` flag in z.

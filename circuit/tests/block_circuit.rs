@@ -4,7 +4,7 @@
 
 use canopy_circuit::block::{BlockCircuit, BlockWitness, BlockWitnessGen, StepWitness};
 use canopy_circuit::params::BlockParams;
-use canopy_circuit::state::Z_LEN;
+use canopy_circuit::state::{Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_PRIV_EOF};
 use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};
 use canopy_vm::{Program, Vm, VmConfig};
 use ff::Field;
@@ -117,6 +117,33 @@ fn tampered_block_witnesses_are_rejected() {
     assert!(!run_block(&params, &bad, &w.z_in).0);
 }
 
+/// A halted block's output hides whether the guest read its private input to the end:
+/// `priv_eof` is 0 in z' whatever it was, while a block that does not halt passes it through.
+/// The mailbox's `called`, `done`, `call` are already 0 at halt (row B clears them).
+#[test]
+fn halted_blocks_zero_priv_eof() {
+    let params = BlockParams::new(1, MIB16).unwrap();
+    let (bs, _) = blocks("hello", &params);
+    let last = bs.len() - 1;
+    for i in [Z_PRIV_EOF, Z_CALLED, Z_DONE, Z_CALL] {
+        assert_eq!(bs[last].z_out[i], F1::ZERO, "native z'[{i}] at halt");
+    }
+    // priv_eof = 1 on entry (a guest that read its private input to the end): the halted
+    // block outputs 0, a running block keeps 1
+    for (i, expect) in [(last, F1::ZERO), (1, F1::ONE)] {
+        let mut w = bs[i].clone();
+        for r in &mut w.rows {
+            r.row.pre.priv_eof = true;
+            r.row.post.priv_eof = true;
+        }
+        let mut z = w.z_in.clone();
+        z[Z_PRIV_EOF] = F1::ONE;
+        let (ok, z_out) = run_block(&params, &w, &z);
+        assert!(ok, "block {i}");
+        assert_eq!(z_out[Z_PRIV_EOF], expect, "block {i}");
+    }
+}
+
 #[test]
 fn block_constraint_counts() {
     let mut counts = Vec::new();
@@ -139,7 +166,7 @@ fn block_constraint_counts() {
         counts.push(cs.num_constraints());
     }
     // Pinned (regression): update block.rs's docs when these change.
-    assert_eq!(counts, vec![14032, 24946]);
+    assert_eq!(counts, vec![14033, 24947]);
 }
 
 #[test]
