@@ -16,7 +16,6 @@
 //! print!("{}", String::from_utf8_lossy(vm.public_output()));
 //! std::process::exit(exit.status() as i32);
 //! ```
-#![deny(missing_docs)]
 
 pub mod coprocessor;
 pub mod decode;
