@@ -28,6 +28,10 @@
 //!   builds (or loads) the cached parameters and writes the verifier key of compact proofs.
 //! - `canopy inspect PROOF [--json]`: prints the statement of a proof file of either kind,
 //!   without verifying it.
+//! - `canopy new NAME` ([`new`]): scaffolds a Rust guest project; `canopy build [DIR]`
+//!   ([`build`]): builds one with Debian's Rust toolchain (`rustc-web`, `cargo-web`,
+//!   `rust-web-src`) and prints the ELF paths (exit 125 if the toolchain is missing, 1 if the
+//!   build fails).
 //!
 //! `--coprocessors SET` ([`coprocessors`]): `none` (default) or `builtins`, every built-in of
 //! `canopy_coprocessors::builtins()`. The set is part of the parameters: a proof verifies only
@@ -54,8 +58,10 @@
 //!
 //! Logs go to stderr through `tracing`; set `RUST_LOG` (e.g. `RUST_LOG=debug`) to see them.
 
+mod build;
 mod compact;
 mod coprocessors;
+mod new;
 mod params;
 mod prove;
 mod quiet;
@@ -119,6 +125,10 @@ enum Command {
     Setup(compact::SetupArgs),
     /// Print the statement of a proof file (either kind) without verifying it.
     Inspect(compact::InspectArgs),
+    /// Create a Rust guest project (Cargo.toml, .cargo/config.toml, link.ld, src/main.rs).
+    New(new::NewArgs),
+    /// Build a Rust guest project with Debian's Rust toolchain; print the ELF paths.
+    Build(build::BuildArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -162,6 +172,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => prove::verify(args),
         Command::Setup(args) => compact::setup(args),
         Command::Inspect(args) => compact::inspect(args),
+        Command::New(args) => new::new(args),
+        Command::Build(args) => build::build(args),
     }
 }
 
