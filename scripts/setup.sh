@@ -9,6 +9,11 @@ PACKAGES=(
   qemu-user                 # qemu-riscv32: the VM's differential-testing oracle
   libopenmpi-dev openmpi-bin  # MPI (cargo feature `mpi`)
   libclang-dev pkg-config     # bindgen for rsmpi
+  # Rust guests (guest/rust, `canopy build`): Debian's rustc/cargo 1.96 and the standard
+  # library's sources for -Z build-std, from Debian 12's security suite. The host build keeps
+  # using rustup's toolchain (first on PATH). rust-web-src conflicts with Debian's rust-src and
+  # rustup *packages*, not with a rustup install in ~/.cargo.
+  rustc-web cargo-web rust-web-src
 )
 
 missing=()
