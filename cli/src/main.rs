@@ -59,12 +59,16 @@
 //! Logs go to stderr through `tracing`; set `RUST_LOG` (e.g. `RUST_LOG=debug`) to see them.
 
 mod build;
-mod compact;
+mod common;
 mod coprocessors;
+mod inspect;
+mod mpi;
 mod new;
 mod params;
 mod prove;
 mod quiet;
+mod setup;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -119,12 +123,12 @@ enum Command {
     Prove(prove::ProveArgs),
     /// Verify a proof file (either kind) for a program and public input; print the public
     /// output.
-    Verify(prove::VerifyArgs),
+    Verify(verify::VerifyArgs),
     /// Build (or load) the cached parameters for K and write the verifier key of compact
     /// proofs.
-    Setup(compact::SetupArgs),
+    Setup(setup::SetupArgs),
     /// Print the statement of a proof file (either kind) without verifying it.
-    Inspect(compact::InspectArgs),
+    Inspect(inspect::InspectArgs),
     /// Create a Rust guest project (Cargo.toml, .cargo/config.toml, link.ld, src/main.rs).
     New(new::NewArgs),
     /// Build a Rust guest project with Debian's Rust toolchain; print the ELF paths.
@@ -168,10 +172,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Prove(args) if args.mpi => {
+            if args.ptau.is_some() {
+                quiet::silence();
+            }
+            mpi::prove(&args)
+        }
         Command::Prove(args) => prove::prove(args),
-        Command::Verify(args) => prove::verify(args),
-        Command::Setup(args) => compact::setup(args),
-        Command::Inspect(args) => compact::inspect(args),
+        Command::Verify(args) => verify::verify(args),
+        Command::Setup(args) => setup::setup(args),
+        Command::Inspect(args) => inspect::inspect(args),
         Command::New(args) => new::new(args),
         Command::Build(args) => build::build(args),
     }

@@ -14,13 +14,13 @@
 //! is killed makes `mpirun` abort the whole job. `--checkpoint` / `--resume` are refused with
 //! `--mpi` (the distributed reducer keeps no checkpoints).
 //!
-//! This module is a child of `prove` (declared there with `#[path]`) so that it reads the
-//! parsed [`super::ProveArgs`] directly.
+//! It shares the run's loading ([`crate::prove::load_run`]) and the proof's writing
+//! ([`crate::prove::write_proof`]) with the single-process path.
 
 /// `canopy prove --mpi` in a build without the `mpi` feature: a clear error.
 #[cfg(not(feature = "mpi"))]
-pub(crate) fn prove(_args: &super::ProveArgs) -> std::process::ExitCode {
-    super::finish(Err(super::Failure::load(anyhow::anyhow!(
+pub(crate) fn prove(_args: &crate::prove::ProveArgs) -> std::process::ExitCode {
+    crate::common::finish(Err(crate::common::Failure::load(anyhow::anyhow!(
         "this canopy was built without MPI support: rebuild it with `cargo build --release \
          -p canopy-cli --features mpi` (needs OpenMPI: Debian's libopenmpi-dev, and \
          libclang-dev) and start it under mpirun or srun"
@@ -39,7 +39,8 @@ mod with_mpi {
     use canopy::distributed::{self, DistributedProver};
     use canopy::{Inputs, Params, Program};
 
-    use super::super::{load_run, output_path, params, write_proof, Failure, ProveArgs, Written};
+    use crate::common::{finish, params, Failure};
+    use crate::prove::{load_run, output_path, write_proof, ProveArgs, Written};
     use crate::EXIT_REJECTED;
 
     /// What every rank loads before the distributed run.
@@ -54,7 +55,7 @@ mod with_mpi {
         let Some((universe, _)) = canopy::distributed::mpi::initialize_with_threading(
             canopy::distributed::mpi::Threading::Funneled,
         ) else {
-            return super::super::finish(Err(failed(anyhow::anyhow!(
+            return finish(Err(failed(anyhow::anyhow!(
                 "MPI could not be initialised (is this process started by mpirun or srun?)"
             ))));
         };
