@@ -4,7 +4,7 @@
 //! committed): `typed.rs` reads an `Order` with `canopy_guest::read_input()` and commits a
 //! `Receipt` with `canopy_guest::commit()`; `square.rs` reads a `u32` and commits its square as
 //! a `u64`. The host encodes inputs and decodes outputs with `canopy::guest_io`, in the same
-//! postcard format. `typed` is only executed (1,838 instructions would take minutes to prove
+//! postcard format. `typed` is only executed (≈1,500 instructions would take minutes to prove
 //! on a laptop); `square` (320 instructions) is proven and verified, in about a minute.
 //!
 //! ```sh

@@ -275,23 +275,35 @@ fn square_is_proven_and_verified_through_the_cli() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
 
-fn installed_rustc_version() -> String {
+/// `rustc --version` of the guest toolchain and `riscv64-unknown-elf-ld --version`'s first
+/// line, as build-examples.sh records them in guest/rust/TOOLCHAIN.
+fn installed_toolchain() -> String {
     let dir = std::env::var_os("CANOPY_GUEST_TOOLCHAIN").map_or("/usr/bin".into(), PathBuf::from);
-    let o = Command::new(dir.join("rustc"))
-        .arg("--version")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "Debian's Rust toolchain is missing ({e}): these tests need it \
-                 (apt-get install -y rustc-web cargo-web rust-web-src; scripts/setup.sh does)"
-            )
-        });
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
+    let version = |program: PathBuf| {
+        let o = Command::new(&program)
+            .arg("--version")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{} is missing ({e}): these tests need Debian's Rust toolchain and the guest \
+                     linker (apt-get install -y rustc-web cargo-web rust-web-src \
+                     gcc-riscv64-unknown-elf; scripts/setup.sh does)",
+                    program.display()
+                )
+            });
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        text.lines().next().unwrap_or("").trim().to_string()
+    };
+    format!(
+        "{}\n{}",
+        version(dir.join("rustc")),
+        version("riscv64-unknown-elf-ld".into())
+    )
 }
 
 /// `canopy build DIR -- ARGS` with the shared target directory; the ELF paths it printed.
 fn canopy_build(dir: &Path, args: &[&str]) -> Vec<PathBuf> {
-    installed_rustc_version();
+    installed_toolchain();
     let _g = build_lock();
     let o = canopy()
         .arg("build")
@@ -314,15 +326,23 @@ fn canopy_build(dir: &Path, args: &[&str]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// CI rebuilds every Rust example from source: with the compiler that built the committed
-/// ELFs (guest/rust/TOOLCHAIN) they must be the same bytes; with another compiler (a newer
-/// Debian update) they must behave the same on their sample inputs.
+/// CI rebuilds every Rust example from source: with the compiler and linker that built the
+/// committed ELFs (guest/rust/TOOLCHAIN) they must be the same bytes; with others (a Debian
+/// update) they must behave the same on their sample inputs.
 #[test]
 fn committed_elfs_are_rebuilt_byte_for_byte() {
     let rust = rust_dir();
     let built = canopy_build(&rust, &["--locked"]);
     let recorded = String::from_utf8(read(&rust.join("TOOLCHAIN"))).unwrap();
-    let same_compiler = recorded.trim() == installed_rustc_version();
+    let installed = installed_toolchain();
+    let same_compiler = recorded.trim() == installed;
+    if !same_compiler {
+        eprintln!(
+            "note: the toolchain ({installed:?}) is not the one recorded in \
+             guest/rust/TOOLCHAIN ({:?}): comparing behaviour",
+            recorded.trim()
+        );
+    }
     let mut checked = 0;
     for elf in &built {
         let name = elf.file_name().unwrap().to_str().unwrap();
@@ -340,11 +360,6 @@ fn committed_elfs_are_rebuilt_byte_for_byte() {
                 committed.display()
             );
         } else {
-            eprintln!(
-                "note: {} differs from the recorded {} : comparing behaviour",
-                installed_rustc_version(),
-                recorded.trim()
-            );
             let input = read(&committed.with_extension("in"));
             assert_eq!(
                 canopy_run(elf, &input, builtins),

@@ -16,4 +16,6 @@ for elf in $elfs; do
     fi
   done
 done
-/usr/bin/rustc --version > "$here/TOOLCHAIN"
+# The compiler and the linker that made the ELFs: with others they may differ (the tests then
+# compare behaviour instead of bytes).
+{ /usr/bin/rustc --version; riscv64-unknown-elf-ld --version | head -1; } > "$here/TOOLCHAIN"
