@@ -24,6 +24,8 @@ use ff::Field;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use canopy_folding::framing;
+
 use crate::error::{ProofFormatError, VerifyError};
 use crate::keys::{CompactProverKey, CompactVerifierKey, DeciderVerifierKey, VerifierKeyFile};
 use crate::params::{hex, Params};
@@ -140,17 +142,22 @@ impl Proof {
 impl CompactProofFile {
     /// Encodes the file (header + body).
     pub fn to_bytes(&self) -> Result<Vec<u8>, ProofFormatError> {
-        crate::framing::encode(COMPACT_PROOF_MAGIC, COMPACT_PROOF_FORMAT_VERSION, self)
+        Ok(framing::encode(
+            COMPACT_PROOF_MAGIC,
+            COMPACT_PROOF_FORMAT_VERSION,
+            self,
+            "compact proof",
+        )?)
     }
 
     /// Decodes a compact proof file (see the module documentation); never panics.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofFormatError> {
-        crate::framing::decode::<Self, MAX_BODY>(
+        Ok(framing::decode::<Self, MAX_BODY>(
             bytes,
             COMPACT_PROOF_MAGIC,
             COMPACT_PROOF_FORMAT_VERSION,
             "compact proof",
-        )
+        )?)
     }
 }
 

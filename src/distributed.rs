@@ -35,7 +35,6 @@
 //! input, parameters or option, and rank 0 verifies the root before returning it, so a
 //! rank with a wrong build makes the job fail instead of producing a bad proof.
 
-use canopy_circuit::block::{BlockWitnessGen, StepWitness};
 use canopy_folding::{Accumulator, F1};
 use canopy_pcd::distributed::mpi::traits::{Communicator, Destination, Root, Source};
 use canopy_pcd::distributed::{leaf_range, merge_rounds, Partial};
@@ -46,12 +45,12 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::error::ProveError;
+use crate::field;
 use crate::params::Params;
-use crate::program::{Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
-use crate::proof::{Proof, Statement};
-use crate::prover::{step_circuits, steps_of, Progress};
-use crate::state;
-use crate::{field, verify};
+use crate::pipeline::{self, steps_of, LeafBatcher, Window};
+use crate::program::{Execution, Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
+use crate::proof::Proof;
+use crate::prover::Progress;
 
 pub use canopy_pcd::distributed::mpi;
 
@@ -131,9 +130,7 @@ impl RunDigest {
 /// What the counting pass learns about the run (phase 1).
 struct RunFacts {
     digest: RunDigest,
-    exit_code: u32,
-    public_output: Vec<u8>,
-    public_input_consumed: usize,
+    run: Execution,
 }
 
 /// Proves a guest run across the ranks of an MPI communicator (see the module docs).
@@ -253,24 +250,12 @@ impl<'a> DistributedProver<'a> {
     fn count(&self, program: &Program, inputs: &Inputs) -> Result<RunFacts, ProveError> {
         let p = self.params;
         check_options(p, program, self.leaf_steps, self.threads)?;
-        let mut vm = program.vm(inputs, self.max_steps, p.coprocessors())?;
-        let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), F1::ZERO)?;
         let mut fold_steps = 0u64;
-        for block in vm.trace(p.block_size()) {
-            for rec in &block?.records {
-                gen.push_record(rec)?;
-                while gen.next_step().is_some() {
-                    fold_steps += 1;
-                }
-            }
-        }
-        gen.finish()?;
-        while gen.next_step().is_some() {
+        let run = pipeline::trace_steps(p, program, inputs, self.max_steps, F1::ZERO, |_| {
             fold_steps += 1;
-        }
-        let exit = vm
-            .exit()
-            .ok_or_else(|| ProveError::Internal("the traced run did not exit".into()))?;
+            Ok(true)
+        })?
+        .ok_or_else(|| ProveError::Internal("the counting run stopped early".into()))?;
         Ok(RunFacts {
             digest: RunDigest {
                 program_digest: program.digest(),
@@ -282,12 +267,10 @@ impl<'a> DistributedProver<'a> {
                 max_steps: self.max_steps,
                 leaf_steps: self.leaf_steps,
                 fold_steps,
-                instructions: exit.steps,
+                instructions: run.instructions,
                 leaves: fold_steps.div_ceil(self.leaf_steps),
             },
-            exit_code: exit.code,
-            public_output: vm.public_output().to_vec(),
-            public_input_consumed: vm.public_input_consumed(),
+            run,
         })
     }
 
@@ -306,54 +289,47 @@ impl<'a> DistributedProver<'a> {
         }
         let p = self.params;
         let ls = self.leaf_steps;
-        let mut c = Collector {
-            params: p,
-            pool: rayon::ThreadPoolBuilder::new()
-                .num_threads(self.threads)
-                .build()
-                .map_err(|e| ProveError::Internal(format!("thread pool: {e}")))?,
-            reducer: canopy_pcd::Reducer::new(p.folding()),
-            leaf_steps: ls,
-            threads: self.threads,
-            first: range.start.saturating_mul(ls),
-            end: range.end.saturating_mul(ls).min(facts.digest.fold_steps),
-            instructions: facts.digest.instructions,
-            index: 0,
-            current: Vec::new(),
-            window: Vec::new(),
-            folds: 0,
-            progress,
+        // this rank's steps: [first, end) of the run's fold steps
+        let first = range.start.saturating_mul(ls);
+        let end = range.end.saturating_mul(ls).min(facts.digest.fold_steps);
+        let pool = pipeline::leaf_pool(self.threads)?;
+        let mut reducer = canopy_pcd::Reducer::new(p.folding());
+        let mut leaves = LeafBatcher::new(ls, self.threads, 0)?;
+        let mut folds = 0u64;
+        let mut prove = |window: Window, reducer: &mut canopy_pcd::Reducer<'a>| {
+            pipeline::prove_window(p, &pool, reducer, &window, |_| Ok(()))?;
+            folds += window.iter().map(|l| l.len() as u64).sum::<u64>();
+            progress(&Progress {
+                instructions_done: window.last().and_then(|l| l.last()).map_or(0, steps_of),
+                instructions_total: facts.digest.instructions,
+                fold_steps: folds,
+                circuit: None,
+            });
+            Ok::<(), ProveError>(())
         };
-        let mut vm = program.vm(inputs, self.max_steps, p.coprocessors())?;
-        let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), seed)?;
-        let mut more = true;
-        'trace: for block in vm.trace(p.block_size()) {
-            for rec in &block?.records {
-                gen.push_record(rec)?;
-                while let Some(w) = gen.next_step() {
-                    more = c.take(w)?;
-                    if !more {
-                        break 'trace;
-                    }
-                }
+        let mut index = 0u64;
+        pipeline::trace_steps(p, program, inputs, self.max_steps, seed, |w| {
+            let i = index;
+            index += 1;
+            if i < first {
+                return Ok(true); // an earlier rank's step: only regenerated
             }
-        }
-        if more {
-            gen.finish()?;
-            while let Some(w) = gen.next_step() {
-                if !c.take(w)? {
-                    break;
-                }
+            if let Some(window) = leaves.push(w) {
+                prove(window, &mut reducer)?;
             }
+            Ok(index < end)
+        })?;
+        if let Some(window) = leaves.finish() {
+            prove(window, &mut reducer)?;
         }
-        if c.reducer.leaves() != range.end - range.start {
+        if reducer.leaves() != range.end - range.start {
             return Err(ProveError::Internal(format!(
                 "proved {} leaves, expected {} (the run changed between the passes)",
-                c.reducer.leaves(),
+                reducer.leaves(),
                 range.end - range.start
             )));
         }
-        Ok(Some(c.reducer.finish()?))
+        Ok(Some(reducer.finish()?))
     }
 
     /// Phase 4 on rank 0: the statement of the root, checked against the run.
@@ -364,103 +340,21 @@ impl<'a> DistributedProver<'a> {
         facts: &RunFacts,
         acc: Accumulator,
     ) -> Result<Proof, ProveError> {
-        let p = self.params;
-        let (_, z_n) = acc.state();
-        let fin = state::decode(z_n).map_err(ProveError::Internal)?;
-        let consumed = facts.public_input_consumed;
-        let in_len = state::stream_len(&fin.input)
-            .ok_or_else(|| ProveError::Internal("input length overflows".into()))?;
-        if !fin.halted
-            || fin.exit_code != facts.exit_code
-            || fin.steps != facts.digest.instructions
-            || in_len != consumed as u64
-            || acc.num_steps() != facts.digest.fold_steps
-        {
+        if acc.num_steps() != facts.digest.fold_steps {
             return Err(ProveError::Internal(format!(
-                "the proven final state {fin:?} ({} fold steps) disagrees with the run \
-                 (exit code {}, {} instructions, {} fold steps, {consumed} input bytes read)",
+                "the root has {} fold steps, the run {}",
                 acc.num_steps(),
-                facts.exit_code,
-                facts.digest.instructions,
-                facts.digest.fold_steps,
+                facts.digest.fold_steps
             )));
         }
-        let prefix = inputs.public.get(..consumed).ok_or_else(|| {
-            ProveError::Internal("the guest read more input than it was given".into())
-        })?;
-        let statement = Statement {
-            program_digest: program.digest(),
-            memory_size: program.memory_size(),
-            block_size: p.block_size() as u64,
-            params_digest: p.digest(),
-            coprocessors: p.coprocessors().describe(),
-            public_input_len: consumed as u64,
-            public_input_digest: Sha256::digest(prefix).into(),
-            public_input_eof: fin.in_eof,
-            public_output: facts.public_output.clone(),
-            exit_code: facts.exit_code,
-            instructions: facts.digest.instructions,
-            fold_steps: acc.num_steps(),
-        };
-        let proof = Proof {
-            statement,
-            accumulator: acc,
-        };
-        if self.self_check {
-            verify(&proof, program, &inputs.public, p)
-                .map_err(|e| ProveError::Internal(format!("the root does not verify: {e}")))?;
-        }
-        Ok(proof)
-    }
-}
-
-/// Phase 3's streaming state on one rank: takes the run's step witnesses in order, keeps
-/// those of steps `[first, end)`, cuts them into leaves and proves windows of leaves.
-struct Collector<'a, 'p, F> {
-    params: &'a Params,
-    pool: rayon::ThreadPool,
-    reducer: canopy_pcd::Reducer<'a>,
-    leaf_steps: u64,
-    threads: usize,
-    first: u64,
-    end: u64,
-    instructions: u64,
-    index: u64,
-    current: Vec<StepWitness>,
-    window: Vec<Vec<StepWitness>>,
-    folds: u64,
-    progress: &'p mut F,
-}
-
-impl<F: FnMut(&Progress)> Collector<'_, '_, F> {
-    /// Takes the next step of the run; false once this rank's steps are all proven.
-    fn take(&mut self, w: StepWitness) -> Result<bool, ProveError> {
-        let i = self.index;
-        self.index += 1;
-        if i < self.first {
-            return Ok(true); // an earlier rank's step: only regenerated
-        }
-        if i >= self.end {
-            return Ok(false);
-        }
-        self.current.push(w);
-        let done = self.index == self.end;
-        if self.current.len() as u64 == self.leaf_steps || done {
-            self.window.push(std::mem::take(&mut self.current));
-            if self.window.len() >= self.threads || done {
-                let leaves = std::mem::take(&mut self.window);
-                prove_window(self.params, &self.pool, &mut self.reducer, &leaves)?;
-                self.folds += leaves.iter().map(|l| l.len() as u64).sum::<u64>();
-                let at = leaves.last().and_then(|l| l.last()).map_or(0, steps_of);
-                (self.progress)(&Progress {
-                    instructions_done: at,
-                    instructions_total: self.instructions,
-                    fold_steps: self.folds,
-                    circuit: None,
-                });
-            }
-        }
-        Ok(!done)
+        pipeline::conclude(
+            self.params,
+            program,
+            inputs,
+            &facts.run,
+            acc,
+            self.self_check,
+        )
     }
 }
 
@@ -606,31 +500,6 @@ fn check_options(
             "leaf steps and threads must be at least 1".into(),
         ));
     }
-    Ok(())
-}
-
-/// Proves a window of leaves (each a list of consecutive steps) on `pool` and pushes them.
-fn prove_window(
-    p: &Params,
-    pool: &rayon::ThreadPool,
-    reducer: &mut canopy_pcd::Reducer,
-    leaves: &[Vec<StepWitness>],
-) -> Result<(), ProveError> {
-    let mut segments = Vec::with_capacity(leaves.len());
-    for leaf in leaves {
-        let first = leaf
-            .first()
-            .ok_or_else(|| ProveError::Internal("empty leaf".into()))?;
-        segments.push(canopy_pcd::VecSegment {
-            pc0: F1::from(first.circuit_index() as u64),
-            z0: first.z_in().to_vec(),
-            steps: leaf
-                .iter()
-                .map(|w| step_circuits(p, w))
-                .collect::<Result<Vec<_>, _>>()?,
-        });
-    }
-    pool.install(|| reducer.prove_window(&segments))?;
     Ok(())
 }
 

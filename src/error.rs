@@ -36,6 +36,9 @@ pub enum ParamsError {
     /// made from.
     #[error("powers-of-tau file: {0}")]
     Srs(String),
+    /// Reading or writing a parameters file failed.
+    #[error("parameters file: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// Proving failed.
@@ -96,6 +99,21 @@ pub enum ProofFormatError {
     /// Encoding failed.
     #[error("cannot encode the proof: {0}")]
     Encode(String),
+}
+
+impl From<canopy_folding::framing::FramingError> for ProofFormatError {
+    fn from(e: canopy_folding::framing::FramingError) -> Self {
+        use canopy_folding::framing::FramingError as F;
+        match e {
+            F::Truncated { detail, .. } => ProofFormatError::Truncated(detail),
+            F::BadMagic { .. } => ProofFormatError::BadMagic,
+            F::UnsupportedVersion {
+                found, supported, ..
+            } => ProofFormatError::UnsupportedVersion { found, supported },
+            F::Corrupt { detail, .. } => ProofFormatError::Corrupt(detail),
+            F::Encode { detail, .. } => ProofFormatError::Encode(detail),
+        }
+    }
 }
 
 /// Why a proof was rejected. Every variant says which check failed.

@@ -32,6 +32,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::coprocessors::CoprocessorInfo;
+use canopy_folding::framing;
+
 use crate::error::ProofFormatError;
 use crate::field;
 use crate::params::{hex, Params};
@@ -199,18 +201,24 @@ impl VerifierKeyFile {
 
     /// Encodes the file (header + body).
     pub fn to_bytes(&self) -> Result<Vec<u8>, ProofFormatError> {
-        crate::framing::encode(VERIFIER_KEY_MAGIC, VERIFIER_KEY_FORMAT_VERSION, self)
+        Ok(framing::encode(
+            VERIFIER_KEY_MAGIC,
+            VERIFIER_KEY_FORMAT_VERSION,
+            self,
+            "verifier key",
+        )?)
     }
 
     /// Decodes a key file; never panics. A key for another decider scheme is
     /// [`VerifierKeyError::OtherScheme`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifierKeyError> {
-        let file: Self = crate::framing::decode::<Self, MAX_BODY>(
+        let file: Self = framing::decode::<Self, MAX_BODY>(
             bytes,
             VERIFIER_KEY_MAGIC,
             VERIFIER_KEY_FORMAT_VERSION,
             "verifier key",
-        )?;
+        )
+        .map_err(ProofFormatError::from)?;
         if file.scheme != DECIDER_SCHEME && file.scheme != KZG_DECIDER_SCHEME {
             return Err(VerifierKeyError::OtherScheme {
                 found: file.scheme,

@@ -4,6 +4,8 @@ use canopy_folding::Accumulator;
 use serde::{Deserialize, Serialize};
 
 use crate::coprocessors::CoprocessorInfo;
+use canopy_folding::framing;
+
 use crate::error::ProofFormatError;
 use crate::params::hex;
 
@@ -107,11 +109,21 @@ impl std::fmt::Debug for Proof {
 impl Proof {
     /// Encodes the proof as a file (header + body).
     pub fn to_bytes(&self) -> Result<Vec<u8>, ProofFormatError> {
-        crate::framing::encode(PROOF_MAGIC, PROOF_FORMAT_VERSION, self)
+        Ok(framing::encode(
+            PROOF_MAGIC,
+            PROOF_FORMAT_VERSION,
+            self,
+            "proof",
+        )?)
     }
 
     /// Decodes a proof file (see the type's documentation).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofFormatError> {
-        crate::framing::decode::<Self, MAX_BODY>(bytes, PROOF_MAGIC, PROOF_FORMAT_VERSION, "proof")
+        Ok(framing::decode::<Self, MAX_BODY>(
+            bytes,
+            PROOF_MAGIC,
+            PROOF_FORMAT_VERSION,
+            "proof",
+        )?)
     }
 }

@@ -193,7 +193,7 @@ fn prove_inner(args: &ProveArgs) -> Result<(), Failure> {
     );
     bar.enable_steady_tick(Duration::from_millis(250));
     let t = Instant::now();
-    let result = prover.prove_with_progress(&program, &inputs, |p| {
+    let result = prover.prove_execution(&program, &inputs, &native, |p| {
         bar.set_position(p.instructions_done);
         bar.set_message(format!("{} fold steps", p.fold_steps));
     });

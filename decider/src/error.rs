@@ -26,3 +26,9 @@ pub enum DeciderError {
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
 }
+
+impl From<canopy_folding::framing::FramingError> for DeciderError {
+    fn from(e: canopy_folding::framing::FramingError) -> Self {
+        DeciderError::Format(e.to_string())
+    }
+}

@@ -15,9 +15,10 @@
 //! [`VerifierKey::from_bytes`] splices the regenerated key back in before decoding.
 
 use crate::error::DeciderError;
-use crate::format;
 use crate::kzg::{KzgSnark, Srs};
 use crate::statement::HashConsts;
+use crate::DECODE_LIMIT;
+use canopy_folding::framing;
 use canopy_folding::{CommitmentKey, PublicParams, E1, E2, F1};
 use nova_snark::{
     provider::ipa_pc::EvaluationEngine,
@@ -283,7 +284,7 @@ fn unstrip<V: for<'de> Deserialize<'de>>(
         b.extend_from_slice(&k.bytes[at..]);
         b
     };
-    let config = bincode::config::standard().with_limit::<{ format::DECODE_LIMIT }>();
+    let config = bincode::config::standard().with_limit::<DECODE_LIMIT>();
     let (vk, used) = bincode::serde::decode_from_slice(&bytes, config)
         .map_err(|e| bad(&format!("SNARK key undecodable: {e}")))?;
     if used != bytes.len() {
@@ -342,13 +343,19 @@ where
                 .map(|k| strip(k.num_io, &k.vk, ck2))
                 .collect::<Result<_, _>>()?,
         };
-        format::encode(&VK_MAGIC, VK_VERSION, &file)
+        Ok(framing::encode(
+            &VK_MAGIC,
+            VK_VERSION,
+            &file,
+            "verifier key",
+        )?)
     }
 
     /// Reads a key written by [`Self::to_bytes`]; regenerates the commitment generators
     /// (the dominant cost of reading a key).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DeciderError> {
-        let file: VkFile = format::decode(bytes, &VK_MAGIC, VK_VERSION, "verifier key")?;
+        let file: VkFile =
+            framing::decode::<_, DECODE_LIMIT>(bytes, &VK_MAGIC, VK_VERSION, "verifier key")?;
         let bad = |s: &str| DeciderError::Format(format!("verifier key: {s}"));
         let n1 = ck_len(file.ck_len1)?;
         let n2 = ck_len(file.ck_len2)?;

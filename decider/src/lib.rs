@@ -113,16 +113,18 @@
 //! of evaluations of the wrong length; the mutation test `tests/mutation` exercises both);
 //! [`WellFormed`] rejects them before nova-snark is called.
 
-#![warn(missing_docs)]
 #![allow(rustdoc::broken_intra_doc_links)]
 
 pub mod error;
-pub mod format;
 pub mod keys;
 pub mod kzg;
 pub mod proof;
 pub mod prover;
 mod slot;
+
+/// Upper bound on the bytes the decoder may allocate for one file (1 GiB): a forged length
+/// prefix cannot make it allocate more (the framing is `canopy_folding::framing`).
+pub const DECODE_LIMIT: usize = 1 << 30;
 pub mod statement;
 pub mod verifier;
 pub mod wellformed;

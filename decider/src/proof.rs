@@ -1,7 +1,8 @@
 //! The compact proof and its file format.
 
 use crate::error::DeciderError;
-use crate::format;
+use crate::DECODE_LIMIT;
+use canopy_folding::framing;
 use canopy_folding::{E1, E2, F1, F2};
 use nova_snark::{
     nova::nifs::{NIFSRelaxed, NIFS},
@@ -58,13 +59,23 @@ where
 {
     /// Serialises the proof: 8 magic bytes, format version, bincode 2 body.
     pub fn to_bytes(&self) -> Result<Vec<u8>, DeciderError> {
-        format::encode(&PROOF_MAGIC, PROOF_VERSION, self)
+        Ok(framing::encode(
+            &PROOF_MAGIC,
+            PROOF_VERSION,
+            self,
+            "compact proof",
+        )?)
     }
 
     /// Reads a proof; wrong magic, another version, truncation or trailing bytes are
     /// [`DeciderError::Format`] errors.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DeciderError> {
-        format::decode(bytes, &PROOF_MAGIC, PROOF_VERSION, "compact proof")
+        Ok(framing::decode::<_, DECODE_LIMIT>(
+            bytes,
+            &PROOF_MAGIC,
+            PROOF_VERSION,
+            "compact proof",
+        )?)
     }
 
     /// Which primary slots carry a SNARK (the others are the default instance: their

@@ -239,6 +239,7 @@ pub mod accumulator;
 pub mod circuit;
 pub mod encoding;
 pub mod error;
+pub mod framing;
 pub mod fs;
 pub mod gadgets;
 pub mod hash;

@@ -1,0 +1,244 @@
+//! The proving pipeline shared by the sequential chain and the tree ([`crate::Prover`]) and
+//! by the MPI prover (`crate::distributed`), each piece once:
+//!
+//! 1. [`trace_steps`]: the guest on the tracing path, its trace turned into step witnesses
+//!    (`BlockWitnessGen`: a CPU block of K rows, or a coprocessor step), handed on in order.
+//! 2. [`LeafBatcher`]: cuts the stream of step witnesses into leaves of `leaf_steps` fold
+//!    steps and the leaves into windows of `threads`, the unit proven in parallel;
+//!    [`prove_window`] proves one window and pushes it into the PCD reducer.
+//! 3. [`conclude`]: checks the accumulator's final state against the run and builds the
+//!    [`Statement`] (and verifies the proof when asked).
+
+use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
+use canopy_circuit::handoff::CoprocessorStep;
+use canopy_circuit::step::CanopyStep;
+use canopy_folding::{Accumulator, F1};
+use sha2::{Digest, Sha256};
+
+use crate::error::ProveError;
+use crate::params::Params;
+use crate::program::{Execution, Inputs, Program};
+use crate::proof::{Proof, Statement};
+use crate::state::{self, Z_STEPS};
+use crate::{field, verify};
+
+/// Runs `program` on `inputs` on the tracing path and hands each step witness, in proving
+/// order, to `step`, which returns whether it wants more. Returns the run's outcome once the
+/// guest has exited, or `None` when `step` stopped early. `seed` derives the block circuit's
+/// hiding salts (a fresh random one for a proof; every pass of one proof must use the same).
+pub(crate) fn trace_steps(
+    p: &Params,
+    program: &Program,
+    inputs: &Inputs,
+    max_steps: u64,
+    seed: F1,
+    mut step: impl FnMut(StepWitness) -> Result<bool, ProveError>,
+) -> Result<Option<Execution>, ProveError> {
+    let mut vm = program.vm(inputs, max_steps, p.coprocessors())?;
+    let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), seed)?;
+    for block in vm.trace(p.block_size()) {
+        for rec in &block?.records {
+            gen.push_record(rec)?;
+            while let Some(w) = gen.next_step() {
+                if !step(w)? {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    gen.finish()?;
+    while let Some(w) = gen.next_step() {
+        if !step(w)? {
+            return Ok(None);
+        }
+    }
+    let exit = vm
+        .exit()
+        .ok_or_else(|| ProveError::Internal("the traced run did not exit".into()))?;
+    Ok(Some(Execution {
+        exit_code: exit.code,
+        instructions: exit.steps,
+        public_output: vm.public_output().to_vec(),
+        public_input_consumed: vm.public_input_consumed() as u64,
+    }))
+}
+
+/// The circuits of one step: the shapes, with the step's own circuit carrying its witness.
+pub(crate) fn step_circuits<'a>(
+    p: &'a Params,
+    w: &'a StepWitness,
+) -> Result<Vec<CanopyStep<'a>>, ProveError> {
+    let mut circuits = CanopyStep::shapes(p.block());
+    let j = w.circuit_index() as usize;
+    let c = match w {
+        StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(p.block(), b)),
+        StepWitness::Coprocessor(c) => CanopyStep::Coprocessor(
+            CoprocessorStep::new(p.block(), c.index, Some(c))
+                .map_err(|e| ProveError::Internal(e.to_string()))?,
+        ),
+    };
+    *circuits
+        .get_mut(j)
+        .ok_or_else(|| ProveError::Internal(format!("no step circuit {j}")))? = c;
+    Ok(circuits)
+}
+
+/// The instructions retired once step `w` is done (its output state's step counter).
+pub(crate) fn steps_of(w: &StepWitness) -> u64 {
+    w.z_out()
+        .get(Z_STEPS)
+        .and_then(field::to_u64)
+        .unwrap_or_default()
+}
+
+/// A window of leaves, each a list of consecutive step witnesses.
+pub(crate) type Window = Vec<Vec<StepWitness>>;
+
+/// Cuts the run's step witnesses into leaves of `leaf_steps` fold steps and the leaves into
+/// windows of `threads` leaves. The first `skip` leaves are dropped (already proven: a
+/// resumed checkpoint); their witnesses were only regenerated.
+#[derive(Debug)]
+pub(crate) struct LeafBatcher {
+    leaf_steps: u64,
+    threads: usize,
+    skip: u64,
+    leaves: u64,
+    current: Vec<StepWitness>,
+    window: Window,
+}
+
+impl LeafBatcher {
+    /// A batcher; `leaf_steps` and `threads` must be at least 1.
+    pub(crate) fn new(leaf_steps: u64, threads: usize, skip: u64) -> Result<Self, ProveError> {
+        if leaf_steps == 0 || threads == 0 {
+            return Err(ProveError::Internal(
+                "leaf steps and threads must be at least 1".into(),
+            ));
+        }
+        Ok(LeafBatcher {
+            leaf_steps,
+            threads,
+            skip,
+            leaves: 0,
+            current: Vec::new(),
+            window: Vec::new(),
+        })
+    }
+
+    /// Takes the next step; returns a full window when this step completes one.
+    pub(crate) fn push(&mut self, w: StepWitness) -> Option<Window> {
+        self.current.push(w);
+        if self.current.len() as u64 == self.leaf_steps {
+            self.end_leaf();
+        }
+        (self.window.len() >= self.threads).then(|| std::mem::take(&mut self.window))
+    }
+
+    /// Ends the run: the last (possibly short) leaf and the last (possibly short) window.
+    pub(crate) fn finish(&mut self) -> Option<Window> {
+        if !self.current.is_empty() {
+            self.end_leaf();
+        }
+        (!self.window.is_empty()).then(|| std::mem::take(&mut self.window))
+    }
+
+    fn end_leaf(&mut self) {
+        let leaf = std::mem::take(&mut self.current);
+        self.leaves += 1;
+        if self.leaves > self.skip {
+            self.window.push(leaf);
+        }
+    }
+}
+
+/// Proves a window of leaves in parallel on `pool` and pushes them into `reducer`, calling
+/// `after_merge` after every merge (e.g. to write a checkpoint).
+pub(crate) fn prove_window<'a>(
+    p: &'a Params,
+    pool: &rayon::ThreadPool,
+    reducer: &mut canopy_pcd::Reducer<'a>,
+    window: &[Vec<StepWitness>],
+    after_merge: impl FnMut(&canopy_pcd::Reducer<'a>) -> Result<(), canopy_pcd::PcdError> + Send,
+) -> Result<(), ProveError> {
+    let mut segments = Vec::with_capacity(window.len());
+    for leaf in window {
+        let first = leaf
+            .first()
+            .ok_or_else(|| ProveError::Internal("empty leaf".into()))?;
+        segments.push(canopy_pcd::VecSegment {
+            pc0: F1::from(first.circuit_index() as u64),
+            z0: first.z_in().to_vec(),
+            steps: leaf
+                .iter()
+                .map(|w| step_circuits(p, w))
+                .collect::<Result<Vec<_>, _>>()?,
+        });
+    }
+    pool.install(|| reducer.prove_window_with(&segments, after_merge))?;
+    Ok(())
+}
+
+/// A thread pool of `threads` threads for the leaves of a window.
+pub(crate) fn leaf_pool(threads: usize) -> Result<rayon::ThreadPool, ProveError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ProveError::Internal(format!("thread pool: {e}")))
+}
+
+/// The proof of `run` from its accumulator: checks that the accumulator's final state is
+/// the run's end (halted, exit code, instruction count, input bytes read), builds the
+/// statement, and verifies the proof when `self_check` is set.
+pub(crate) fn conclude(
+    p: &Params,
+    program: &Program,
+    inputs: &Inputs,
+    run: &Execution,
+    acc: Accumulator,
+    self_check: bool,
+) -> Result<Proof, ProveError> {
+    let (_, z_n) = acc.state();
+    let fin = state::decode(z_n).map_err(ProveError::Internal)?;
+    let consumed = run.public_input_consumed;
+    let in_len = state::stream_len(&fin.input)
+        .ok_or_else(|| ProveError::Internal("input length overflows".into()))?;
+    if !fin.halted
+        || fin.exit_code != run.exit_code
+        || fin.steps != run.instructions
+        || in_len != consumed
+    {
+        return Err(ProveError::Internal(format!(
+            "the proven final state {fin:?} ({} fold steps) disagrees with the run ({run:?})",
+            acc.num_steps(),
+        )));
+    }
+    let prefix = usize::try_from(consumed)
+        .ok()
+        .and_then(|n| inputs.public.get(..n))
+        .ok_or_else(|| {
+            ProveError::Internal("the guest read more input than it was given".into())
+        })?;
+    let statement = Statement {
+        program_digest: program.digest(),
+        memory_size: program.memory_size(),
+        block_size: p.block_size() as u64,
+        params_digest: p.digest(),
+        coprocessors: p.coprocessors().describe(),
+        public_input_len: consumed,
+        public_input_digest: Sha256::digest(prefix).into(),
+        public_input_eof: fin.in_eof,
+        public_output: run.public_output.clone(),
+        exit_code: run.exit_code,
+        instructions: run.instructions,
+        fold_steps: acc.num_steps(),
+    };
+    let proof = Proof {
+        statement,
+        accumulator: acc,
+    };
+    if self_check {
+        verify(&proof, program, &inputs.public, p)
+            .map_err(|e| ProveError::Internal(format!("the new proof does not verify: {e}")))?;
+    }
+    Ok(proof)
+}
