@@ -37,6 +37,16 @@ impl BlockParams {
         })
     }
 
+    /// The same parameters for `k` rows per block (cheaper than [`Self::new`]: the hashers'
+    /// constants are kept).
+    pub fn with_block_size(mut self, k: usize) -> Result<Self, BlockError> {
+        if k == 0 {
+            return Err(BlockError::Params("K must be at least 1".into()));
+        }
+        self.k = k;
+        Ok(self)
+    }
+
     /// The same parameters with coprocessors: `coprocessors[i]` is step circuit i + 1 and is
     /// called by its `(funct7, funct3)`; selectors must be distinct.
     pub fn with_coprocessors(
