@@ -19,16 +19,26 @@ pub const DEFAULT_BLOCK_SIZE: usize = 16;
 /// Magic of a serialised parameters file.
 pub const PARAMS_MAGIC: &[u8; 8] = b"CANOPYPP";
 /// Version of the parameters file layout.
-pub const PARAMS_FORMAT_VERSION: u32 = 1;
+pub const PARAMS_FORMAT_VERSION: u32 = 2;
+/// Bytes of the plain header: magic, version, K, memory size.
+const HEADER_LEN: usize = 28;
 
 /// Public parameters of a proof: the CPU block circuit (K rows per fold step, a memory of
 /// `memory_size` bytes) and the folding engine's parameters for it (m = 1 circuit for now).
 ///
 /// Serialised form ([`Params::to_bytes`]): `"CANOPYPP"`, the format version (u32 LE), K
-/// (u64 LE), the memory size (u64 LE), then `canopy_folding::PublicParams::to_bytes`.
-/// [`Params::from_bytes`] recomputes the folding digest over the decoded contents (rejecting a
-/// corrupted file) and checks that the shapes still have the sizes of this build's circuit
-/// (rejecting a file made by a build with another circuit).
+/// (u64 LE), the memory size (u64 LE), then a folding parameters file
+/// (`canopy_folding::params_file`: raw layout, uncompressed generators, one SHA-256 checksum)
+/// whose checksummed context repeats K and the memory size and adds the coprocessors (id and
+/// selector each) and this build's circuit fingerprint. [`Params::from_bytes`] refuses a
+/// corrupt, truncated or modified file (the checksum; never a panic) and a file made for
+/// other parameters or by a build with other circuits: the context must equal the one this
+/// build computes, whose fingerprint covers the augmented CPU circuit at K = 1 and K = 2,
+/// each coprocessor's, the secondary and merge circuits, the Poseidon constants and the
+/// first label-derived generators (`PublicParams::circuit_fingerprint`; the module
+/// documentation of `canopy_folding::params_file` says what is checked and what is trusted).
+/// The digest is not recomputed on load: the checksummed bytes are exactly what was
+/// written from parameters whose digest setup computed.
 ///
 /// # Transparent or powers-of-tau generators
 /// [`Params::setup_with_coprocessors`] makes the BN254 commitment generators from nova-snark's
@@ -198,10 +208,17 @@ impl Params {
         &self.folding
     }
 
-    /// Serialises the parameters (see the type's documentation).
+    /// Serialises the parameters (see the type's documentation). Synthesizes the small
+    /// circuits of the fingerprint (about as long as loading).
     pub fn to_bytes(&self) -> Result<Vec<u8>, ParamsError> {
-        let body = self.folding.to_bytes()?;
-        let mut out = Vec::with_capacity(body.len() + 28);
+        let context = FileContext {
+            block_size: self.block.k() as u64,
+            memory_size: self.block.memory_size(),
+            coprocessors: coprocessor_ids(&self.coprocessors),
+            fingerprint: circuit_fingerprint(&self.block)?,
+        };
+        let body = self.folding.to_file_bytes(&context.to_bytes())?;
+        let mut out = Vec::with_capacity(body.len() + HEADER_LEN);
         out.extend_from_slice(PARAMS_MAGIC);
         out.extend_from_slice(&PARAMS_FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&(self.block.k() as u64).to_le_bytes());
@@ -210,10 +227,11 @@ impl Params {
         Ok(out)
     }
 
-    /// Reads the header of a serialised parameters file: `(K, memory size)`.
+    /// Reads the header of a serialised parameters file: `(K, memory size)` (not checked
+    /// against the contents: [`Self::from_bytes`] does that).
     pub fn peek_header(bytes: &[u8]) -> Result<(usize, u64), ParamsError> {
         let fmt = |s: &str| ParamsError::Format(s.to_string());
-        if bytes.len() < 28 {
+        if bytes.len() < HEADER_LEN {
             return Err(fmt("truncated header"));
         }
         if &bytes[..8] != PARAMS_MAGIC {
@@ -233,35 +251,57 @@ impl Params {
         Ok((k, u64::from_le_bytes(m)))
     }
 
-    /// Deserialises parameters, re-checking the digest and the circuit (see the type's
-    /// documentation).
+    /// Deserialises parameters made without coprocessors, checking them as the type's
+    /// documentation says.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ParamsError> {
         Self::from_bytes_with_coprocessors(bytes, CoprocessorSet::new())
     }
 
     /// [`Self::from_bytes`] for parameters made with `coprocessors` (the same set in the same
-    /// order; another set fails the shape check).
+    /// order; another set is refused as stale). Decodes the file and synthesizes the
+    /// fingerprint's circuits in parallel.
     pub fn from_bytes_with_coprocessors(
         bytes: &[u8],
         coprocessors: CoprocessorSet,
     ) -> Result<Self, ParamsError> {
         let (k, memory_size) = Self::peek_header(bytes)?;
-        let block = BlockParams::new(k, memory_size)?.with_coprocessors(coprocessors.circuits())?;
-        let folding = PublicParams::from_bytes(&bytes[28..])?;
-        let shapes = CanopyStep::shapes(&block);
-        if folding.num_circuits() != shapes.len() || folding.arity() != Z_LEN {
-            return Err(ParamsError::Stale(format!(
-                "{} circuits of arity {}, expected {} of arity {Z_LEN}",
-                folding.num_circuits(),
-                folding.arity(),
-                shapes.len()
+        let circuits = coprocessors.circuits();
+        let (folding, ours) = rayon::join(
+            || PublicParams::from_file_bytes(&bytes[HEADER_LEN..]),
+            || -> Result<_, ParamsError> {
+                let block = BlockParams::new(k, memory_size)?.with_coprocessors(circuits)?;
+                let fingerprint = circuit_fingerprint(&block)?;
+                Ok((block, fingerprint))
+            },
+        );
+        let (folding, context) = folding?;
+        let (block, fingerprint) = ours?;
+        let found = FileContext::from_bytes(&context)?;
+        if (found.block_size, found.memory_size) != (k as u64, memory_size) {
+            return Err(ParamsError::Format(format!(
+                "the header says K = {k}, memory {memory_size}; the contents are for K = {}, \
+                 memory {}",
+                found.block_size, found.memory_size
             )));
         }
-        let expected = PublicParams::augmented_sizes(&shapes)?;
-        let found = folding.sizes();
-        if expected != found {
+        let ids = coprocessor_ids(&coprocessors);
+        if found.coprocessors != ids {
             return Err(ParamsError::Stale(format!(
-                "shape sizes {found:?}, this build's circuit has {expected:?}"
+                "made for the coprocessors {:?} (id, funct7, funct3), expected {ids:?}",
+                found.coprocessors
+            )));
+        }
+        if found.fingerprint != fingerprint {
+            return Err(ParamsError::Stale(
+                "made by a build with other circuits (the circuit fingerprint differs)".into(),
+            ));
+        }
+        let m = 1 + coprocessors.len();
+        if folding.num_circuits() != m || folding.arity() != Z_LEN {
+            return Err(ParamsError::Stale(format!(
+                "{} circuits of arity {}, expected {m} of arity {Z_LEN}",
+                folding.num_circuits(),
+                folding.arity(),
             )));
         }
         Ok(Params {
@@ -271,6 +311,82 @@ impl Params {
             srs: None,
         })
     }
+}
+
+/// The checksummed context of a parameters file: what the parameters were made for.
+#[derive(Debug, PartialEq, Eq)]
+struct FileContext {
+    block_size: u64,
+    memory_size: u64,
+    /// (id, funct7, funct3) of each coprocessor, in order.
+    coprocessors: Vec<(u32, u8, u8)>,
+    /// [`circuit_fingerprint`] of the build that wrote the file.
+    fingerprint: [u8; 32],
+}
+
+impl FileContext {
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(52 + 6 * self.coprocessors.len());
+        out.extend_from_slice(&self.block_size.to_le_bytes());
+        out.extend_from_slice(&self.memory_size.to_le_bytes());
+        out.extend_from_slice(&(self.coprocessors.len() as u32).to_le_bytes());
+        for (id, f7, f3) in &self.coprocessors {
+            out.extend_from_slice(&id.to_le_bytes());
+            out.extend_from_slice(&[*f7, *f3]);
+        }
+        out.extend_from_slice(&self.fingerprint);
+        out
+    }
+
+    fn from_bytes(b: &[u8]) -> Result<Self, ParamsError> {
+        let bad = || ParamsError::Format("malformed file context".into());
+        let u64_at = |at: usize| -> Result<u64, ParamsError> {
+            let s = b.get(at..at + 8).ok_or_else(bad)?;
+            Ok(u64::from_le_bytes(s.try_into().map_err(|_| bad())?))
+        };
+        let n = b.get(16..20).ok_or_else(bad)?;
+        let n = u32::from_le_bytes(n.try_into().map_err(|_| bad())?) as usize;
+        if b.len()
+            != 20usize
+                .saturating_add(n.saturating_mul(6))
+                .saturating_add(32)
+        {
+            return Err(bad());
+        }
+        let coprocessors = b[20..20 + 6 * n]
+            .chunks_exact(6)
+            .map(|c| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]), c[4], c[5]))
+            .collect();
+        let mut fingerprint = [0u8; 32];
+        fingerprint.copy_from_slice(&b[b.len() - 32..]);
+        Ok(FileContext {
+            block_size: u64_at(0)?,
+            memory_size: u64_at(8)?,
+            coprocessors,
+            fingerprint,
+        })
+    }
+}
+
+fn coprocessor_ids(set: &CoprocessorSet) -> Vec<(u32, u8, u8)> {
+    set.describe()
+        .iter()
+        .map(|c| (c.id, c.funct7, c.funct3))
+        .collect()
+}
+
+/// This build's circuit fingerprint for the memory size and coprocessors of `block` (its K
+/// is not used): the augmented CPU circuit at K = 1 and K = 2 and each coprocessor's step
+/// circuit, with the folding engine's
+/// own circuits (`PublicParams::circuit_fingerprint`). Independent of K: the K-row circuit is
+/// K copies of the row circuit chained as at K = 2.
+fn circuit_fingerprint(b1: &BlockParams) -> Result<[u8; 32], ParamsError> {
+    let b1 = b1.clone().with_block_size(1)?;
+    let b2 = b1.clone().with_block_size(2)?;
+    let (s1, s2) = (CanopyStep::shapes(&b1), CanopyStep::shapes(&b2));
+    let mut probes: Vec<(usize, &CanopyStep)> = s1.iter().enumerate().collect();
+    probes.insert(1, (0, &s2[0]));
+    Ok(PublicParams::circuit_fingerprint(s1.len(), Z_LEN, &probes)?)
 }
 
 /// A powers-of-tau reading error, naming the file.
