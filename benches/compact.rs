@@ -26,7 +26,7 @@ use canopy::{
 
 fn run(k: usize, n: &str, leaf_steps: u64, ptau: Option<&Path>) -> Result<(), String> {
     let (params, setup, cached) = match ptau {
-        None => util::params(k, "", CoprocessorSet::new())?,
+        None => util::params(k, CoprocessorSet::new())?,
         Some(f) => {
             let t = Instant::now();
             let p = Params::setup_with_ptau(k, util::MEMORY, CoprocessorSet::new(), f)

@@ -224,7 +224,7 @@ fn human(s: f64) -> String {
 
 fn steps(k: usize, len: usize) -> Result<(), String> {
     let set = builtins()?;
-    let (params, setup, cached) = util::params(k, "builtins", set.clone())?;
+    let (params, setup, cached) = util::params(k, set.clone())?;
     eprintln!(
         "copro bench: parameters (K = {k}, 3 built-ins) {} in {:.1} s",
         if cached { "loaded" } else { "set up" },
@@ -320,8 +320,8 @@ fn fold_step_times(params: &Params, n: &str) -> Result<(Vec<Duration>, u64), Str
 }
 
 fn uniform(k: usize, n: &str, reps: usize) -> Result<(), String> {
-    let (none, ..) = util::params(k, "", CoprocessorSet::new())?;
-    let (with5, ..) = util::params(k, "five", five()?)?;
+    let (none, ..) = util::params(k, CoprocessorSet::new())?;
+    let (with5, ..) = util::params(k, five()?)?;
     let sizes = |p: &Params| {
         let s = p.folding().sizes();
         (s.primary[0].0, s.secondary.0)

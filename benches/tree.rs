@@ -129,7 +129,7 @@ fn human(s: f64) -> String {
 }
 
 fn prove(k: usize, n: &str, leaf_steps: &[u64], threads: &[usize]) -> Result<(), String> {
-    let (params, setup, cached) = util::params(k, "", CoprocessorSet::new())?;
+    let (params, setup, cached) = util::params(k, CoprocessorSet::new())?;
     eprintln!(
         "tree bench: parameters for K = {k} {} in {:.1} s",
         if cached { "loaded" } else { "set up" },

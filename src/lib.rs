@@ -7,8 +7,9 @@
 //! * [`Program`]: a loaded ELF guest and its digest (SHA-256 over the memory size, the entry
 //!   point and the initial memory root of the image; see [`Program`]).
 //! * [`Params`]: the public parameters for a block size K (instructions per fold step) and a
-//!   memory size; [`Params::setup`], [`Params::to_bytes`] / [`Params::from_bytes`] (the loader
-//!   re-checks the digest).
+//!   memory size; [`Params::setup`], [`Params::to_bytes`] / [`Params::from_bytes`] (a
+//!   checksummed file, refused when stale); [`ParamsCache`] keeps them on disk per
+//!   [`ParamsKey`] (load or generate, atomic writes).
 //! * [`CoprocessorSet`]: the coprocessors a guest may call (native function + circuit each);
 //!   [`Params::setup_with_coprocessors`] adds one step circuit per coprocessor.
 //! * [`Prover`]: proves a program on [`Inputs`] with non-uniform IVC over the CPU block
@@ -59,6 +60,11 @@ pub use canopy_circuit as circuit;
 pub use canopy_decider as decider;
 pub use canopy_vm as vm;
 
+/// Files: the one atomic write of the workspace ([`fs::write_atomic`]).
+pub mod fs {
+    pub use canopy_folding::fs::write_atomic;
+}
+
 mod compact;
 mod coprocessors;
 /// Distributed proving across MPI ranks (feature `mpi`): [`distributed::DistributedProver`].
@@ -69,6 +75,7 @@ mod field;
 pub mod guest_io;
 mod keys;
 mod params;
+mod params_cache;
 mod pipeline;
 mod program;
 mod proof;
@@ -88,6 +95,7 @@ pub use keys::{
     VERIFIER_KEY_MAGIC,
 };
 pub use params::{hex, Params, DEFAULT_BLOCK_SIZE, PARAMS_FORMAT_VERSION, PARAMS_MAGIC};
+pub use params_cache::{CacheEvent, ParamsCache, ParamsKey};
 pub use program::{ExecuteError, Execution, Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
 pub use proof::{Proof, Statement, PROOF_FORMAT_VERSION, PROOF_MAGIC};
 pub use prover::{Progress, Prover, TreeOptions};

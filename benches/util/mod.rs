@@ -1,12 +1,12 @@
-//! Helpers shared by the report benches (`tree`, `copro`): cached parameters, medians, the
-//! process's peak memory and the machine's load.
+//! Helpers shared by the report benches (`tree`, `copro`, `compact`): cached parameters,
+//! medians, the process's peak memory and the machine's load.
 
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use canopy::{CoprocessorSet, Params};
+use canopy::{CacheEvent, CoprocessorSet, Params, ParamsCache, ParamsKey};
 
 /// Guest memory of every bench program (the guest SDK links for 16 MiB).
 pub const MEMORY: u64 = 16 << 20;
@@ -19,50 +19,32 @@ pub fn guest(path: &str) -> Result<canopy::Program, String> {
 }
 
 /// The parameters cache of the benches: `$CANOPY_BENCH_PARAMS`, else
-/// `$CARGO_TARGET_TMPDIR/canopy-bench-params` (the same directory as `benches/cpu.rs`).
-fn cache_dir() -> PathBuf {
-    std::env::var_os("CANOPY_BENCH_PARAMS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("canopy-bench-params"))
+/// `$CARGO_TARGET_TMPDIR/canopy-bench-params` (shared by every bench).
+pub fn cache() -> ParamsCache {
+    ParamsCache::new(
+        std::env::var_os("CANOPY_BENCH_PARAMS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("canopy-bench-params")
+            }),
+    )
 }
 
-/// Parameters for K with the coprocessor set `set` (named `tag` in the cache file name; `""`
-/// for none, which shares `benches/cpu.rs`' files), loaded from the cache or set up and
-/// saved. Returns the parameters, the time it took and whether they came from the cache.
-pub fn params(
-    k: usize,
-    tag: &str,
-    set: CoprocessorSet,
-) -> Result<(Params, Duration, bool), String> {
-    let dir = cache_dir();
-    let path = if tag.is_empty() {
-        dir.join(format!("cpu-k{k}-mem{MEMORY}.params"))
-    } else {
-        dir.join(format!("cpu-k{k}-mem{MEMORY}-{tag}.params"))
-    };
+/// Parameters for K with the coprocessor set `set`, loaded from the cache or set up and
+/// stored. Returns the parameters, the time it took and whether they came from the cache.
+pub fn params(k: usize, set: CoprocessorSet) -> Result<(Params, Duration, bool), String> {
+    let cache = cache();
+    let key = ParamsKey::new(k, MEMORY).with_coprocessors(set);
     let t = Instant::now();
-    if let Ok(bytes) = std::fs::read(&path) {
-        let loaded = if set.is_empty() {
-            Params::from_bytes(&bytes)
-        } else {
-            Params::from_bytes_with_coprocessors(&bytes, set.clone())
-        };
-        if let Ok(p) = loaded {
-            return Ok((p, t.elapsed(), true));
-        }
-    }
-    let p = if set.is_empty() {
-        Params::setup(k, MEMORY)
-    } else {
-        Params::setup_with_coprocessors(k, MEMORY, set)
-    }
-    .map_err(|e| e.to_string())?;
-    let took = t.elapsed();
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, p.to_bytes().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-    std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
-    Ok((p, took, false))
+    let mut cached = true;
+    let p = cache
+        .load_or_setup_with(&key, |e| {
+            if matches!(e, CacheEvent::Generating { .. }) {
+                cached = false;
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    Ok((p, t.elapsed(), cached))
 }
 
 /// The median (upper median for an even count); zero for no sample.

@@ -40,20 +40,6 @@ impl CoprocessorChoice {
     }
 }
 
-/// The part of a parameters cache file name that names the set: empty for no coprocessor (the
-/// file names of parameters without coprocessors are unchanged), else `-copro` followed by the
-/// hexadecimal ids in registration order (a changed circuit under the same id fails the
-/// loader's shape check and is regenerated).
-pub fn cache_tag(set: &CoprocessorSet) -> String {
-    set.describe().iter().fold(String::new(), |mut tag, c| {
-        if tag.is_empty() {
-            tag.push_str("-copro");
-        }
-        tag.push_str(&format!("-{:x}", c.id));
-        tag
-    })
-}
-
 /// A short human description: `none`, or the names in order.
 pub fn describe(set: &CoprocessorSet) -> String {
     names(&set.describe())
@@ -92,10 +78,9 @@ mod tests {
     use canopy::vm::Coprocessor;
 
     #[test]
-    fn builtins_register_in_order_and_name_the_cache_file() {
+    fn builtins_register_in_order() {
         let none = CoprocessorChoice::None.set().unwrap();
         assert!(none.is_empty());
-        assert_eq!(cache_tag(&none), "");
         assert_eq!(describe(&none), "none");
 
         let set = CoprocessorChoice::Builtins.set().unwrap();
@@ -105,9 +90,6 @@ mod tests {
         let want: Vec<u32> = expected.iter().map(|b| Coprocessor::id(&**b)).collect();
         assert_eq!(ids, want);
         assert!(ids.contains(&canopy_coprocessors::SHA256_ID));
-        let tag = cache_tag(&set);
-        assert!(tag.starts_with("-copro-"), "{tag}");
-        assert_eq!(tag.matches('-').count(), 1 + set.len(), "{tag}");
         assert_eq!(
             infos_json(&set.describe()).as_array().map(Vec::len),
             Some(set.len())

@@ -19,7 +19,6 @@ use crate::common::{
     statement_json, Failure, MAX_BLOCK_SIZE,
 };
 use crate::coprocessors::CoprocessorChoice;
-use crate::params::write_atomically;
 use crate::{parse_size, EXIT_GUEST_FAULT, EXIT_REJECTED, EXIT_STEP_LIMIT};
 
 /// Arguments of `canopy prove`.
@@ -275,7 +274,9 @@ pub(crate) fn write_proof(
         let c = compress(proof, w.params)?;
         ("compact", c.bytes.clone(), Some(c))
     };
-    write_atomically(w.out_path, &bytes).map_err(Failure::load)?;
+    canopy::fs::write_atomic(w.out_path, &bytes)
+        .with_context(|| format!("cannot write {}", w.out_path.display()))
+        .map_err(Failure::load)?;
     let s = &proof.statement;
     eprintln!("{proved}");
     eprintln!(

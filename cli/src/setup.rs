@@ -8,7 +8,6 @@ use canopy::{VerifierKeyFile, DEFAULT_BLOCK_SIZE};
 
 use crate::common::{coprocessor_set, finish, human_bytes, params, Failure, MAX_BLOCK_SIZE};
 use crate::coprocessors::CoprocessorChoice;
-use crate::params::write_atomically;
 use crate::parse_size;
 
 /// Arguments of `canopy setup`.
@@ -62,7 +61,9 @@ fn setup_inner(args: &SetupArgs) -> Result<(), Failure> {
         .to_bytes()
         .context("cannot encode the verifier key")
         .map_err(Failure::load)?;
-    write_atomically(&args.vk_out, &bytes).map_err(Failure::load)?;
+    canopy::fs::write_atomic(&args.vk_out, &bytes)
+        .with_context(|| format!("cannot write {}", args.vk_out.display()))
+        .map_err(Failure::load)?;
     eprintln!(
         "canopy: parameters {} (K = {}, memory {} bytes, coprocessors: {})",
         canopy::hex(&params.digest()),
