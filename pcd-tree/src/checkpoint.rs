@@ -1,6 +1,6 @@
 //! Checkpoints: the reducer's stack and the position in the leaf sequence, written
-//! atomically (write to a temporary file in the same directory, fsync, rename), so that a
-//! killed run resumes from the last merge. A checkpoint records the parameter digest and a
+//! atomically (`canopy_folding::fs::write_atomic`: a temporary file in the same directory,
+//! fsync, rename), so that a killed run resumes from the last merge. A checkpoint records the parameter digest and a
 //! caller-chosen context (e.g. the digests of the program and its input): resuming with
 //! other parameters or another context is refused.
 
@@ -8,7 +8,6 @@ use crate::error::PcdError;
 use crate::reducer::{Entry, Reducer};
 use canopy_folding::{PublicParams, F1};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Format version of the checkpoint file.
@@ -48,17 +47,7 @@ pub fn save(dir: &Path, pp: &PublicParams, context: &[u8], r: &Reducer) -> Resul
     };
     let bytes = bincode::serde::encode_to_vec(&cp, bincode::config::standard())
         .map_err(|e| PcdError::Checkpoint(e.to_string()))?;
-    let tmp = dir.join(format!("{CHECKPOINT_FILE}.tmp"));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path(dir))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        // make the rename durable where directories can be synced
-        let _ = d.sync_all();
-    }
+    canopy_folding::fs::write_atomic(&path(dir), &bytes)?;
     Ok(())
 }
 

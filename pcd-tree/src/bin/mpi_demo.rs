@@ -60,9 +60,7 @@ fn main() -> ExitCode {
             let write = || -> Result<(), String> {
                 root.verify(pp).map_err(|e| e.to_string())?;
                 let bytes = root.to_bytes().map_err(|e| e.to_string())?;
-                let tmp = out.with_extension("tmp");
-                std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
-                std::fs::rename(&tmp, &out).map_err(|e| e.to_string())
+                canopy_folding::fs::write_atomic(&out, &bytes).map_err(|e| e.to_string())
             };
             match write() {
                 Ok(()) => {
