@@ -363,6 +363,29 @@ fn decode_ck<E: Engine>(
     Ok(ck)
 }
 
+/// SHA-256 over a shape: its sizes, then per matrix the columns, row pointers, column
+/// indices and values (for the fingerprint; cheaper than [`encode_shape`]).
+fn shape_digest<E: Engine>(s: &R1CSShape<E>) -> Result<[u8; 32], FoldingError> {
+    let mut h = Sha256::new();
+    for v in [s.num_cons(), s.num_vars(), s.num_io()] {
+        h.update((v as u64).to_le_bytes());
+    }
+    for m in [s.A(), s.B(), s.C()] {
+        let mut buf = Vec::with_capacity(24 + 4 * m.indptr.len() + 36 * m.data.len());
+        for v in [m.cols, m.indptr.len(), m.data.len()] {
+            buf.extend_from_slice(&(v as u64).to_le_bytes());
+        }
+        for &p in m.indptr.iter().chain(&m.indices) {
+            buf.extend_from_slice(&u32_of(p, "index")?.to_le_bytes());
+        }
+        for v in &m.data {
+            buf.extend_from_slice(&repr_bytes(v)?);
+        }
+        h.update(&buf);
+    }
+    Ok(h.finalize().into())
+}
+
 type Ro = (PoseidonConstantsCircuit<F1>, PoseidonConstantsCircuit<F2>);
 
 fn bincode_bytes<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, FoldingError> {
@@ -572,28 +595,28 @@ impl PublicParams {
                     .map(|(j, c)| {
                         let mut cs = ShapeCS::<E1>::new();
                         PrimaryCircuit::new(*j, *c, &ro1, None).synthesize(&mut cs)?;
-                        encode_shape(&cs.r1cs_shape()?)
+                        shape_digest(&cs.r1cs_shape()?)
                     })
                     .collect::<Result<Vec<_>, FoldingError>>()
             },
-            || -> Result<Vec<Vec<u8>>, FoldingError> {
+            || -> Result<Vec<[u8; 32]>, FoldingError> {
                 let (sec, (pm, sm)) = rayon::join(
                     || -> Result<_, FoldingError> {
                         let mut cs = ShapeCS::<E2>::new();
                         SecondaryCircuit::new(m, &ro2, None).synthesize(&mut cs)?;
-                        encode_shape(&cs.r1cs_shape()?)
+                        shape_digest(&cs.r1cs_shape()?)
                     },
                     || {
                         rayon::join(
                             || -> Result<_, FoldingError> {
                                 let mut cs = ShapeCS::<E1>::new();
                                 PrimaryMergeCircuit::new(arity, &ro1, None).synthesize(&mut cs)?;
-                                encode_shape(&cs.r1cs_shape()?)
+                                shape_digest(&cs.r1cs_shape()?)
                             },
                             || -> Result<_, FoldingError> {
                                 let mut cs = ShapeCS::<E2>::new();
                                 SecondaryMergeCircuit::new(m, &ro2, None).synthesize(&mut cs)?;
-                                encode_shape(&cs.r1cs_shape()?)
+                                shape_digest(&cs.r1cs_shape()?)
                             },
                         )
                     },
@@ -614,8 +637,8 @@ impl PublicParams {
         for (j, _) in probes {
             h.update((*j as u64).to_le_bytes());
         }
-        for s in probe_shapes?.iter().chain(fixed?.iter()) {
-            section(&mut h, s);
+        for d in probe_shapes?.iter().chain(fixed?.iter()) {
+            h.update(d);
         }
         section(
             &mut h,
