@@ -9,6 +9,7 @@ PACKAGES=(
   qemu-user                 # qemu-riscv32: the VM's differential-testing oracle
   libopenmpi-dev openmpi-bin  # MPI (cargo feature `mpi`)
   libclang-dev pkg-config     # bindgen for rsmpi
+  python3                     # scripts/check_module_cycles.py
   # Rust guests (guest/rust, `canopy build`): Debian's rustc/cargo 1.96 and the standard
   # library's sources for -Z build-std, from Debian 12's security suite. The host build keeps
   # using rustup's toolchain (first on PATH). rust-web-src conflicts with Debian's rust-src and

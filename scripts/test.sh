@@ -14,6 +14,9 @@ bash scripts/setup.sh
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 df -h . | tail -1
 
+echo "== module cycles"
+python3 scripts/check_module_cycles.py
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
