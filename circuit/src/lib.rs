@@ -17,6 +17,9 @@
 //!   circuit) and the types of its circuit half.
 //! * [`handoff`]: the coprocessor step circuits F_j of the `custom-0` mailbox hand-off.
 //! * [`step`]: [`step::CanopyStep`], the m circuits of a proof as one type.
+//! * [`memcheck`]: the native reference of the offline memory-checking argument (issue 15):
+//!   access schedule, multisets, LogUp sums, binding chain and challenges; not yet wired
+//!   into the circuits.
 //!
 //! Modules depend on each other in this order only (no cycle): `state`, `registers`, `memory`,
 //! `row`, `coprocessor` → `params` → `handoff` → `block` → `step`
@@ -26,6 +29,7 @@ pub mod block;
 pub mod coprocessor;
 pub mod error;
 pub mod handoff;
+pub mod memcheck;
 pub mod memory;
 pub mod params;
 pub mod registers;
