@@ -41,7 +41,7 @@
 //! coprocessor set, in
 //! `--params-dir`, else `$CANOPY_PARAMS_DIR`, else `<user cache dir>/canopy/params`
 //! (`$XDG_CACHE_HOME/canopy/params` or `~/.cache/canopy/params` on Linux). A missing or
-//! unusable cache file is regenerated; a loaded file's digest is recomputed.
+//! unusable cache file (corrupt, truncated, stale) is regenerated ([`canopy::ParamsCache`]).
 //!
 //! Exit codes other than the guest's own (a guest can use any of 0..=255, so these can collide
 //! with a guest that exits with the same value; they are chosen to be unusual and to match

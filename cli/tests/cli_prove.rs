@@ -323,7 +323,12 @@ fn a_corrupt_cache_file_is_regenerated() {
     let name = std::fs::read_dir(params_dir())
         .unwrap()
         .map(|f| f.unwrap().file_name())
-        .find(|f| f.to_string_lossy().starts_with("cpu-k4-"))
+        .find(|f| {
+            // this build's format (a file of an earlier format may be left in the directory)
+            let f = f.to_string_lossy();
+            f.starts_with("cpu-k4-")
+                && f.ends_with(&format!("-v{}.params", canopy::PARAMS_FORMAT_VERSION))
+        })
         .unwrap();
     let mut bytes = std::fs::read(params_dir().join(&name)).unwrap();
     let at = bytes.len() / 2;

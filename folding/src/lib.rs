@@ -153,7 +153,8 @@
 //!   shapes S_PM and SM (PCD tree, [`merge`]), both keys (sized for the largest shape of
 //!   each curve, merge shapes included) and both RO constant sets; covering the merge shapes
 //!   does not change the leaf shapes (pp is a witness, not a constant). The stored
-//!   digest is also recomputed when parameters are loaded from disk.
+//!   digest is recomputed by [`PublicParams::from_bytes`]; the parameters file
+//!   ([`params_file`]) is checked by a SHA-256 of its bytes and a circuit fingerprint instead.
 //! * **Merge slots are stored only after a merge**: in a leaf U[m] and U'[1] are DEFAULT
 //!   and appear in h and g only as the constant `rel(DEFAULT)` (`Accumulator::merge_instance`
 //!   etc. return `None`, κ = 0); a merged accumulator stores both with witnesses and has
