@@ -92,22 +92,22 @@ pub(crate) fn steps_of(w: &StepWitness) -> u64 {
 }
 
 /// A window of leaves, each a list of consecutive step witnesses.
-pub(crate) type Window = Vec<Vec<StepWitness>>;
+pub(crate) type Window<T = StepWitness> = Vec<Vec<T>>;
 
 /// Cuts the run's step witnesses into leaves of `leaf_steps` fold steps and the leaves into
 /// windows of `threads` leaves. The first `skip` leaves are dropped (already proven: a
 /// resumed checkpoint); their witnesses were only regenerated.
 #[derive(Debug)]
-pub(crate) struct LeafBatcher {
+pub(crate) struct LeafBatcher<T = StepWitness> {
     leaf_steps: u64,
     threads: usize,
     skip: u64,
     leaves: u64,
-    current: Vec<StepWitness>,
-    window: Window,
+    current: Vec<T>,
+    window: Window<T>,
 }
 
-impl LeafBatcher {
+impl<T> LeafBatcher<T> {
     /// A batcher; `leaf_steps` and `threads` must be at least 1.
     pub(crate) fn new(leaf_steps: u64, threads: usize, skip: u64) -> Result<Self, ProveError> {
         if leaf_steps == 0 || threads == 0 {
@@ -126,7 +126,7 @@ impl LeafBatcher {
     }
 
     /// Takes the next step; returns a full window when this step completes one.
-    pub(crate) fn push(&mut self, w: StepWitness) -> Option<Window> {
+    pub(crate) fn push(&mut self, w: T) -> Option<Window<T>> {
         self.current.push(w);
         if self.current.len() as u64 == self.leaf_steps {
             self.end_leaf();
@@ -135,7 +135,7 @@ impl LeafBatcher {
     }
 
     /// Ends the run: the last (possibly short) leaf and the last (possibly short) window.
-    pub(crate) fn finish(&mut self) -> Option<Window> {
+    pub(crate) fn finish(&mut self) -> Option<Window<T>> {
         if !self.current.is_empty() {
             self.end_leaf();
         }
@@ -241,4 +241,39 @@ pub(crate) fn conclude(
             .map_err(|e| ProveError::Internal(format!("the new proof does not verify: {e}")))?;
     }
     Ok(proof)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pushes steps 0..n and returns every window the batcher hands out, in order.
+    fn windows(n: u32, leaf_steps: u64, threads: usize, skip: u64) -> Vec<Window<u32>> {
+        let mut b = LeafBatcher::new(leaf_steps, threads, skip).unwrap();
+        let mut out: Vec<Window<u32>> = (0..n).filter_map(|i| b.push(i)).collect();
+        out.extend(b.finish());
+        out
+    }
+
+    #[test]
+    fn leaves_and_windows_cover_the_run_in_order() {
+        // 10 steps, leaves of 3, windows of 2: [[0,1,2],[3,4,5]], [[6,7,8],[9]]
+        let w = windows(10, 3, 2, 0);
+        assert_eq!(
+            w,
+            vec![
+                vec![vec![0, 1, 2], vec![3, 4, 5]],
+                vec![vec![6, 7, 8], vec![9]]
+            ]
+        );
+        // an exact multiple ends with no empty leaf or window
+        assert_eq!(windows(6, 3, 2, 0).len(), 1);
+        assert!(windows(0, 3, 2, 0).is_empty());
+        // resumed: the first two leaves are dropped, the rest keep their positions
+        assert_eq!(windows(10, 3, 2, 2), vec![vec![vec![6, 7, 8], vec![9]]]);
+        // one thread: one leaf per window
+        assert_eq!(windows(5, 2, 1, 0).len(), 3);
+        assert!(LeafBatcher::<u32>::new(0, 1, 0).is_err());
+        assert!(LeafBatcher::<u32>::new(1, 0, 0).is_err());
+    }
 }

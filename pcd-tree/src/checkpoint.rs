@@ -2,23 +2,28 @@
 //! atomically (`canopy_folding::fs::write_atomic`: a temporary file in the same directory,
 //! fsync, rename), so that a killed run resumes from the last merge. A checkpoint records the parameter digest and a
 //! caller-chosen context (e.g. the digests of the program and its input): resuming with
-//! other parameters or another context is refused.
+//! other parameters or another context is refused. The file is framed like every serde file
+//! of Canopy (`canopy_folding::framing`: magic `CANOPYCK`, version, bounded decode), so a
+//! truncated, extended or foreign file is an error, never a panic or an unbounded allocation.
 
 use crate::error::PcdError;
 use crate::reducer::{Entry, Reducer};
-use canopy_folding::{PublicParams, F1};
+use canopy_folding::{framing, PublicParams, F1};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Magic at the start of a checkpoint file.
+pub const CHECKPOINT_MAGIC: &[u8; 8] = b"CANOPYCK";
 /// Format version of the checkpoint file.
-pub const CHECKPOINT_VERSION: u32 = 1;
+pub const CHECKPOINT_VERSION: u32 = 2;
+/// Largest body the decoder accepts (O(log n) accumulators with their witnesses).
+const MAX_BODY: usize = 1 << 32;
 /// File name of the checkpoint inside its directory.
 pub const CHECKPOINT_FILE: &str = "pcd-checkpoint.bin";
 
 /// What a checkpoint holds.
 #[derive(Serialize, Deserialize)]
 pub struct Checkpoint {
-    version: u32,
     digest: F1,
     context: Vec<u8>,
     /// Number of leaves already covered by the stack (the next leaf's index).
@@ -38,14 +43,13 @@ pub fn path(dir: &Path) -> PathBuf {
 pub fn save(dir: &Path, pp: &PublicParams, context: &[u8], r: &Reducer) -> Result<(), PcdError> {
     std::fs::create_dir_all(dir)?;
     let cp = Checkpoint {
-        version: CHECKPOINT_VERSION,
         digest: pp.digest(),
         context: context.to_vec(),
         next_leaf: r.leaves(),
         steps: r.stack().iter().map(|e| e.acc.num_steps()).sum(),
         stack: r.stack().to_vec(),
     };
-    let bytes = bincode::serde::encode_to_vec(&cp, bincode::config::standard())
+    let bytes = framing::encode(CHECKPOINT_MAGIC, CHECKPOINT_VERSION, &cp, "checkpoint")
         .map_err(|e| PcdError::Checkpoint(e.to_string()))?;
     canopy_folding::fs::write_atomic(&path(dir), &bytes)?;
     Ok(())
@@ -59,15 +63,9 @@ pub fn load(dir: &Path, pp: &PublicParams, context: &[u8]) -> Result<Option<Chec
         return Ok(None);
     }
     let bytes = std::fs::read(&p)?;
-    let (cp, _): (Checkpoint, usize) =
-        bincode::serde::decode_from_slice(&bytes, bincode::config::standard())
-            .map_err(|e| PcdError::Checkpoint(format!("corrupt checkpoint: {e}")))?;
-    if cp.version != CHECKPOINT_VERSION {
-        return Err(PcdError::Checkpoint(format!(
-            "version {}, expected {CHECKPOINT_VERSION}",
-            cp.version
-        )));
-    }
+    let cp: Checkpoint =
+        framing::decode::<_, MAX_BODY>(&bytes, CHECKPOINT_MAGIC, CHECKPOINT_VERSION, "checkpoint")
+            .map_err(|e| PcdError::Checkpoint(e.to_string()))?;
     if cp.digest != pp.digest() {
         return Err(PcdError::Checkpoint(
             "written under other parameters".into(),

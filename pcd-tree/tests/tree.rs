@@ -163,9 +163,22 @@ fn checkpoint_resume_gives_the_same_statement() {
     assert_eq!(root.start().1, &start().1[..]);
     assert_eq!(root.state().0, F1::from(pc_end));
     assert_eq!(root.state().1, &z_end[..]);
-    // a corrupted checkpoint is refused
+    // a truncated or extended checkpoint is a clear error
     let p = checkpoint::path(dir.path());
-    let mut bytes = std::fs::read(&p).unwrap();
+    let good = std::fs::read(&p).unwrap();
+    for bad in [
+        &good[..good.len() / 3],
+        &[good.as_slice(), &[0]].concat()[..],
+    ] {
+        std::fs::write(&p, bad).unwrap();
+        assert!(matches!(
+            checkpoint::load(dir.path(), pp, ctx),
+            Err(PcdError::Checkpoint(_))
+        ));
+    }
+    // a corrupted checkpoint is refused
+    std::fs::write(&p, &good).unwrap();
+    let mut bytes = good.clone();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x55;
     std::fs::write(&p, &bytes).unwrap();
