@@ -7,8 +7,9 @@
 //! rank blocks and **every rank returns the same error**:
 //!
 //! 1. **Count.** Every rank runs the guest on the tracing path and builds its step witnesses
-//!    without proving them (the same streaming witness generator as [`crate::Prover`]), which
-//!    fixes the number of fold steps n and of leaves L = ⌈n / leaf_steps⌉.
+//!    without proving them (the same pipeline as [`crate::Prover`]:
+//!    `pipeline::trace_steps`), which fixes the number of fold steps n and of leaves
+//!    L = ⌈n / leaf_steps⌉.
 //! 2. **Agree.** Every rank sends rank 0 a [`RunDigest`] (program digest, public and private
 //!    input digests, parameters digest, K, memory size, step limit, leaf size, fold steps,
 //!    instructions, leaves) or the reason it failed. Rank 0 compares them with its own and
@@ -23,8 +24,8 @@
 //!    (`canopy_pcd::distributed::merge_rounds`; any R, ranks without leaves when R > L send
 //!    nothing to merge).
 //! 4. **Conclude.** Rank 0 checks the root's final state against the run, builds the
-//!    [`Statement`] (the same one a single-process [`crate::Prover`] states for the run) and,
-//!    by default, verifies the proof ([`crate::verify`]); then it broadcasts the outcome.
+//!    [`crate::Statement`] (`pipeline::conclude`, as a single-process [`crate::Prover`] does)
+//!    and, by default, verifies the proof ([`crate::verify`]); then it broadcasts the outcome.
 //!    Rank 0 returns `Some(proof)`, the others `None`.
 //!
 //! A caller that does more on rank 0 (writing the proof file) ends with [`conclude`], which
