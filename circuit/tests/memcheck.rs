@@ -4,14 +4,15 @@
 //! every tampering of MEMORY.md §4 that the native argument can express is caught, and the
 //! test says by which check; sums add over any split; the chain changes with any tuple.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+use common::{AddCarry, Not, DATA, MEM};
+
 use canopy_circuit::block::{BlockWitnessGen, StepWitness};
-use canopy_circuit::coprocessor::{
-    Arg, CoprocessorCircuit, CoprocessorOutput, DynCs, InputWord, Region,
-};
 use canopy_circuit::memcheck::binding::{header, pack};
 use canopy_circuit::memcheck::checker::register_slots;
 use canopy_circuit::memcheck::sets::{
@@ -24,13 +25,8 @@ use canopy_circuit::memcheck::{
 };
 use canopy_circuit::params::BlockParams;
 use canopy_folding::F1;
-use canopy_vm::error::CoprocessorError;
-use canopy_vm::{
-    Coprocessor, GuestMemory, Instruction, Program, Segment, SegmentFlags, StepRecord, Vm, VmConfig,
-};
+use canopy_vm::{Program, StepRecord, Vm, VmConfig};
 use ff::{Field, PrimeField};
-use nova_snark::frontend::num::AllocatedNum;
-use nova_snark::frontend::SynthesisError;
 use proptest::prelude::*;
 
 const MIB16: u64 = 1 << 24;
@@ -180,193 +176,12 @@ fn next_of(acc: &[Access]) -> Vec<Option<usize>> {
     next
 }
 
-// --- a coprocessor guest (two toy coprocessors, as tests/coprocessor_handoff.rs) ---
-
-const MEM: u64 = 1 << 20;
-const CODE: u32 = 0x1_0000;
-const DATA: u32 = 0x2_0000;
-
-/// `[rs2] = [rs1] + [rs1 + 4] mod 2^32`; status = the carry.
-struct AddCarry;
-/// `[rs1] = ![rs1]`; status = 0.
-struct Not;
-
-impl Coprocessor for AddCarry {
-    fn id(&self) -> u32 {
-        0xadd
-    }
-    fn name(&self) -> &str {
-        "add-carry"
-    }
-    fn funct(&self) -> (u8, u8) {
-        (2, 1)
-    }
-    fn execute(
-        &self,
-        rs1: u32,
-        rs2: u32,
-        m: &mut dyn GuestMemory,
-    ) -> Result<u32, CoprocessorError> {
-        let (s, carry) = m.read_word(rs1)?.overflowing_add(m.read_word(rs1 + 4)?);
-        m.write_word(rs2, s)?;
-        Ok(carry as u32)
-    }
-}
-
-impl Coprocessor for Not {
-    fn id(&self) -> u32 {
-        0x407
-    }
-    fn name(&self) -> &str {
-        "not"
-    }
-    fn funct(&self) -> (u8, u8) {
-        (2, 2)
-    }
-    fn execute(&self, rs1: u32, _: u32, m: &mut dyn GuestMemory) -> Result<u32, CoprocessorError> {
-        let x = m.read_word(rs1)?;
-        m.write_word(rs1, !x)?;
-        Ok(0)
-    }
-}
-
-/// The oracle needs only the circuits' regions; they are never synthesized here.
-fn unused() -> Result<CoprocessorOutput, SynthesisError> {
-    Err(SynthesisError::Unsatisfiable("not synthesized".into()))
-}
-
-impl CoprocessorCircuit for AddCarry {
-    fn name(&self) -> &str {
-        "add-carry"
-    }
-    fn funct(&self) -> (u8, u8) {
-        (2, 1)
-    }
-    fn inputs(&self) -> Vec<Region> {
-        vec![Region {
-            base: Arg::Rs1,
-            offset: 0,
-            words: 2,
-        }]
-    }
-    fn outputs(&self) -> Vec<Region> {
-        vec![Region {
-            base: Arg::Rs2,
-            offset: 0,
-            words: 1,
-        }]
-    }
-    fn synthesize(
-        &self,
-        _: &mut DynCs<'_>,
-        _: [&AllocatedNum<F1>; 2],
-        _: &[InputWord],
-    ) -> Result<CoprocessorOutput, SynthesisError> {
-        unused()
-    }
-}
-
-impl CoprocessorCircuit for Not {
-    fn name(&self) -> &str {
-        "not"
-    }
-    fn funct(&self) -> (u8, u8) {
-        (2, 2)
-    }
-    fn inputs(&self) -> Vec<Region> {
-        vec![Region {
-            base: Arg::Rs1,
-            offset: 0,
-            words: 1,
-        }]
-    }
-    fn outputs(&self) -> Vec<Region> {
-        self.inputs()
-    }
-    fn synthesize(
-        &self,
-        _: &mut DynCs<'_>,
-        _: [&AllocatedNum<F1>; 2],
-        _: &[InputWord],
-    ) -> Result<CoprocessorOutput, SynthesisError> {
-        unused()
-    }
-}
-
-fn custom0(rd: u8, rs1: u8, rs2: u8, funct3: u8) -> Instruction {
-    Instruction::Custom0 {
-        rd,
-        rs1,
-        rs2,
-        funct3,
-        funct7: 2,
-    }
-}
-
-/// sum = x + y (coprocessor 1, carry in x12), load it, not it in place (coprocessor 2), load
-/// it, exit with `!sum + carry`.
-fn copro_program() -> Program {
-    use Instruction::*;
-    let insns = [
-        Lui { rd: 10, imm: DATA },
-        Addi {
-            rd: 11,
-            rs1: 10,
-            imm: 16,
-        },
-        custom0(12, 10, 11, 1),
-        Lw {
-            rd: 13,
-            rs1: 11,
-            imm: 0,
-        },
-        custom0(0, 11, 0, 2),
-        Lw {
-            rd: 14,
-            rs1: 11,
-            imm: 0,
-        },
-        Add {
-            rd: 10,
-            rs1: 14,
-            rs2: 12,
-        },
-        Addi {
-            rd: 17,
-            rs1: 0,
-            imm: 93,
-        },
-        Ecall,
-    ];
-    let code: Vec<u8> = insns
-        .iter()
-        .flat_map(|i| i.encode().to_le_bytes())
-        .collect();
-    let mut data = Vec::new();
-    data.extend(0xffff_fff0u32.to_le_bytes());
-    data.extend(0x25u32.to_le_bytes());
-    data.resize(64, 0);
-    let seg = |vaddr: u32, data: Vec<u8>, write: bool, execute: bool| Segment {
-        vaddr,
-        mem_size: data.len() as u32,
-        data,
-        flags: SegmentFlags {
-            read: true,
-            write,
-            execute,
-        },
-    };
-    Program {
-        entry: CODE,
-        segments: vec![seg(CODE, code, false, true), seg(DATA, data, true, false)],
-    }
-}
+// --- a coprocessor guest (two toy coprocessors: tests/common) ---
 
 fn copro_params(k: usize) -> BlockParams {
-    let circuits: Vec<Arc<dyn CoprocessorCircuit>> = vec![Arc::new(AddCarry), Arc::new(Not)];
     BlockParams::new(k, MEM)
         .unwrap()
-        .with_coprocessors(circuits)
+        .with_coprocessors(common::circuits())
         .unwrap()
 }
 
@@ -425,7 +240,7 @@ fn honest_examples_balance_with_derived_challenges() {
 fn coprocessor_guest_balances_and_its_steps_are_counted() {
     let k = 2;
     let params = copro_params(k);
-    let program = copro_program();
+    let program = common::program();
     let recs = records(&program, vec![], MEM, k, true);
     let run = run_records(&params, &program, &recs);
     let kinds: Vec<(StepKind, usize)> = run
@@ -465,7 +280,7 @@ fn schedule_follows_block_witness_gen() {
             (BlockParams::new(k, MIB16).unwrap(), program, recs)
         },
         {
-            let program = copro_program();
+            let program = common::program();
             let recs = records(&program, vec![], MEM, k, true);
             (copro_params(k), program, recs)
         },
