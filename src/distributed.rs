@@ -250,7 +250,8 @@ impl<'a> DistributedProver<'a> {
     /// Phase 1: the traced run and the witnesses, not proven, to count the fold steps.
     fn count(&self, program: &Program, inputs: &Inputs) -> Result<RunFacts, ProveError> {
         let p = self.params;
-        check_options(p, program, self.leaf_steps, self.threads)?;
+        pipeline::check_memory_size(p, program)?;
+        pipeline::check_leaf_options(self.leaf_steps, self.threads)?;
         let mut fold_steps = 0u64;
         let run = pipeline::trace_steps(p, program, inputs, self.max_steps, F1::ZERO, |_| {
             fold_steps += 1;
@@ -481,27 +482,6 @@ fn rank_error(fallback: i32, message: String) -> DistributedError {
         rank: fallback,
         reason: message,
     }
-}
-
-/// The checks of [`crate::Prover::prove`] before any run.
-fn check_options(
-    p: &Params,
-    program: &Program,
-    leaf_steps: u64,
-    threads: usize,
-) -> Result<(), ProveError> {
-    if p.memory_size() != program.memory_size() {
-        return Err(ProveError::MemorySize {
-            params: p.memory_size(),
-            program: program.memory_size(),
-        });
-    }
-    if leaf_steps == 0 || threads == 0 {
-        return Err(ProveError::Internal(
-            "leaf steps and threads must be at least 1".into(),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

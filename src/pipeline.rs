@@ -22,6 +22,27 @@ use crate::proof::{Proof, Statement};
 use crate::state::{self, Z_STEPS};
 use crate::{field, verify};
 
+/// Refuses a program loaded for another memory size than the parameters'.
+pub(crate) fn check_memory_size(p: &Params, program: &Program) -> Result<(), ProveError> {
+    if p.memory_size() != program.memory_size() {
+        return Err(ProveError::MemorySize {
+            params: p.memory_size(),
+            program: program.memory_size(),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses leaves of 0 steps or windows of 0 threads.
+pub(crate) fn check_leaf_options(leaf_steps: u64, threads: usize) -> Result<(), ProveError> {
+    if leaf_steps == 0 || threads == 0 {
+        return Err(ProveError::Internal(
+            "leaf steps and threads must be at least 1".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs `program` on `inputs` on the tracing path and hands each step witness, in proving
 /// order, to `step`, which returns whether it wants more. Returns the run's outcome once the
 /// guest has exited, or `None` when `step` stopped early. `seed` derives the block circuit's
@@ -110,11 +131,7 @@ pub(crate) struct LeafBatcher<T = StepWitness> {
 impl<T> LeafBatcher<T> {
     /// A batcher; `leaf_steps` and `threads` must be at least 1.
     pub(crate) fn new(leaf_steps: u64, threads: usize, skip: u64) -> Result<Self, ProveError> {
-        if leaf_steps == 0 || threads == 0 {
-            return Err(ProveError::Internal(
-                "leaf steps and threads must be at least 1".into(),
-            ));
-        }
+        check_leaf_options(leaf_steps, threads)?;
         Ok(LeafBatcher {
             leaf_steps,
             threads,

@@ -133,7 +133,7 @@ impl<'a> Prover<'a> {
         inputs: &Inputs,
         progress: impl FnMut(&Progress),
     ) -> Result<Proof, ProveError> {
-        self.check_memory_size(program)?;
+        pipeline::check_memory_size(self.params, program)?;
         let native = self.execute(program, inputs)?;
         self.prove_execution(program, inputs, &native, progress)
     }
@@ -148,7 +148,7 @@ impl<'a> Prover<'a> {
         mut progress: impl FnMut(&Progress),
     ) -> Result<Proof, ProveError> {
         let p = self.params;
-        self.check_memory_size(program)?;
+        pipeline::check_memory_size(self.params, program)?;
         let _span = tracing::info_span!(
             "prove",
             k = p.block_size(),
@@ -180,16 +180,6 @@ impl<'a> Prover<'a> {
             )));
         }
         pipeline::conclude(p, program, inputs, &run, acc, self.self_check)
-    }
-
-    fn check_memory_size(&self, program: &Program) -> Result<(), ProveError> {
-        if self.params.memory_size() != program.memory_size() {
-            return Err(ProveError::MemorySize {
-                params: self.params.memory_size(),
-                program: program.memory_size(),
-            });
-        }
-        Ok(())
     }
 
     /// One sequential chain: every step folded into one accumulator.

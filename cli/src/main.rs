@@ -172,13 +172,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(args),
-        Command::Prove(args) if args.mpi => {
+        Command::Prove(args) => {
+            // a powers-of-tau file makes a dependency print on stdout (see `quiet`)
             if args.ptau.is_some() {
                 quiet::silence();
             }
-            mpi::prove(&args)
+            if args.mpi {
+                mpi::prove(&args)
+            } else {
+                prove::prove(args)
+            }
         }
-        Command::Prove(args) => prove::prove(args),
         Command::Verify(args) => verify::verify(args),
         Command::Setup(args) => setup::setup(args),
         Command::Inspect(args) => inspect::inspect(args),

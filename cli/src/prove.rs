@@ -106,9 +106,6 @@ fn execution_code(e: &ExecutionError) -> u8 {
 
 /// `canopy prove`.
 pub fn prove(args: ProveArgs) -> ExitCode {
-    if args.ptau.is_some() {
-        crate::quiet::silence();
-    }
     finish(prove_inner(&args))
 }
 
