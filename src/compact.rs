@@ -31,12 +31,13 @@ use crate::keys::{CompactProverKey, CompactVerifierKey, DeciderVerifierKey, Veri
 use crate::params::{hex, Params};
 use crate::program::Program;
 use crate::proof::{Proof, Statement};
-use crate::verify::{check_statement, initial_state_of_block, ProvenRun};
+use crate::verify::{challenges_of, check_statement, initial_state_of_block, ProvenRun};
+use canopy_circuit::state::{Z_ALPHA, Z_CHAIN, Z_GAMMA};
 
 /// Magic at the start of a compact proof file.
 pub const COMPACT_PROOF_MAGIC: &[u8; 8] = b"CANOPYCP";
 /// Version of the compact proof file format.
-pub const COMPACT_PROOF_FORMAT_VERSION: u32 = 2;
+pub const COMPACT_PROOF_FORMAT_VERSION: u32 = 3;
 /// Largest body the decoder accepts (a compact proof is tens of KiB; this bounds what a
 /// corrupt length prefix can make the decoder allocate).
 const MAX_BODY: usize = 1 << 28;
@@ -59,6 +60,9 @@ pub struct CompactProofFile {
     /// claims (halted, exit code, instruction count, the I/O streams' positions and digests)
     /// or 0 at halt (the mailbox's flags).
     pub final_z: Vec<F1>,
+    /// The memory argument's chain start `IC_0` (z_0's only slot the verifier cannot
+    /// recompute: a random salt of the prover's).
+    pub initial_chain: F1,
     /// The decider's proof, in its own file format (`canopy_decider::CompactProof::to_bytes`).
     pub snark: Vec<u8>,
 }
@@ -130,8 +134,12 @@ impl Proof {
             }
         };
         let (final_pc, final_z) = acc.state();
+        let initial_chain = acc.start().1.get(Z_CHAIN).copied().ok_or_else(|| {
+            CompressError::WrongParams("the accumulator's state is too short".into())
+        })?;
         Ok(CompactProofFile {
             statement: self.statement.clone(),
+            initial_chain,
             final_pc,
             final_z: final_z.to_vec(),
             snark,
@@ -198,12 +206,22 @@ pub fn verify_compact(
         .into());
     }
     let t = std::time::Instant::now();
-    let z0 = initial_state_of_block(program, vk.block())?;
+    let mut z0 = initial_state_of_block(program, vk.block())?;
+    let chain_end = file
+        .final_z
+        .get(Z_CHAIN)
+        .copied()
+        .ok_or_else(|| VerifyError::Malformed("the final state is too short".into()))?;
+    let c = challenges_of(s, chain_end);
+    z0[Z_GAMMA] = c.gamma;
+    z0[Z_ALPHA] = c.alpha;
+    z0[Z_CHAIN] = file.initial_chain;
     tracing::debug!(secs = t.elapsed().as_secs_f64(), "recomputed z_0");
     check_statement(
         s,
         program,
         public_input,
+        vk.block(),
         || Ok(z0.clone()),
         ProvenRun {
             pc0: F1::ZERO,

@@ -16,7 +16,10 @@
 //!    broadcasts either the register-salt seed of the run (its own secret randomness: the
 //!    witnesses of every rank must use the same salts) or the first failure / disagreement
 //!    in rank order: a rank given another input makes the job fail here, before any proving.
-//! 3. **Prove.** Rank r of R proves the contiguous leaves
+//! 3. **Prove.** Every rank with leaves runs phase 1 of the memory argument
+//!    (`pipeline::challenges`: the whole run traced once more to fix the binding chain's end
+//!    and derive `(γ, α)`; the chain is sequential, so every rank computes it in full, in
+//!    parallel with the others). Rank r of R proves the contiguous leaves
 //!    `canopy_pcd::distributed::leaf_range(r, R, L)` with the streaming reducer (windows of
 //!    `threads` leaves in parallel); it re-runs the guest and regenerates the witnesses of
 //!    the earlier leaves (cheap next to proving) and stops after its last leaf. The ranks'
@@ -132,6 +135,7 @@ impl RunDigest {
 struct RunFacts {
     digest: RunDigest,
     run: Execution,
+    pages: Vec<u64>,
 }
 
 /// Proves a guest run across the ranks of an MPI communicator (see the module docs).
@@ -253,11 +257,20 @@ impl<'a> DistributedProver<'a> {
         pipeline::check_memory_size(p, program)?;
         pipeline::check_leaf_options(self.leaf_steps, self.threads)?;
         let mut fold_steps = 0u64;
-        let run = pipeline::trace_steps(p, program, inputs, self.max_steps, F1::ZERO, |_| {
-            fold_steps += 1;
-            Ok(true)
-        })?
+        let traced = pipeline::trace_steps(
+            p,
+            program,
+            inputs,
+            self.max_steps,
+            F1::ZERO,
+            None,
+            |_| {
+                fold_steps += 1;
+                Ok(true)
+            },
+        )?
         .ok_or_else(|| ProveError::Internal("the counting run stopped early".into()))?;
+        let run = traced.run;
         Ok(RunFacts {
             digest: RunDigest {
                 program_digest: program.digest(),
@@ -273,6 +286,7 @@ impl<'a> DistributedProver<'a> {
                 leaves: fold_steps.div_ceil(self.leaf_steps),
             },
             run,
+            pages: traced.pages,
         })
     }
 
@@ -309,8 +323,14 @@ impl<'a> DistributedProver<'a> {
             });
             Ok::<(), ProveError>(())
         };
+        // Phase 1 of the memory argument, on every rank with leaves: the binding chain is
+        // sequential, so each rank traces the whole run itself rather than waiting for a
+        // hand-off (ranks run it in parallel). Ranks that disagree on the challenges cannot
+        // merge: γ and α are in every z, and the merges check z continuity.
+        let challenges = pipeline::challenges(p, program, inputs, self.max_steps, seed)?;
         let mut index = 0u64;
-        pipeline::trace_steps(p, program, inputs, self.max_steps, seed, |w| {
+        let c = Some(challenges);
+        pipeline::trace_steps(p, program, inputs, self.max_steps, seed, c, |w| {
             let i = index;
             index += 1;
             if i < first {
@@ -354,6 +374,7 @@ impl<'a> DistributedProver<'a> {
             program,
             inputs,
             &facts.run,
+            facts.pages.clone(),
             acc,
             self.self_check,
         )

@@ -142,6 +142,10 @@ pub enum VerifyError {
     /// The proven state is malformed (e.g. a field out of range).
     #[error("malformed proven state: {0}")]
     Malformed(String),
+    /// The memory argument does not close: the challenges are not the chain's, the page list
+    /// is invalid or not the audited one, or the LogUp sum with the initial memory is not 0.
+    #[error("memory argument: {0}")]
+    Memory(String),
     /// The accumulator does not verify (folding engine's check).
     #[error("the accumulator does not verify: {0}")]
     Accumulator(#[from] FoldingError),

@@ -1,16 +1,22 @@
 //! The proving pipeline shared by the sequential chain and the tree ([`crate::Prover`]) and
 //! by the MPI prover (`crate::distributed`), each piece once:
 //!
-//! 1. [`trace_steps`]: the guest on the tracing path, its trace turned into step witnesses
-//!    (`BlockWitnessGen`: a CPU block of K rows, or a coprocessor step), handed on in order.
+//! 1. [`challenges`] (phase 1 of the memory argument, `canopy_circuit::memcheck`): the guest
+//!    traced once with every step witness computed and dropped, to fix every memory tuple and
+//!    the binding chain's end, from which the challenges `(γ, α)` are derived.
+//!    [`trace_steps`] (phase 2): the guest traced again, its trace turned into step witnesses
+//!    (`BlockWitnessGen`: a CPU block of K rows, a coprocessor step, or after halt an audit
+//!    step), with the challenges in every z, handed on in order.
 //! 2. [`LeafBatcher`]: cuts the stream of step witnesses into leaves of `leaf_steps` fold
 //!    steps and the leaves into windows of `threads`, the unit proven in parallel;
 //!    [`prove_window`] proves one window and pushes it into the PCD reducer.
 //! 3. [`conclude`]: checks the accumulator's final state against the run and builds the
 //!    [`Statement`] (and verifies the proof when asked).
 
+use canopy_circuit::audit::AuditStep;
 use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
 use canopy_circuit::handoff::CoprocessorStep;
+use canopy_circuit::memcheck::{derive_challenges, ChallengeStatement, Challenges};
 use canopy_circuit::step::CanopyStep;
 use canopy_folding::{Accumulator, F1};
 use sha2::{Digest, Sha256};
@@ -43,20 +49,70 @@ pub(crate) fn check_leaf_options(leaf_steps: u64, threads: usize) -> Result<(), 
     Ok(())
 }
 
+/// A traced run: its outcome, the audited pages and the binding chain's end.
+#[derive(Debug, Clone)]
+pub(crate) struct Traced {
+    /// The run's outcome.
+    pub run: Execution,
+    /// The page list of the audit.
+    pub pages: Vec<u64>,
+    /// The chain's end `IC_end`.
+    pub chain_end: F1,
+}
+
+/// The challenges' statement of a run that read `consumed` bytes of public input.
+pub(crate) fn challenge_statement(
+    p: &Params,
+    program: &Program,
+    inputs: &Inputs,
+    consumed: u64,
+) -> Result<ChallengeStatement, ProveError> {
+    let prefix = usize::try_from(consumed)
+        .ok()
+        .and_then(|n| inputs.public.get(..n))
+        .ok_or_else(|| {
+            ProveError::Internal("the guest read more input than it was given".into())
+        })?;
+    Ok(ChallengeStatement {
+        params_digest: p.digest(),
+        program_digest: program.digest(),
+        input_digest: Sha256::digest(prefix).into(),
+    })
+}
+
+/// Phase 1: traces the run with every step witness computed and dropped, and derives the
+/// memory argument's challenges from the statement and the chain's end. `seed` must be the
+/// one phase 2 uses (it salts the chain).
+pub(crate) fn challenges(
+    p: &Params,
+    program: &Program,
+    inputs: &Inputs,
+    max_steps: u64,
+    seed: F1,
+) -> Result<Challenges, ProveError> {
+    let _span = tracing::info_span!("phase 1").entered();
+    let t = trace_steps(p, program, inputs, max_steps, seed, None, |_| Ok(true))?
+        .ok_or_else(|| ProveError::Internal("phase 1 stopped early".into()))?;
+    let st = challenge_statement(p, program, inputs, t.run.public_input_consumed)?;
+    Ok(derive_challenges(&st, t.chain_end))
+}
+
 /// Runs `program` on `inputs` on the tracing path and hands each step witness, in proving
 /// order, to `step`, which returns whether it wants more. Returns the run's outcome once the
 /// guest has exited, or `None` when `step` stopped early. `seed` derives the block circuit's
-/// hiding salts (a fresh random one for a proof; every pass of one proof must use the same).
+/// hiding salts and the chain's salt (a fresh random one for a proof; every pass of one proof
+/// must use the same); `challenges` is `None` in phase 1 (witnesses not provable).
 pub(crate) fn trace_steps(
     p: &Params,
     program: &Program,
     inputs: &Inputs,
     max_steps: u64,
     seed: F1,
+    challenges: Option<Challenges>,
     mut step: impl FnMut(StepWitness) -> Result<bool, ProveError>,
-) -> Result<Option<Execution>, ProveError> {
+) -> Result<Option<Traced>, ProveError> {
     let mut vm = program.vm(inputs, max_steps, p.coprocessors())?;
-    let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), seed)?;
+    let mut gen = BlockWitnessGen::new(p.block(), program.vm_program(), seed, challenges)?;
     for block in vm.trace(p.block_size()) {
         for rec in &block?.records {
             gen.push_record(rec)?;
@@ -76,11 +132,15 @@ pub(crate) fn trace_steps(
     let exit = vm
         .exit()
         .ok_or_else(|| ProveError::Internal("the traced run did not exit".into()))?;
-    Ok(Some(Execution {
-        exit_code: exit.code,
-        instructions: exit.steps,
-        public_output: vm.public_output().to_vec(),
-        public_input_consumed: vm.public_input_consumed() as u64,
+    Ok(Some(Traced {
+        run: Execution {
+            exit_code: exit.code,
+            instructions: exit.steps,
+            public_output: vm.public_output().to_vec(),
+            public_input_consumed: vm.public_input_consumed() as u64,
+        },
+        pages: gen.pages()?,
+        chain_end: gen.chain(),
     }))
 }
 
@@ -97,6 +157,7 @@ pub(crate) fn step_circuits<'a>(
             CoprocessorStep::new(p.block(), c.index, Some(c))
                 .map_err(|e| ProveError::Internal(e.to_string()))?,
         ),
+        StepWitness::Audit(a) => CanopyStep::Audit(AuditStep::new(p.block(), Some(a))),
     };
     *circuits
         .get_mut(j)
@@ -211,6 +272,7 @@ pub(crate) fn conclude(
     program: &Program,
     inputs: &Inputs,
     run: &Execution,
+    pages: Vec<u64>,
     acc: Accumulator,
     self_check: bool,
 ) -> Result<Proof, ProveError> {
@@ -248,6 +310,7 @@ pub(crate) fn conclude(
         exit_code: run.exit_code,
         instructions: run.instructions,
         fold_steps: acc.num_steps(),
+        pages,
     };
     let proof = Proof {
         statement,

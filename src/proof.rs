@@ -12,7 +12,7 @@ use crate::params::hex;
 /// Magic at the start of a proof file.
 pub const PROOF_MAGIC: &[u8; 8] = b"CANOPYPF";
 /// Version of the proof file format (header + body layout, statement fields).
-pub const PROOF_FORMAT_VERSION: u32 = 2;
+pub const PROOF_FORMAT_VERSION: u32 = 3;
 /// Largest body the decoder accepts (a bound on what a corrupt length prefix can claim).
 const MAX_BODY: usize = 1 << 32;
 
@@ -45,8 +45,13 @@ pub struct Statement {
     pub exit_code: u32,
     /// RISC-V instructions executed, including the exit `ecall` (as `canopy run --stats`).
     pub instructions: u64,
-    /// Number of fold steps (blocks of K rows).
+    /// Number of fold steps (CPU blocks of K rows, coprocessor steps and audit steps).
     pub fold_steps: u64,
+    /// The pages of the memory argument's audit (`addr / 1024`, strictly increasing): every
+    /// page the run touched and every page of the program image. Public: the verifier
+    /// computes the initial memory of these pages. This reveals the run's memory footprint at
+    /// the granularity of 1 KiB pages.
+    pub pages: Vec<u64>,
 }
 
 impl Statement {

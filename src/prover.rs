@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ProveError;
 use crate::params::Params;
-use crate::pipeline::{self, step_circuits, steps_of, LeafBatcher, Window};
+use crate::pipeline::{self, step_circuits, steps_of, LeafBatcher, Traced, Window};
+use canopy_circuit::memcheck::Challenges;
 use crate::program::{ExecuteError, Execution, Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
 use crate::proof::Proof;
 
@@ -164,22 +165,24 @@ impl<'a> Prover<'a> {
             })
         };
         let seed = F1::random(OsRng);
-        let (acc, run) = match &self.tree {
-            None => self.fold_chain(program, inputs, seed, &mut report)?,
+        let challenges = pipeline::challenges(p, program, inputs, self.max_steps, seed)?;
+        let traced = match &self.tree {
+            None => self.fold_chain(program, inputs, seed, challenges, &mut report)?,
             Some(t) => TreeSink::new(p, t, program, inputs)?.run(
                 program,
                 inputs,
                 self.max_steps,
-                seed,
+                (seed, challenges),
                 &mut report,
             )?,
         };
+        let (acc, Traced { run, pages, .. }) = traced;
         if &run != native {
             return Err(ProveError::Internal(format!(
                 "the traced run ({run:?}) differs from the native run ({native:?})"
             )));
         }
-        pipeline::conclude(p, program, inputs, &run, acc, self.self_check)
+        pipeline::conclude(p, program, inputs, &run, pages, acc, self.self_check)
     }
 
     /// One sequential chain: every step folded into one accumulator.
@@ -188,11 +191,13 @@ impl<'a> Prover<'a> {
         program: &Program,
         inputs: &Inputs,
         seed: F1,
+        challenges: Challenges,
         report: &mut impl FnMut(u64, u64, Option<u32>),
-    ) -> Result<(Accumulator, Execution), ProveError> {
+    ) -> Result<(Accumulator, Traced), ProveError> {
         let p = self.params;
         let mut acc: Option<Accumulator> = None;
-        let run = pipeline::trace_steps(p, program, inputs, self.max_steps, seed, |w| {
+        let c = Some(challenges);
+        let run = pipeline::trace_steps(p, program, inputs, self.max_steps, seed, c, |w| {
             let circuits = step_circuits(p, &w)?;
             match &mut acc {
                 None => {
@@ -288,11 +293,12 @@ impl<'a> TreeSink<'a> {
         program: &Program,
         inputs: &Inputs,
         max_steps: u64,
-        seed: F1,
+        (seed, challenges): (F1, Challenges),
         report: &mut impl FnMut(u64, u64, Option<u32>),
-    ) -> Result<(Accumulator, Execution), ProveError> {
+    ) -> Result<(Accumulator, Traced), ProveError> {
         let p = self.params;
-        let run = pipeline::trace_steps(p, program, inputs, max_steps, seed, |w| {
+        let c = Some(challenges);
+        let run = pipeline::trace_steps(p, program, inputs, max_steps, seed, c, |w| {
             if let Some(window) = self.leaves.push(w) {
                 self.prove(window, report)?;
             }

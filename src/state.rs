@@ -1,7 +1,8 @@
 //! The CPU block circuit's IVC state z as the verifier reads it.
 //!
-//! The layout is owned by `canopy_circuit::block` (`z_of`): the row state's fields with
-//! the 31 registers replaced by `reg_hash` and the memory root inserted. This module names the
+//! The layout is owned by `canopy_circuit::state` (`z_of`): the row state's fields with
+//! the 31 registers replaced by `reg_hash` and the memory clock inserted, then the memory
+//! argument's fields. This module names the
 //! positions the statement checks read; a unit test pins them against `z_of`, so that a change
 //! of the layout upstream fails here instead of silently checking the wrong slot.
 
@@ -74,7 +75,7 @@ pub(crate) fn stream_len(s: &StreamState<F1>) -> Option<u64> {
 mod tests {
     use super::*;
     use canopy_circuit::row::RowState;
-    use canopy_circuit::state::z_of;
+    use canopy_circuit::state::{z_of, MemFields};
 
     /// The positions above agree with the block circuit's own layout.
     #[test]
@@ -98,7 +99,7 @@ mod tests {
             off: 1,
             pending: 0x43,
         };
-        let z = z_of(&s, F1::from(1u64), F1::from(2u64));
+        let z = z_of(&s, F1::from(1u64), &MemFields::default());
         let d = decode(&z).unwrap();
         assert_eq!(z[0], F1::from(0x1000u64));
         assert!(d.halted);
@@ -114,7 +115,7 @@ mod tests {
     #[test]
     fn malformed_z_is_rejected() {
         let s = RowState::new(0x1000, F1::from(11u64), F1::from(22u64));
-        let mut z = z_of(&s, F1::from(1u64), F1::from(2u64));
+        let mut z = z_of(&s, F1::from(1u64), &MemFields::default());
         assert!(decode(&z[1..]).is_err());
         z[Z_HALTED] = F1::from(2u64);
         assert!(decode(&z).is_err());

@@ -1,7 +1,13 @@
 //! [`verify`]: the checks that make a [`Proof`] a proof of its [`Statement`].
 
 use canopy_circuit::block::BlockWitnessGen;
+use canopy_circuit::memcheck::sets::initial_set;
+use canopy_circuit::memcheck::{
+    derive_challenges, page_digest, ChallengeStatement, Challenges, InitialImage,
+    PageList,
+};
 use canopy_circuit::params::BlockParams;
+use canopy_circuit::state::{Z_ALPHA, Z_CHAIN, Z_GAMMA, Z_NEXT_PAGE, Z_PAGES, Z_SUM};
 use canopy_circuit::row::{PoseidonStreamHasher, StreamState};
 use canopy_folding::F1;
 use ff::Field;
@@ -15,8 +21,11 @@ use crate::proof::{Proof, Statement};
 use crate::state::{self, stream_len};
 
 /// The initial IVC state z_0 of `program` under `params`, as the prover's witness generator
-/// builds it: pc = entry, the register hash of 31 zero registers with salt 0, the memory root
-/// of the program image, empty I/O streams with their initial digests, every flag and counter 0.
+/// builds it, up to the three slots the prover chooses: pc = entry, the register hash of 31
+/// zero registers with salt 0, clock 0, empty I/O streams with their initial digests, every
+/// flag and counter 0, sum 0, no page audited; `γ` and `α` are 0 here (the verifier derives
+/// them, [`challenges_of`]) and the chain's start `IC_0` is a salt of the verifier's (the
+/// prover's is random and not checked).
 pub fn initial_state(program: &Program, params: &Params) -> Result<Vec<F1>, VerifyError> {
     initial_state_of_block(program, params.block())
 }
@@ -27,7 +36,7 @@ pub(crate) fn initial_state_of_block(
     program: &Program,
     block: &BlockParams,
 ) -> Result<Vec<F1>, VerifyError> {
-    let gen = BlockWitnessGen::new(block, program.vm_program(), F1::ZERO)
+    let gen = BlockWitnessGen::new(block, program.vm_program(), F1::ZERO, None)
         .map_err(|e| VerifyError::InitialState(e.to_string()))?;
     Ok(gen.z().to_vec())
 }
@@ -53,7 +62,11 @@ pub(crate) fn initial_state_of_block(
 ///    that the guest read, and the whole input whenever the guest read to its end; bytes it
 ///    never read are not bound (they cannot have influenced the run).
 /// 6. **Fold steps**: the accumulator's step count equals the claimed one.
-/// 7. **Accumulator**: `canopy_folding::Accumulator::verify` (every running instance
+/// 7. **Memory argument** (`canopy_circuit::memcheck`): the run ends in the audit circuit;
+///    `γ, α` of z_0 are derived from the statement and the chain's end in z_n; the page list
+///    is strictly increasing, inside memory, covers the program image and is the audited one;
+///    the LogUp sum of z_n plus the initial memory of those pages is 0.
+/// 8. **Accumulator**: `canopy_folding::Accumulator::verify` (every running instance
 ///    satisfies its shape and the state hashes match), which proves that z_n is reached from
 ///    z_0 by that many steps of the CPU block circuit.
 ///
@@ -91,6 +104,7 @@ pub fn verify(
         s,
         program,
         public_input,
+        params.block(),
         || initial_state(program, params),
         ProvenRun {
             pc0,
@@ -101,7 +115,7 @@ pub fn verify(
         },
     )?;
 
-    // 7. the accumulator
+    // 8. the accumulator
     acc.verify(params.folding())?;
     Ok(s.clone())
 }
@@ -132,6 +146,7 @@ pub(crate) fn check_statement(
     s: &Statement,
     program: &Program,
     public_input: &[u8],
+    block: &BlockParams,
     expected_z0: impl FnOnce() -> Result<Vec<F1>, VerifyError>,
     run: ProvenRun<'_>,
 ) -> Result<(), VerifyError> {
@@ -162,16 +177,24 @@ pub(crate) fn check_statement(
             "the run does not start in the CPU circuit".into(),
         ));
     }
-    if z0 != expected_z0()?.as_slice() {
+    let expected = expected_z0()?;
+    let chosen = |i: usize| i == Z_GAMMA || i == Z_ALPHA || i == Z_CHAIN;
+    if z0.len() != expected.len()
+        || z0
+            .iter()
+            .zip(&expected)
+            .enumerate()
+            .any(|(i, (a, b))| !chosen(i) && a != b)
+    {
         return Err(VerifyError::WrongProgram(
             "the proven initial state is not the program's initial state".into(),
         ));
     }
 
     // 3. final state
-    if pc_n != F1::ZERO {
+    if pc_n != F1::from(block.audit_index() as u64) {
         return Err(VerifyError::WrongExit(
-            "the run ends outside the CPU circuit".into(),
+            "the run does not end in the memory argument's audit".into(),
         ));
     }
     let fin = state::decode(z_n).map_err(VerifyError::Malformed)?;
@@ -256,6 +279,58 @@ pub(crate) fn check_statement(
             "claimed {} fold steps, the proof has {num_steps}",
             s.fold_steps
         )));
+    }
+
+    // 7. the memory argument
+    check_memory(s, program, block, z0, z_n)
+}
+
+/// The challenges a run with statement `s` and chain end `chain_end` must have used.
+pub(crate) fn challenges_of(s: &Statement, chain_end: F1) -> Challenges {
+    derive_challenges(
+        &ChallengeStatement {
+            params_digest: s.params_digest,
+            program_digest: s.program_digest,
+            input_digest: s.public_input_digest,
+        },
+        chain_end,
+    )
+}
+
+/// The memory argument's checks (`canopy_circuit::memcheck`): the challenges in z_0 are
+/// derived from the statement and the chain's end in z_n; the statement's page list is
+/// strictly increasing, inside memory, covers the program image and is the one the audit
+/// folded into z_n (digest and next page); and the LogUp sum of z_n plus the initial set of
+/// those pages is 0.
+fn check_memory(
+    s: &Statement,
+    program: &Program,
+    block: &BlockParams,
+    z0: &[F1],
+    z_n: &[F1],
+) -> Result<(), VerifyError> {
+    let bad = |m: String| VerifyError::Memory(m);
+    let c = challenges_of(s, z_n[Z_CHAIN]);
+    if z0[Z_GAMMA] != c.gamma || z0[Z_ALPHA] != c.alpha {
+        return Err(bad(
+            "the challenges in z_0 are not derived from the binding chain's end".into(),
+        ));
+    }
+    let pages = PageList::new(s.pages.clone(), s.memory_size).map_err(|e| bad(e.to_string()))?;
+    let image = InitialImage::new(program.vm_program(), s.memory_size)
+        .map_err(|e| VerifyError::InitialState(e.to_string()))?;
+    pages.covers(&image).map_err(|e| bad(e.to_string()))?;
+    let next = s.pages.last().map_or(0, |p| p + 1);
+    if page_digest(block.chain(), &s.pages) != z_n[Z_PAGES] || F1::from(next) != z_n[Z_NEXT_PAGE]
+    {
+        return Err(bad("the page list is not the one the audit covered".into()));
+    }
+    let is = initial_set(&image, &s.pages).map_err(|e| bad(e.to_string()))?;
+    let total = c.set_sum(&is).map_err(|e| bad(e.to_string()))? + z_n[Z_SUM];
+    if total != F1::ZERO {
+        return Err(bad(
+            "the sum of reads, writes, the initial and the final memory is not 0".into(),
+        ));
     }
     Ok(())
 }

@@ -12,6 +12,9 @@ pub enum BlockError {
     /// The native memory refused an access.
     #[error(transparent)]
     Memory(#[from] MemoryArgError),
+    /// The memory argument refused an access or a page list.
+    #[error(transparent)]
+    MemCheck(#[from] crate::memcheck::MemCheckError),
     /// The trace disagrees with the native memory.
     #[error("row at pc {pc:#x}: {what}")]
     Inconsistent {

@@ -9,23 +9,25 @@
 //! the CPU sound, so a user circuit cannot break it:
 //! - it runs only on a posted, unanswered call to itself: `called = 1`, `done = 0`, `call = j`
 //!   (the folding engine already forces φ = j);
-//! - it reads its declared input words ([`Region`](crate::coprocessor::Region)s at `arg0`/`arg1` plus a fixed offset) through
-//!   the memory argument on `mem_root`, each word range-checked to 32 bits, and hands them to
-//!   the user circuit with their bits;
+//! - it reads its declared input words ([`Region`](crate::coprocessor::Region)s at `arg0`/`arg1`
+//!   plus a fixed offset) by pure-read accesses of the memory argument ([`crate::memcheck`]),
+//!   each word range-checked to 32 bits, and hands them to the user circuit with their bits;
 //! - it writes the user circuit's output words (range-checked) to the declared output regions
-//!   by read-modify-write on `mem_root`. Output words must be writable and not executable
+//!   by read-modify-write accesses. Output words must be writable and not executable
 //!   (W = 1, X = 0): a coprocessor can neither write read-only data nor change code, so row B
 //!   re-fetches the same `custom-0` word (a VM coprocessor that writes code is therefore not
 //!   provable: a completeness gap, never a soundness one);
+//! - it advances the clock by its access count, adds its LogUp terms to `S`, absorbs its
+//!   packed accesses ([`crate::memcheck::binding::pack_access`]) into the chain with domain
+//!   separator `CHAIN_DOMAIN + j`;
 //! - it sets `done = 1` and `ret` = the user's status (range-checked), passes every other
 //!   field of z through unchanged (pc, registers' hash, I/O, counters), and returns φ = 0.
 //!
 //! Addresses: `arg + 4·(offset + i)` must be 4-aligned and inside memory (the word-index
 //! decomposition is the check); otherwise the step is unsatisfiable.
 //!
-//! Costs: per input word one Merkle read (≈3.25k at 16 MiB) + 33; per output word one
-//! read-modify-write (≈6.5k) + 66. Reading whole 4-word lines (one path for 4 words) is the
-//! planned optimisation (`read_line`/`rmw_line` in the plan), not built.
+//! Costs: per input word ≈ 36 (the access) + 33 (its bits) + the address bits + its share of
+//! the chain (≈ 33); per output word one more product and the new word's bits.
 
 use std::fmt;
 
@@ -36,9 +38,14 @@ use nova_snark::frontend::{AllocatedBit, Boolean, ConstraintSystem, SynthesisErr
 
 use crate::coprocessor::{u32_bits, Arg, CoprocessorCircuit, DynCs, InputWord};
 use crate::memory::gadgets::pack_bits;
-use crate::memory::{Leaf, MemoryArgument, MerklePath, WordAddr};
+use crate::memcheck::binding::pow2;
+use crate::memcheck::gadget::MemCtx;
+use crate::memcheck::{AccessRecord, ADDR_BITS, VALUE_BITS};
 use crate::params::BlockParams;
-use crate::state::{Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_MEM_ROOT, Z_RET};
+use crate::state::{
+    Z_ALPHA, Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_CHAIN, Z_CLOCK, Z_DONE, Z_GAMMA, Z_LEN, Z_RET,
+    Z_SUM,
+};
 
 /// The prover's witness of one coprocessor step.
 #[derive(Debug, Clone)]
@@ -47,10 +54,10 @@ pub struct CoprocessorWitness {
     pub index: u32,
     /// The mailbox arguments.
     pub args: [u32; 2],
-    /// Per input word: its leaf and Merkle path.
-    pub reads: Vec<(Leaf, MerklePath<F1>)>,
-    /// Per output word: the leaf before the write and its Merkle path.
-    pub writes: Vec<(Leaf, MerklePath<F1>)>,
+    /// Per input word: its access (a pure read).
+    pub reads: Vec<AccessRecord>,
+    /// Per output word: its access (read-modify-write).
+    pub writes: Vec<AccessRecord>,
     /// z before the step.
     pub z_in: Vec<F1>,
     /// z after the step.
@@ -116,15 +123,15 @@ fn enforce_const<CS: ConstraintSystem<F1>>(cs: &mut CS, name: &str, v: &Allocate
     );
 }
 
-/// The word-index bits of `arg + 4·k`, checking that the address is aligned and inside the
-/// memory (`word_bits` + 1 constraints).
+/// The byte address `arg + 4·k` from its word-index bits, checking that it is aligned and
+/// inside the memory (`word_bits` + 1 constraints).
 fn word_address<CS: ConstraintSystem<F1>>(
     mut cs: CS,
     arg: &AllocatedNum<F1>,
     k: u64,
     word_bits: usize,
     value: Option<u32>,
-) -> Result<WordAddr, SynthesisError> {
+) -> Result<Num<F1>, SynthesisError> {
     let mut bits = Vec::with_capacity(word_bits);
     for i in 0..word_bits {
         let b = AllocatedBit::alloc(
@@ -140,7 +147,18 @@ fn word_address<CS: ConstraintSystem<F1>>(
         |lc| lc + CS::one(),
         |lc| lc + arg.get_variable() + (F1::from(4 * k), CS::one()),
     );
-    Ok(WordAddr::from_bits(bits))
+    Ok(packed)
+}
+
+/// `parts` packed as `Σ part_i·2^(offset_i)` with the given widths.
+fn pack(parts: Vec<(Num<F1>, u32)>) -> Num<F1> {
+    let mut shift = 0;
+    let mut out = Num::zero();
+    for (part, bits) in parts {
+        out = out.add(&part.scale(pow2(shift)));
+        shift += bits;
+    }
+    out
 }
 
 impl CoprocessorStep<'_> {
@@ -176,8 +194,14 @@ impl CoprocessorStep<'_> {
 
         let args = [&z[Z_ARG0], &z[Z_ARG1]];
         let arg_vals = wit.map(|w| w.args);
-        let word_bits = p.memory().word_bits();
-        let mut mem = p.memory().state_from_z(&z[Z_MEM_ROOT..Z_MEM_ROOT + 1])?;
+        let word_bits = p.word_bits();
+        let mut mem = MemCtx::new(
+            cs.namespace(|| "memory"),
+            &z[Z_GAMMA],
+            &z[Z_ALPHA],
+            Some(&z[Z_CLOCK]),
+        )?;
+        let mut packed = Vec::with_capacity(n_in + n_out);
 
         // Inputs.
         let mut words = Vec::with_capacity(n_in);
@@ -200,27 +224,33 @@ impl CoprocessorStep<'_> {
                 )?;
                 let value = alloc(
                     cs.namespace(|| "word"),
-                    read.map(|(l, _)| F1::from(l.word as u64)),
+                    read.map(|r| F1::from(r.old.word as u64)),
                 )?;
                 let bits = u32_bits(cs.namespace(|| "bits"), &value)?;
                 let w = Boolean::Is(AllocatedBit::alloc(
                     cs.namespace(|| "W"),
-                    read.map(|(l, _)| l.writable),
+                    read.map(|r| r.old.writable),
                 )?);
                 let x = Boolean::Is(AllocatedBit::alloc(
                     cs.namespace(|| "X"),
-                    read.map(|(l, _)| l.executable),
+                    read.map(|r| r.old.executable),
                 )?);
                 let leaf = Num::from(value.clone())
                     .add(&pack_bits::<F1, CS>(std::slice::from_ref(&w), 32))
                     .add(&pack_bits::<F1, CS>(std::slice::from_ref(&x), 33));
-                p.memory().read(
+                let gap = mem.access(
                     cs.namespace(|| "read"),
-                    &mem,
                     &addr,
                     &leaf,
-                    read.map(|(_, h)| h),
+                    None,
+                    read.map(|r| r.gap()),
                 )?;
+                packed.push(pack(vec![
+                    (addr, ADDR_BITS),
+                    (leaf.clone(), VALUE_BITS),
+                    (leaf, VALUE_BITS),
+                    (gap, crate::memcheck::GAP_BITS),
+                ]));
                 words.push(InputWord { value, bits });
                 i += 1;
             }
@@ -265,29 +295,37 @@ impl CoprocessorStep<'_> {
                 )?;
                 let old = alloc(
                     cs.namespace(|| "old"),
-                    write.map(|(l, _)| F1::from(l.word as u64)),
+                    write.map(|w| F1::from(w.old.word as u64)),
                 )?;
                 u32_bits(cs.namespace(|| "old bits"), &old)?;
                 let new = &out.words[i];
                 u32_bits(cs.namespace(|| "new bits"), new)?;
                 let old_leaf = Num::from(old).add(&tag);
                 let new_leaf = Num::from(new.clone()).add(&tag);
-                p.memory().rmw(
+                let gap = mem.access(
                     cs.namespace(|| "write"),
-                    &mut mem,
                     &addr,
                     &old_leaf,
-                    &new_leaf,
-                    write.map(|(_, h)| h),
+                    Some(&new_leaf),
+                    write.map(|w| w.gap()),
                 )?;
+                packed.push(pack(vec![
+                    (addr, ADDR_BITS),
+                    (old_leaf, VALUE_BITS),
+                    (new_leaf, VALUE_BITS),
+                    (gap, crate::memcheck::GAP_BITS),
+                ]));
                 i += 1;
             }
         }
         u32_bits(cs.namespace(|| "status bits"), &out.status)?;
 
         let mut z_out = z.to_vec();
-        let root = p.memory().state_to_z(&mem);
-        z_out[Z_MEM_ROOT] = root[0].clone();
+        z_out[Z_CLOCK] = mem.clock_out(cs.namespace(|| "clock"), &z[Z_CLOCK])?;
+        z_out[Z_SUM] = mem.sum_out(cs.namespace(|| "sum"), &z[Z_SUM])?;
+        z_out[Z_CHAIN] =
+            p.chain
+                .link_gadget(cs.namespace(|| "chain"), self.index, &z[Z_CHAIN], packed)?;
         let done = alloc(cs.namespace(|| "done'"), Some(F1::ONE))?;
         enforce_const(cs, "done' = 1", &done, F1::ONE);
         z_out[Z_DONE] = done;

@@ -9,22 +9,23 @@
 //! * [`row`]: one RV32IM instruction as R1CS; it takes the fetched word and the old data word
 //!   as inputs and outputs the data word's new value, so it never talks to the memory argument
 //!   itself.
-//! * [`memory`]: the memory argument (a sparse Poseidon Merkle tree), circuit and native twin,
-//!   behind one interface so that offline memory checking can replace it.
+//! * [`memory`]: leaves (a word and its permission tags), the program image, and the former
+//!   Merkle memory (only its native root is still used, as the program digest).
 //! * [`block`]: the CPU block circuit F_0 (K rows) and its streaming witness generator.
 //!   [`params`]: the parameters it shares with the coprocessor steps.
 //! * [`coprocessor`]: the one coprocessor trait ([`ProvableCoprocessor`]: native function and
 //!   circuit) and the types of its circuit half.
 //! * [`handoff`]: the coprocessor step circuits F_j of the `custom-0` mailbox hand-off.
 //! * [`step`]: [`step::CanopyStep`], the m circuits of a proof as one type.
-//! * [`memcheck`]: the native reference of the offline memory-checking argument (issue 15):
-//!   access schedule, multisets, LogUp sums, binding chain and challenges; not yet wired
-//!   into the circuits.
+//! * [`memcheck`]: the offline memory-checking argument (natively and in circuit): accesses,
+//!   LogUp sums, the binding chain and the challenges; [`audit`]: the audit step circuit
+//!   that adds the final set after halt.
 //!
 //! Modules depend on each other in this order only (no cycle): `state`, `registers`, `memory`,
-//! `row`, `coprocessor` → `params` → `handoff` → `block` → `step`
+//! `row`, `memcheck`, `coprocessor` → `params` → `handoff`, `audit` → `block` → `step`
 //! (`python3 scripts/check_module_cycles.py` checks that no two modules import each other).
 
+pub mod audit;
 pub mod block;
 pub mod coprocessor;
 pub mod error;

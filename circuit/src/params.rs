@@ -6,7 +6,7 @@ use canopy_folding::F1;
 
 use crate::coprocessor::CoprocessorCircuit;
 use crate::error::BlockError;
-use crate::memory::MerkleMemory;
+use crate::memcheck::{ChainHasher, PAGE_BYTES};
 use crate::registers::RegHasher;
 use crate::row::{PoseidonStreamHasher, RowConfig};
 
@@ -15,7 +15,7 @@ use crate::row::{PoseidonStreamHasher, RowConfig};
 pub struct BlockParams {
     pub(crate) k: usize,
     pub(crate) cfg: RowConfig,
-    pub(crate) mem: MerkleMemory<F1>,
+    pub(crate) chain: ChainHasher,
     pub(crate) stream: PoseidonStreamHasher<F1>,
     pub(crate) regs: RegHasher,
     pub(crate) coprocessors: Vec<Arc<dyn CoprocessorCircuit>>,
@@ -30,7 +30,7 @@ impl BlockParams {
         Ok(BlockParams {
             k,
             cfg: RowConfig::new(memory_size)?,
-            mem: MerkleMemory::new(memory_size)?,
+            chain: ChainHasher::new(),
             stream: PoseidonStreamHasher::new(),
             regs: RegHasher::new(),
             coprocessors: Vec::new(),
@@ -64,9 +64,24 @@ impl BlockParams {
         &self.coprocessors
     }
 
-    /// The memory argument.
-    pub fn memory(&self) -> &MerkleMemory<F1> {
-        &self.mem
+    /// The sponge of the memory argument's binding chain.
+    pub fn chain(&self) -> &ChainHasher {
+        &self.chain
+    }
+
+    /// The step circuit index of the audit (after the CPU, 0, and the coprocessors).
+    pub fn audit_index(&self) -> u32 {
+        self.coprocessors.len() as u32 + 1
+    }
+
+    /// Number of word-index bits of an address (`log2(memory size / 4)`).
+    pub fn word_bits(&self) -> usize {
+        self.cfg.word_index_bits() as usize
+    }
+
+    /// Number of bits of a page number (`log2(memory size / PAGE_BYTES)`, at least 0).
+    pub fn page_bits(&self) -> u32 {
+        (self.memory_size() / PAGE_BYTES).max(1).trailing_zeros()
     }
 
     /// Rows per block.

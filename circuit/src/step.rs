@@ -4,23 +4,27 @@ use canopy_folding::{StepCircuit, F1};
 use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
 
+use crate::audit::AuditStep;
 use crate::block::BlockCircuit;
 use crate::handoff::CoprocessorStep;
 use crate::params::BlockParams;
 use crate::state::Z_LEN;
 
-/// The CPU block circuit or a coprocessor step: the m circuits of one proof, as one type for
-/// canopy-folding (index 0 is the CPU, index j ≥ 1 is coprocessor j).
+/// The CPU block circuit, a coprocessor step or the audit: the m + 2 circuits of one proof,
+/// as one type for canopy-folding (index 0 is the CPU, index j in 1..=m is coprocessor j,
+/// index m + 1 the audit).
 #[derive(Debug, Clone)]
 pub enum CanopyStep<'a> {
     /// The CPU block circuit F_0.
     Cpu(BlockCircuit<'a>),
     /// Coprocessor step F_j.
     Coprocessor(CoprocessorStep<'a>),
+    /// The audit step F_A (A = m + 1 for m coprocessors).
+    Audit(AuditStep<'a>),
 }
 
 impl<'a> CanopyStep<'a> {
-    /// All m circuits for shapes (no witness).
+    /// All m + 2 circuits for shapes (no witness).
     pub fn shapes(params: &'a BlockParams) -> Vec<CanopyStep<'a>> {
         let mut v = vec![CanopyStep::Cpu(BlockCircuit::shape(params))];
         for j in 1..=params.coprocessors().len() as u32 {
@@ -30,6 +34,7 @@ impl<'a> CanopyStep<'a> {
                 witness: None,
             }));
         }
+        v.push(CanopyStep::Audit(AuditStep::new(params, None)));
         v
     }
 }
@@ -48,6 +53,7 @@ impl StepCircuit<F1> for CanopyStep<'_> {
         match self {
             CanopyStep::Cpu(c) => c.synthesize(cs, pc, z),
             CanopyStep::Coprocessor(c) => c.synthesize(cs, pc, z),
+            CanopyStep::Audit(c) => c.synthesize(cs, pc, z),
         }
     }
 }

@@ -11,12 +11,13 @@ use std::sync::Arc;
 use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
 use canopy_circuit::handoff::CoprocessorStep;
 use canopy_circuit::params::BlockParams;
-use canopy_circuit::state::{Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_MEM_ROOT};
+use canopy_circuit::audit::AuditStep;
+use canopy_circuit::state::{Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_SUM};
 use canopy_circuit::step::CanopyStep;
 use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};
 use canopy_vm::trace::StepEvent;
 use canopy_vm::{StepRecord, Vm, VmConfig};
-use common::{circuits, program, AddCarry, Not, MEM};
+use common::{circuits, memory_closes, program, test_challenges, AddCarry, Not, MEM};
 use ff::Field;
 use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::test_cs::TestConstraintSystem;
@@ -53,8 +54,17 @@ fn records() -> (Vec<StepRecord>, u32) {
 
 /// All steps of the run from the given records.
 fn steps_of(params: &BlockParams, recs: &[StepRecord]) -> (Vec<StepWitness>, Vec<F1>) {
+    steps_and_pages(params, recs).0
+}
+
+/// All steps of the run, z_0 and the audited pages.
+fn steps_and_pages(
+    params: &BlockParams,
+    recs: &[StepRecord],
+) -> ((Vec<StepWitness>, Vec<F1>), Vec<u64>) {
     let program = program();
-    let mut gen = BlockWitnessGen::new(params, &program, F1::from(99u64)).unwrap();
+    let mut gen =
+        BlockWitnessGen::new(params, &program, F1::from(99u64), Some(test_challenges())).unwrap();
     let z0 = gen.z().to_vec();
     let mut out = Vec::new();
     for r in recs {
@@ -67,7 +77,8 @@ fn steps_of(params: &BlockParams, recs: &[StepRecord]) -> (Vec<StepWitness>, Vec
     while let Some(s) = gen.next_step() {
         out.push(s);
     }
-    (out, z0)
+    let pages = gen.pages().unwrap();
+    ((out, z0), pages)
 }
 
 fn circuit_of<'a>(params: &'a BlockParams, s: &'a StepWitness) -> CanopyStep<'a> {
@@ -76,6 +87,7 @@ fn circuit_of<'a>(params: &'a BlockParams, s: &'a StepWitness) -> CanopyStep<'a>
         StepWitness::Coprocessor(c) => {
             CanopyStep::Coprocessor(CoprocessorStep::new(params, c.index, Some(c)).unwrap())
         }
+        StepWitness::Audit(a) => CanopyStep::Audit(AuditStep::new(params, Some(a))),
     }
 }
 
@@ -99,7 +111,7 @@ fn run(params: &BlockParams, s: &StepWitness, z_in: &[F1]) -> (bool, F1, Vec<F1>
 
 fn coprocessor_positions(steps: &[StepWitness]) -> Vec<usize> {
     (0..steps.len())
-        .filter(|&i| steps[i].circuit_index() != 0)
+        .filter(|&i| matches!(steps[i], StepWitness::Coprocessor(_)))
         .collect()
 }
 
@@ -117,7 +129,9 @@ fn every_step_satisfies_and_hands_over() {
         let (ok, phi, z_out) = run(&params, s, s.z_in());
         assert!(ok, "step {i} (circuit {})", s.circuit_index());
         assert_eq!(z_out, s.z_out(), "step {i}: circuit z' equals native z'");
-        let next = steps.get(i + 1).map_or(0, |n| n.circuit_index());
+        let next = steps
+            .get(i + 1)
+            .map_or(params.audit_index(), |n| n.circuit_index());
         assert_eq!(
             phi,
             F1::from(next as u64),
@@ -135,7 +149,7 @@ fn the_run_folds_and_verifies() {
     let (recs, _) = records();
     let (steps, z0) = steps_of(&params, &recs);
     let pp = PublicParams::setup(&CanopyStep::shapes(&params)).unwrap();
-    assert_eq!(pp.num_circuits(), 3);
+    assert_eq!(pp.num_circuits(), 4);
     let mut acc: Option<Accumulator> = None;
     for s in &steps {
         let mut cs = CanopyStep::shapes(&params);
@@ -149,7 +163,7 @@ fn the_run_folds_and_verifies() {
     acc.verify(&pp).unwrap();
     assert_eq!(acc.num_steps(), steps.len() as u64);
     let (pc, z) = acc.state();
-    assert_eq!(pc, F1::ZERO);
+    assert_eq!(pc, F1::from(params.audit_index() as u64));
     assert_eq!(z, steps.last().unwrap().z_out());
     assert_eq!(z.len(), Z_LEN);
 }
@@ -158,20 +172,24 @@ fn the_run_folds_and_verifies() {
 fn a_read_that_memory_does_not_hold_is_rejected() {
     let params = params();
     let (recs, _) = records();
-    let (mut steps, _) = steps_of(&params, &recs);
+    let ((mut steps, _), pages) = steps_and_pages(&params, &recs);
+    let program = program();
+    assert_eq!(memory_closes(&params, &program, &steps, &pages), Ok(true));
     let i = coprocessor_positions(&steps)[0];
-    let z_in = steps[i].z_in().to_vec();
     if let StepWitness::Coprocessor(c) = &mut steps[i] {
-        c.reads[1].0.word ^= 1;
+        c.reads[1].old.word ^= 1;
+        c.reads[1].new.word ^= 1;
     }
-    assert!(!run(&params, &steps[i], &z_in).0);
+    // the step itself is satisfiable (the memory argument is global) but the run's sum
+    // does not close
+    assert_ne!(memory_closes(&params, &program, &steps, &pages), Ok(true));
 }
 
 #[test]
 fn an_output_word_that_is_not_the_result_is_rejected() {
     // The native side claims another sum (a lying coprocessor, or a tampered trace): the
-    // coprocessor step's circuit computes the true sum into mem_root, so the next block's
-    // load of the lie does not open against it.
+    // coprocessor step's circuit writes the true sum, so the next block's load of the lie
+    // reads a tuple that no write made: a store not reflected by a later load.
     let params = params();
     let (mut recs, _) = records();
     let call = recs
@@ -189,14 +207,15 @@ fn an_output_word_that_is_not_the_result_is_rejected() {
         m.old = lie;
         m.new = lie;
     }
-    let (steps, _) = steps_of(&params, &recs);
+    let ((steps, _), pages) = steps_and_pages(&params, &recs);
     let i = coprocessor_positions(&steps)[0];
     let (ok, _, z_true) = run(&params, &steps[i], steps[i].z_in());
     assert!(ok, "the coprocessor step itself computes the true result");
-    assert_ne!(z_true[Z_MEM_ROOT], steps[i].z_out()[Z_MEM_ROOT]);
-    assert!(
-        !run(&params, &steps[i + 1], &z_true).0,
-        "the next block cannot continue from the true memory with the lie"
+    assert_ne!(z_true[Z_SUM], steps[i].z_out()[Z_SUM]);
+    assert_ne!(
+        memory_closes(&params, &program(), &steps, &pages),
+        Ok(true),
+        "the next block's load of the lie makes the memory argument fail"
     );
 }
 
@@ -244,7 +263,8 @@ fn an_unregistered_selector_is_unsatisfiable() {
     assert!(ok);
     // and the witness generator refuses it with a clear error
     let program = program();
-    let mut gen = BlockWitnessGen::new(&only_first, &program, F1::ONE).unwrap();
+    let mut gen =
+        BlockWitnessGen::new(&only_first, &program, F1::ONE, Some(test_challenges())).unwrap();
     let err = recs
         .iter()
         .find_map(|r| gen.push_record(r).err())

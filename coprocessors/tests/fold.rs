@@ -1,9 +1,10 @@
 //! A guest calling the Poseidon built-in is folded and verified with canopy-folding (the CPU
-//! block circuit and the coprocessor's step circuit, m = 2).
+//! block circuit, the coprocessor's step circuit and the audit: 3 circuits).
 mod common;
 
 use std::sync::Arc;
 
+use canopy_circuit::audit::AuditStep;
 use canopy_circuit::block::{BlockCircuit, StepWitness};
 use canopy_circuit::handoff::CoprocessorStep;
 use canopy_circuit::params::BlockParams;
@@ -18,6 +19,7 @@ fn circuit_of<'a>(params: &'a BlockParams, s: &'a StepWitness) -> CanopyStep<'a>
         StepWitness::Coprocessor(c) => {
             CanopyStep::Coprocessor(CoprocessorStep::new(params, c.index, Some(c)).unwrap())
         }
+        StepWitness::Audit(a) => CanopyStep::Audit(AuditStep::new(params, Some(a))),
     }
 }
 
@@ -28,7 +30,7 @@ fn a_poseidon_call_folds_and_verifies() {
     data[8..16].copy_from_slice(&element_to_words(F1::from(4u64)));
     let (params, steps) = trace_steps(Arc::new(PoseidonHash::new()), &data);
     let pp = PublicParams::setup(&CanopyStep::shapes(&params)).unwrap();
-    assert_eq!(pp.num_circuits(), 2);
+    assert_eq!(pp.num_circuits(), 3);
     let z0 = steps[0].z_in().to_vec();
     let mut acc: Option<Accumulator> = None;
     for s in &steps {

@@ -122,7 +122,13 @@ fn guest_coprocessor_step_satisfies_its_circuit() {
         (tampered(), "invalid\n"),
     ] {
         let mut vm = vm(&input, true).unwrap();
-        let mut gen = BlockWitnessGen::new(&params, &program, F1::from(7u64)).unwrap();
+        let mut gen = BlockWitnessGen::new(
+            &params,
+            &program,
+            F1::from(7u64),
+            Some(canopy_circuit::memcheck::Challenges::from_seed(7)),
+        )
+        .unwrap();
         let mut copro = Vec::new();
         let mut keep = |s: StepWitness| {
             if s.circuit_index() != 0 {

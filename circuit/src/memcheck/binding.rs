@@ -1,181 +1,225 @@
-//! Binding the challenges to every tuple (MEMORY.md §2): the challenges are derived after
-//! every fingerprinted value is fixed, from a chain over the fold steps' packed accesses.
-//!
-//! [`ChallengeBinding`] is the interface; [`PoseidonChain`] is option A (the circuit hashes
-//! each step's packed accesses). Option B (commitment-carrying) will implement the same trait
-//! with a link that absorbs a step's witness-segment commitment instead.
-//!
-//! # Option A, exactly (what the circuit must mirror)
+//! Binding the challenges to every tuple (MEMORY.md §2, option A): the chain over the fold
+//! steps' packed accesses, the page digest, and the challenge derivation, natively and in
+//! circuit.
 //!
 //! * Sponge: nova-snark's Poseidon `Sponge` over `U24` (width 25, rate 24),
-//!   `Strength::Standard`, `Simplex` mode, the same construction as [`crate::registers`].
-//! * Link: `IC_i = H_chain(IC_{i−1}, header_i, p_1, …, p_n)` with IO pattern
-//!   `[Absorb(n + 2), Squeeze(1)]` and domain separator [`CHAIN_DOMAIN`]; `IC_0 = 0`.
-//! * `header_i = ts_start + 2^48·n + 2^80·j` ([`header`]): the step's first clock
-//!   (`< 2^48`), its access count `n` (`< 2^32`) and its circuit index `j` (0 for a CPU
-//!   block, `< 2^32`).
-//! * Access `p = a + 2^34·v_r + 2^68·v_w + 2^102·t_r` ([`pack`]): cell `a < 2^34`, read value
-//!   `v_r < 2^34`, written value `v_w < 2^34`, read time `t_r < 2^48`; 150 bits, so the
-//!   packing is injective in the field. The write time is not packed: it is
-//!   `ts_start + position`. The circuit must range-check every component to these widths.
-//! * Challenges: `(γ, α) = H_chal(tag, params digest, program digest, input digest, IC_end,
-//!   #pages, page_1, …, page_m)` with IO pattern `[Absorb(m + 6), Squeeze(2)]`, domain
-//!   separator [`CHALLENGE_DOMAIN`], `tag =` [`CHALLENGE_TAG`]; `γ` is the first squeezed
-//!   element, `α` the second. Computed natively by prover and verifier.
+//!   `Strength::Standard`, `Simplex` mode, IO pattern `[Absorb(n), Squeeze(k)]`.
+//! * Chain link of a step of circuit `j`: `IC' = H_{CHAIN_DOMAIN + j}(IC, p_1, …, p_n)`; the
+//!   circuit index in the domain separator and the input length in the IO pattern separate
+//!   the circuits. The clock is not absorbed: every step advances it by a constant of its
+//!   circuit, and `ts = 0` in `z_0` is checked by the verifier.
+//! * Page digest: `P' = H_{PAGE_DOMAIN}(P, page)`, `P_0 = 0`.
+//! * Challenges: `(γ, α) = H_{CHALLENGE_DOMAIN}(tag, params digest, program digest, input
+//!   digest (each SHA-256 as two 128-bit halves), IC_end)`, squeezing two elements.
 
 use canopy_folding::F1;
 use ff::{Field, PrimeField};
 use nova_snark::frontend::gadgets::poseidon::{
-    IOPattern, PoseidonConstants, Simplex, Sponge, SpongeAPI, SpongeOp, SpongeTrait, Strength,
+    Elt, IOPattern, PoseidonConstants, Simplex, Sponge, SpongeAPI, SpongeCircuit, SpongeOp,
+    SpongeTrait, Strength,
 };
+use nova_snark::frontend::num::{AllocatedNum, Num};
+use nova_snark::frontend::{ConstraintSystem, SynthesisError};
 use typenum::U24;
 
-use super::error::MemCheckError;
 use super::logup::Challenges;
-use super::sets::PageList;
-use super::{Access, StepAccesses, StepKind, CELL_BITS, TIME_BITS, VALUE_BITS};
+use super::native::AccessRecord;
+use super::{ADDR_BITS, GAP_BITS, VALUE_BITS};
 
-/// Domain separator of the chain's sponge ("MC").
+/// Domain separator of the chain (`+ j` for circuit j).
 pub const CHAIN_DOMAIN: u32 = 0x4d43_0000;
-/// Domain separator of the challenge derivation's sponge ("MX").
+/// Domain separator of the page digest.
+pub const PAGE_DOMAIN: u32 = 0x4d50_0000;
+/// Domain separator of the challenge derivation.
 pub const CHALLENGE_DOMAIN: u32 = 0x4d58_0000;
-/// The first element absorbed by the challenge derivation: "canopy memcheck v1".
-pub const CHALLENGE_TAG: u64 = 0x6d63_6b5f_7631;
+/// The first element absorbed by the challenge derivation: "canopy memcheck v2".
+pub const CHALLENGE_TAG: u64 = 0x6d63_6b5f_7632;
 
-/// What the challenges bind besides the tuples: digests the caller computes (parameters,
-/// program, public input).
+/// What the challenges bind besides the chain: the statement's digests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Statement {
-    /// Digest of the proving parameters (shapes, K, memory size, coprocessors).
-    pub params_digest: F1,
+pub struct ChallengeStatement {
+    /// Digest of the proving parameters.
+    pub params_digest: [u8; 32],
     /// Digest of the program.
-    pub program_digest: F1,
-    /// Digest of the public input.
-    pub input_digest: F1,
+    pub program_digest: [u8; 32],
+    /// SHA-256 of the public input the guest read.
+    pub input_digest: [u8; 32],
 }
 
-/// How the challenges are bound to the run: a chain over the fold steps, then a derivation
-/// from its end. Implementations must make `challenges` a function of every tuple absorbed.
-pub trait ChallengeBinding {
-    /// The chain's state between steps (what z carries as `IC_start`/`IC_cur`).
-    type Link: Clone + PartialEq + std::fmt::Debug;
-    /// The chain's start.
-    fn start(&self) -> Self::Link;
-    /// The link after one more step.
-    fn absorb(&self, link: &Self::Link, step: &StepAccesses) -> Result<Self::Link, MemCheckError>;
-    /// `(γ, α)` from the statement, the page list and the chain's end.
-    fn challenges(&self, statement: &Statement, pages: &PageList, end: &Self::Link) -> Challenges;
-}
-
-fn check(what: &'static str, value: u64, bits: u32) -> Result<u64, MemCheckError> {
-    if value >> bits == 0 {
-        Ok(value)
-    } else {
-        Err(MemCheckError::Range { what, value, bits })
-    }
-}
-
-fn pow2(k: u64) -> F1 {
-    F1::from(2u64).pow_vartime([k])
-}
-
-/// The packed field element of one access (module docs); fails if a component is out of
-/// range.
-pub fn pack(a: &Access) -> Result<F1, MemCheckError> {
-    let cell = check("cell", a.cell, CELL_BITS)?;
-    let vr = check("read value", a.read_value, VALUE_BITS)?;
-    let vw = check("written value", a.write_value, VALUE_BITS)?;
-    let tr = check("read time", a.read_time, TIME_BITS)?;
-    let low = cell as u128 | (vr as u128) << CELL_BITS | (vw as u128) << (CELL_BITS + VALUE_BITS);
-    Ok(F1::from_u128(low) + F1::from(tr) * pow2((CELL_BITS + 2 * VALUE_BITS) as u64))
-}
-
-/// The header of a step: `ts_start + 2^48·n + 2^80·j`.
-pub fn header(step: &StepAccesses) -> Result<F1, MemCheckError> {
-    let ts = check("step clock", step.ts_start, TIME_BITS)?;
-    let n = check("access count", step.accesses.len() as u64, 32)?;
-    let j = match step.kind {
-        StepKind::Block => 0,
-        StepKind::Coprocessor(j) => j as u64,
-    };
-    Ok(F1::from_u128(
-        ts as u128 | (n as u128) << 48 | (j as u128) << 80,
-    ))
-}
-
-/// Option A: the Poseidon chain over packed accesses.
+/// The Poseidon sponge of the chain, the page digest and the challenges.
 #[derive(Clone)]
-pub struct PoseidonChain {
+pub struct ChainHasher {
     constants: PoseidonConstants<F1, U24>,
 }
 
-impl std::fmt::Debug for PoseidonChain {
+impl std::fmt::Debug for ChainHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PoseidonChain").finish_non_exhaustive()
+        f.debug_struct("ChainHasher").finish_non_exhaustive()
     }
 }
 
-impl Default for PoseidonChain {
+impl Default for ChainHasher {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl PoseidonChain {
+fn pattern(n: usize, squeeze: u32) -> IOPattern {
+    IOPattern(vec![SpongeOp::Absorb(n as u32), SpongeOp::Squeeze(squeeze)])
+}
+
+impl ChainHasher {
     /// Generates the constants.
     pub fn new() -> Self {
-        PoseidonChain {
+        ChainHasher {
             constants: Sponge::<F1, U24>::api_constants(Strength::Standard),
         }
     }
 
-    fn sponge(&self, domain: u32, input: &[F1], squeeze: u32) -> Vec<F1> {
-        let pattern = IOPattern(vec![
-            SpongeOp::Absorb(input.len() as u32),
-            SpongeOp::Squeeze(squeeze),
-        ]);
+    /// The sponge natively.
+    pub fn hash(&self, domain: u32, input: &[F1], squeeze: u32) -> Vec<F1> {
         let mut sponge = Sponge::new_with_constants(&self.constants, Simplex);
         let acc = &mut ();
-        sponge.start(pattern, Some(domain), acc);
+        sponge.start(pattern(input.len(), squeeze), Some(domain), acc);
         SpongeAPI::absorb(&mut sponge, input.len() as u32, input, acc);
         let out = SpongeAPI::squeeze(&mut sponge, squeeze, acc);
         // `finish` only fails on an IO-pattern mismatch, which the pattern above rules out.
         let _ = sponge.finish(acc);
         out
     }
-}
 
-impl ChallengeBinding for PoseidonChain {
-    type Link = F1;
-
-    fn start(&self) -> F1 {
-        F1::ZERO
+    /// The sponge in circuit, one output, allocated.
+    pub fn hash_gadget<CS: ConstraintSystem<F1>>(
+        &self,
+        mut cs: CS,
+        domain: u32,
+        input: Vec<Elt<F1>>,
+    ) -> Result<AllocatedNum<F1>, SynthesisError> {
+        let out = {
+            let mut ns = cs.namespace(|| "sponge");
+            let mut sponge = SpongeCircuit::new_with_constants(&self.constants, Simplex);
+            let acc = &mut ns;
+            sponge.start(pattern(input.len(), 1), Some(domain), acc);
+            SpongeAPI::absorb(&mut sponge, input.len() as u32, &input, acc);
+            let out = SpongeAPI::squeeze(&mut sponge, 1, acc);
+            sponge
+                .finish(acc)
+                .map_err(|_| SynthesisError::Unsatisfiable("sponge IO pattern".into()))?;
+            out
+        };
+        out.into_iter()
+            .next()
+            .ok_or(SynthesisError::AssignmentMissing)?
+            .ensure_allocated(&mut cs.namespace(|| "out"))
     }
 
-    fn absorb(&self, link: &F1, step: &StepAccesses) -> Result<F1, MemCheckError> {
-        let mut input = Vec::with_capacity(step.accesses.len() + 2);
-        input.push(*link);
-        input.push(header(step)?);
-        for a in &step.accesses {
-            input.push(pack(a)?);
+    /// One link of the chain natively: `H_{CHAIN_DOMAIN + j}(ic, packed…)`.
+    pub fn link(&self, j: u32, ic: F1, packed: &[F1]) -> F1 {
+        let mut input = Vec::with_capacity(packed.len() + 1);
+        input.push(ic);
+        input.extend_from_slice(packed);
+        self.hash(CHAIN_DOMAIN + j, &input, 1)[0]
+    }
+
+    /// One link of the chain in circuit.
+    pub fn link_gadget<CS: ConstraintSystem<F1>>(
+        &self,
+        cs: CS,
+        j: u32,
+        ic: &AllocatedNum<F1>,
+        packed: Vec<Num<F1>>,
+    ) -> Result<AllocatedNum<F1>, SynthesisError> {
+        let mut input = Vec::with_capacity(packed.len() + 1);
+        input.push(Elt::Allocated(ic.clone()));
+        input.extend(packed.into_iter().map(Elt::Num));
+        self.hash_gadget(cs, CHAIN_DOMAIN + j, input)
+    }
+
+    /// One step of the page digest natively.
+    pub fn page_link(&self, digest: F1, page: u64) -> F1 {
+        self.hash(PAGE_DOMAIN, &[digest, F1::from(page)], 1)[0]
+    }
+
+    /// The challenges from the statement and the chain's end.
+    pub fn challenges(&self, statement: &ChallengeStatement, end: F1) -> Challenges {
+        let mut input = vec![F1::from(CHALLENGE_TAG)];
+        for d in [
+            &statement.params_digest,
+            &statement.program_digest,
+            &statement.input_digest,
+        ] {
+            input.extend(halves(d));
         }
-        Ok(self.sponge(CHAIN_DOMAIN, &input, 1)[0])
-    }
-
-    fn challenges(&self, statement: &Statement, pages: &PageList, end: &F1) -> Challenges {
-        let mut input = vec![
-            F1::from(CHALLENGE_TAG),
-            statement.params_digest,
-            statement.program_digest,
-            statement.input_digest,
-            *end,
-            F1::from(pages.pages().len() as u64),
-        ];
-        input.extend(pages.pages().iter().map(|p| F1::from(*p)));
-        let out = self.sponge(CHALLENGE_DOMAIN, &input, 2);
+        input.push(end);
+        let out = self.hash(CHALLENGE_DOMAIN, &input, 2);
         Challenges {
             gamma: out[0],
             alpha: out[1],
         }
     }
 }
+
+/// A 32-byte digest as two field elements (128-bit little-endian halves).
+fn halves(d: &[u8; 32]) -> [F1; 2] {
+    let mut lo = [0u8; 16];
+    let mut hi = [0u8; 16];
+    lo.copy_from_slice(&d[..16]);
+    hi.copy_from_slice(&d[16..]);
+    [
+        F1::from_u128(u128::from_le_bytes(lo)),
+        F1::from_u128(u128::from_le_bytes(hi)),
+    ]
+}
+
+/// `(γ, α)` for `statement` and the chain's end `end`.
+pub fn derive_challenges(statement: &ChallengeStatement, end: F1) -> Challenges {
+    ChainHasher::new().challenges(statement, end)
+}
+
+/// The page digest of `pages`, from `P_0 = 0`.
+pub fn page_digest(hasher: &ChainHasher, pages: &[u64]) -> F1 {
+    pages
+        .iter()
+        .fold(F1::from(0u64), |d, p| hasher.page_link(d, *p))
+}
+
+/// `2^k` in the field.
+pub fn pow2(k: u32) -> F1 {
+    F1::from(2u64).pow_vartime([k as u64])
+}
+
+/// The packed element of one coprocessor access:
+/// `a + 2^32·v_r + 2^66·v_w + 2^100·d` (< 2^132).
+pub fn pack_access(a: &AccessRecord) -> F1 {
+    let (lo, shift) = pack_parts(a);
+    debug_assert_eq!(shift, ADDR_BITS + 2 * VALUE_BITS + GAP_BITS);
+    lo
+}
+
+fn pack_parts(a: &AccessRecord) -> (F1, u32) {
+    let parts = [
+        (a.addr as u64, ADDR_BITS),
+        (a.old.to_u64(), VALUE_BITS),
+        (a.new.to_u64(), VALUE_BITS),
+        (a.gap(), GAP_BITS),
+    ];
+    let mut acc = F1::from(0u64);
+    let mut shift = 0;
+    for (v, bits) in parts {
+        acc += F1::from(v) * pow2(shift);
+        shift += bits;
+    }
+    (acc, shift)
+}
+
+/// The packed element of one CPU row: the fetch (a pure read) and the data access,
+/// `a_f + 2^32·v_f + 2^66·d_f + 2^98·(data access packed as in [`pack_access`])` (< 2^230).
+pub fn pack_row(fetch: &AccessRecord, data: &AccessRecord) -> F1 {
+    let f = F1::from(fetch.addr as u64)
+        + F1::from(fetch.old.to_u64()) * pow2(ADDR_BITS)
+        + F1::from(fetch.gap()) * pow2(ADDR_BITS + VALUE_BITS);
+    f + pack_access(data) * pow2(FETCH_BITS)
+}
+
+/// Bits of a packed fetch (address, value, gap).
+pub const FETCH_BITS: u32 = ADDR_BITS + VALUE_BITS + GAP_BITS;

@@ -1,18 +1,15 @@
 //! The fingerprint `h(a, v, t) = a + γ·v + γ²·t` and the LogUp sums, natively.
 //!
-//! What each check catches:
-//! * the **sum** `Σ_WS 1/(α−h) − Σ_RS 1/(α−h) + Σ_IS 1/(α−h) − Σ_FS 1/(α−h) = 0` catches every
-//!   multiset difference: a value never written, a stale value, a lying register read, a
-//!   store not reflected later, a duplicated or missing IS/FS cell, a missing page;
-//! * the **time order** `t_r < ts` ([`check_time_order`]) catches reorderings that keep the
-//!   multisets equal, such as a read that consumes a write made *later* (a balanced forgery
-//!   swaps two accesses' places in a cell's history: the sum stays 0).
+//! The sum `Σ_WS 1/(α−h) − Σ_RS 1/(α−h) + Σ_IS 1/(α−h) − Σ_FS 1/(α−h) = 0` catches every
+//! multiset difference (a value never written, a stale value, a store not reflected later, a
+//! duplicated or missing cell); the time order `t_r < ts` (the gap's range check) catches
+//! reorderings that keep the multisets equal.
 
 use canopy_folding::F1;
 use ff::Field;
 
 use super::error::MemCheckError;
-use super::{Access, Tuple};
+use super::Tuple;
 
 /// The challenges of the fingerprint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +21,17 @@ pub struct Challenges {
 }
 
 impl Challenges {
+    /// Pseudo-random challenges from a seed, for tests and benchmarks of single steps. A
+    /// proof's challenges come from [`super::derive_challenges`] (the verifier derives them).
+    pub fn from_seed(seed: u64) -> Challenges {
+        let st = super::ChallengeStatement {
+            params_digest: [0; 32],
+            program_digest: [0; 32],
+            input_digest: [0; 32],
+        };
+        super::derive_challenges(&st, F1::from(seed))
+    }
+
     /// `h(a, v, t) = a + γ·v + γ²·t`.
     pub fn fingerprint(&self, t: &Tuple) -> F1 {
         let g = self.gamma;
@@ -56,25 +64,9 @@ impl Challenges {
         self.signed_sum(&terms)
     }
 
-    /// The read/write part `Σ_WS 1/(α−h) − Σ_RS 1/(α−h)` of `accesses` (additive: the sum
-    /// over a concatenation is the sum of the sums).
-    pub fn rw_sum(&self, accesses: &[Access]) -> Result<F1, MemCheckError> {
-        let mut terms = Vec::with_capacity(2 * accesses.len());
-        for a in accesses {
-            terms.push((a.write_tuple(), true));
-            terms.push((a.read_tuple(), false));
-        }
-        self.signed_sum(&terms)
-    }
-
-    /// The complete sum `rw + Σ_IS − Σ_FS`; memory was consistent iff it is 0 (w.h.p.).
-    pub fn total(
-        &self,
-        rw: F1,
-        initial: &[Tuple],
-        final_set: &[Tuple],
-    ) -> Result<F1, MemCheckError> {
-        Ok(rw + self.set_sum(initial)? - self.set_sum(final_set)?)
+    /// The inverse of `α − h(t)`; fails with [`MemCheckError::Pole`] if it is 0.
+    pub fn term(&self, t: &Tuple) -> Result<F1, MemCheckError> {
+        Option::from((self.alpha - self.fingerprint(t)).invert()).ok_or(MemCheckError::Pole)
     }
 }
 
@@ -91,22 +83,6 @@ fn batch_invert(v: &mut [F1]) -> Result<(), MemCheckError> {
         let xi = inv * p;
         inv *= *x;
         *x = xi;
-    }
-    Ok(())
-}
-
-/// The time-order predicate of every access: `read_time < time`. The index in the error is
-/// the position in `accesses`.
-pub fn check_time_order(accesses: &[Access]) -> Result<(), MemCheckError> {
-    for (index, a) in accesses.iter().enumerate() {
-        if a.read_time >= a.time {
-            return Err(MemCheckError::TimeOrder {
-                index,
-                cell: a.cell,
-                read_time: a.read_time,
-                time: a.time,
-            });
-        }
     }
     Ok(())
 }

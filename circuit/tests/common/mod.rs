@@ -268,3 +268,73 @@ pub fn program() -> Program {
 pub fn circuits() -> Vec<Arc<dyn CoprocessorCircuit>> {
     vec![Arc::new(AddCarry), Arc::new(Not)]
 }
+
+/// The challenges the circuit tests use (a proof derives its own).
+pub fn test_challenges() -> canopy_circuit::memcheck::Challenges {
+    canopy_circuit::memcheck::Challenges::from_seed(42)
+}
+
+/// Synthesizes one step circuit on `z_in`; returns (satisfied, φ', z').
+pub fn run_step_circuit(
+    params: &canopy_circuit::BlockParams,
+    s: &canopy_circuit::block::StepWitness,
+    z_in: &[F1],
+) -> (bool, F1, Vec<F1>) {
+    use canopy_circuit::audit::AuditStep;
+    use canopy_circuit::block::{BlockCircuit, StepWitness};
+    use canopy_circuit::handoff::CoprocessorStep;
+    use canopy_circuit::step::CanopyStep;
+    use canopy_folding::StepCircuit;
+    use nova_snark::frontend::test_cs::TestConstraintSystem;
+    let c = match s {
+        StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(params, b)),
+        StepWitness::Coprocessor(c) => {
+            CanopyStep::Coprocessor(CoprocessorStep::new(params, c.index, Some(c)).unwrap())
+        }
+        StepWitness::Audit(a) => CanopyStep::Audit(AuditStep::new(params, Some(a))),
+    };
+    let mut cs = TestConstraintSystem::<F1>::new();
+    let z: Vec<AllocatedNum<F1>> = z_in
+        .iter()
+        .enumerate()
+        .map(|(i, v)| AllocatedNum::alloc(cs.namespace(|| format!("z{i}")), || Ok(*v)).unwrap())
+        .collect();
+    let phi_in = F1::from(s.circuit_index() as u64);
+    let phi = AllocatedNum::alloc(cs.namespace(|| "phi"), || Ok(phi_in)).unwrap();
+    let (phi_next, z_out) = c.synthesize(&mut cs, &phi, &z).unwrap();
+    (
+        cs.is_satisfied(),
+        phi_next.get_value().unwrap(),
+        z_out.iter().map(|v| v.get_value().unwrap()).collect(),
+    )
+}
+
+/// What the memory argument says of a run: every step's circuit is run on the previous
+/// circuit's z' (from the first step's z_in, as folding would); `Err(i)` if step i is
+/// unsatisfied, else whether the LogUp total closes: `S_n + Σ_IS(pages) = 0` with the pages
+/// the audit folded (the verifier's check, without the challenge derivation).
+pub fn memory_closes(
+    params: &canopy_circuit::BlockParams,
+    program: &Program,
+    steps: &[canopy_circuit::block::StepWitness],
+    pages: &[u64],
+) -> Result<bool, usize> {
+    use canopy_circuit::memcheck::sets::initial_set;
+    use canopy_circuit::memcheck::InitialImage;
+    use canopy_circuit::state::{Z_ALPHA, Z_GAMMA, Z_SUM};
+    let mut z = steps[0].z_in().to_vec();
+    for (i, s) in steps.iter().enumerate() {
+        let (ok, _, z_out) = run_step_circuit(params, s, &z);
+        if !ok {
+            return Err(i);
+        }
+        z = z_out;
+    }
+    let c = canopy_circuit::memcheck::Challenges {
+        gamma: z[Z_GAMMA],
+        alpha: z[Z_ALPHA],
+    };
+    let image = InitialImage::new(program, params.memory_size()).unwrap();
+    let is = initial_set(&image, pages).unwrap();
+    Ok(c.set_sum(&is).unwrap() + z[Z_SUM] == F1::ZERO)
+}

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use canopy_circuit::block::{BlockWitnessGen, StepWitness};
 use canopy_circuit::coprocessor::{u32_bits, CoprocessorCircuit, DynCs, InputWord};
 use canopy_circuit::handoff::CoprocessorStep;
+use canopy_circuit::memcheck::Challenges;
 use canopy_circuit::params::BlockParams;
 use canopy_circuit::ProvableCoprocessor;
 use canopy_folding::{StepCircuit, F1};
@@ -321,7 +322,13 @@ pub fn trace_steps(
         .unwrap()
         .with_coprocessors(vec![circuit])
         .unwrap();
-    let mut gen = BlockWitnessGen::new(&params, &program, F1::from(7u64)).unwrap();
+    let mut gen = BlockWitnessGen::new(
+        &params,
+        &program,
+        F1::from(7u64),
+        Some(Challenges::from_seed(7)),
+    )
+    .unwrap();
     let mut steps = Vec::new();
     for r in &recs {
         gen.push_record(r).unwrap();
