@@ -257,19 +257,12 @@ impl<'a> DistributedProver<'a> {
         pipeline::check_memory_size(p, program)?;
         pipeline::check_leaf_options(self.leaf_steps, self.threads)?;
         let mut fold_steps = 0u64;
-        let traced = pipeline::trace_steps(
-            p,
-            program,
-            inputs,
-            self.max_steps,
-            F1::ZERO,
-            None,
-            |_| {
+        let traced =
+            pipeline::trace_steps(p, program, inputs, self.max_steps, F1::ZERO, None, |_| {
                 fold_steps += 1;
                 Ok(true)
-            },
-        )?
-        .ok_or_else(|| ProveError::Internal("the counting run stopped early".into()))?;
+            })?
+            .ok_or_else(|| ProveError::Internal("the counting run stopped early".into()))?;
         let run = traced.run;
         Ok(RunFacts {
             digest: RunDigest {

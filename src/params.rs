@@ -296,7 +296,8 @@ impl Params {
                 "made by a build with other circuits (the circuit fingerprint differs)".into(),
             ));
         }
-        let m = 1 + coprocessors.len();
+        // the CPU, the coprocessors and the audit
+        let m = 2 + coprocessors.len();
         if folding.num_circuits() != m || folding.arity() != Z_LEN {
             return Err(ParamsError::Stale(format!(
                 "{} circuits of arity {}, expected {m} of arity {Z_LEN}",

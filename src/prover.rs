@@ -8,9 +8,9 @@ use sha2::{Digest, Sha256};
 use crate::error::ProveError;
 use crate::params::Params;
 use crate::pipeline::{self, step_circuits, steps_of, LeafBatcher, Traced, Window};
-use canopy_circuit::memcheck::Challenges;
 use crate::program::{ExecuteError, Execution, Inputs, Program, DEFAULT_PROVE_MAX_STEPS};
 use crate::proof::Proof;
+use canopy_circuit::memcheck::Challenges;
 
 /// Progress of a proof, reported after every fold step (sequential chain) or after every
 /// window of leaves (proof tree).

@@ -3,12 +3,11 @@
 use canopy_circuit::block::BlockWitnessGen;
 use canopy_circuit::memcheck::sets::initial_set;
 use canopy_circuit::memcheck::{
-    derive_challenges, page_digest, ChallengeStatement, Challenges, InitialImage,
-    PageList,
+    derive_challenges, page_digest, ChallengeStatement, Challenges, InitialImage, PageList,
 };
 use canopy_circuit::params::BlockParams;
-use canopy_circuit::state::{Z_ALPHA, Z_CHAIN, Z_GAMMA, Z_NEXT_PAGE, Z_PAGES, Z_SUM};
 use canopy_circuit::row::{PoseidonStreamHasher, StreamState};
+use canopy_circuit::state::{Z_ALPHA, Z_CHAIN, Z_GAMMA, Z_NEXT_PAGE, Z_PAGES, Z_SUM};
 use canopy_folding::F1;
 use ff::Field;
 use sha2::{Digest, Sha256};
@@ -321,8 +320,7 @@ fn check_memory(
         .map_err(|e| VerifyError::InitialState(e.to_string()))?;
     pages.covers(&image).map_err(|e| bad(e.to_string()))?;
     let next = s.pages.last().map_or(0, |p| p + 1);
-    if page_digest(block.chain(), &s.pages) != z_n[Z_PAGES] || F1::from(next) != z_n[Z_NEXT_PAGE]
-    {
+    if page_digest(block.chain(), &s.pages) != z_n[Z_PAGES] || F1::from(next) != z_n[Z_NEXT_PAGE] {
         return Err(bad("the page list is not the one the audit covered".into()));
     }
     let is = initial_set(&image, &s.pages).map_err(|e| bad(e.to_string()))?;

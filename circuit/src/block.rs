@@ -57,8 +57,7 @@ use crate::row::{
 };
 use crate::state::{
     stream_ivs, z_of, MemFields, Z_ALPHA, Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_CHAIN, Z_CLOCK,
-    Z_DONE, Z_GAMMA, Z_HALTED, Z_LEN, Z_NEXT_PAGE, Z_PAGES, Z_PRIV_EOF, Z_REG_HASH, Z_RET,
-    Z_SUM,
+    Z_DONE, Z_GAMMA, Z_HALTED, Z_LEN, Z_NEXT_PAGE, Z_PAGES, Z_PRIV_EOF, Z_REG_HASH, Z_RET, Z_SUM,
 };
 use canopy_vm::elf_loader::Program;
 use canopy_vm::trace::{StepEvent, StepRecord};
@@ -429,8 +428,12 @@ impl StepCircuit<F1> for BlockCircuit<'_> {
         let to_call = pending.mul(cs.namespace(|| "pending call"), call)?;
         let a = F1::from(self.params.audit_index() as u64);
         let pc_next = AllocatedNum::alloc(cs.namespace(|| "phi next"), || {
-            Ok(to_call.get_value().ok_or(SynthesisError::AssignmentMissing)?
-                + a * halted.get_value().ok_or(SynthesisError::AssignmentMissing)?)
+            Ok(to_call
+                .get_value()
+                .ok_or(SynthesisError::AssignmentMissing)?
+                + a * halted
+                    .get_value()
+                    .ok_or(SynthesisError::AssignmentMissing)?)
         })?;
         cs.enforce(
             || "phi next = pending·call + halted·A",
@@ -839,13 +842,14 @@ impl<'a> BlockWitnessGen<'a> {
             z_out[Z_NEXT_PAGE] = F1::from(self.fields.next_page);
             z_out[Z_PAGES] = self.fields.pages;
             self.z = z_out.clone();
-            self.ready.push_back(StepWitness::Audit(Box::new(AuditWitness {
-                index,
-                page,
-                cells,
-                z_in,
-                z_out,
-            })));
+            self.ready
+                .push_back(StepWitness::Audit(Box::new(AuditWitness {
+                    index,
+                    page,
+                    cells,
+                    z_in,
+                    z_out,
+                })));
         }
         Ok(())
     }

@@ -37,10 +37,10 @@ use nova_snark::frontend::num::{AllocatedNum, Num};
 use nova_snark::frontend::{AllocatedBit, Boolean, ConstraintSystem, SynthesisError};
 
 use crate::coprocessor::{u32_bits, Arg, CoprocessorCircuit, DynCs, InputWord};
-use crate::memory::gadgets::pack_bits;
 use crate::memcheck::binding::pow2;
 use crate::memcheck::gadget::MemCtx;
 use crate::memcheck::{AccessRecord, ADDR_BITS, VALUE_BITS};
+use crate::memory::gadgets::pack_bits;
 use crate::params::BlockParams;
 use crate::state::{
     Z_ALPHA, Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_CHAIN, Z_CLOCK, Z_DONE, Z_GAMMA, Z_LEN, Z_RET,

@@ -3,8 +3,8 @@
 //! witnesses are rejected; constraint counts per block.
 
 use canopy_circuit::block::{BlockCircuit, BlockWitness, BlockWitnessGen, StepWitness};
-use canopy_circuit::params::BlockParams;
 use canopy_circuit::memcheck::Challenges;
+use canopy_circuit::params::BlockParams;
 use canopy_circuit::state::{
     Z_CALL, Z_CALLED, Z_DONE, Z_HALTED, Z_LEN, Z_PRIV_EOF, Z_REG_HASH, Z_SUM,
 };
@@ -78,7 +78,11 @@ fn run_block(params: &BlockParams, w: &BlockWitness, z_in: &[F1]) -> (bool, Vec<
         .unwrap();
     // φ' = 0, or the audit (index 1: no coprocessor) once halted
     let halted = z_out[Z_HALTED].get_value() == Some(F1::ONE);
-    let expect = if halted { params.audit_index() as u64 } else { 0 };
+    let expect = if halted {
+        params.audit_index() as u64
+    } else {
+        0
+    };
     assert_eq!(phi_next.get_value(), Some(F1::from(expect)));
     (
         cs.is_satisfied(),

@@ -8,10 +8,10 @@ mod common;
 
 use std::sync::Arc;
 
+use canopy_circuit::audit::AuditStep;
 use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
 use canopy_circuit::handoff::CoprocessorStep;
 use canopy_circuit::params::BlockParams;
-use canopy_circuit::audit::AuditStep;
 use canopy_circuit::state::{Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_SUM};
 use canopy_circuit::step::CanopyStep;
 use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};

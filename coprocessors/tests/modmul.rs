@@ -138,9 +138,9 @@ fn wrapper_step_satisfies_and_rejects_a_read_memory_does_not_hold() {
             w.reads[k].old.word ^= 1 << 7;
         }
         // the memory argument rejects globally: the step stays satisfiable but its sum (and
-            // chain) leave the honest run's, so the run's LogUp total cannot close
-            let (ok, _, same) = run_step(&params, &s);
-            assert!(!(ok && same), "tampered read {k}");
+        // chain) leave the honest run's, so the run's LogUp total cannot close
+        let (ok, _, same) = run_step(&params, &s);
+        assert!(!(ok && same), "tampered read {k}");
     }
 }
 

@@ -159,9 +159,9 @@ fn wrapper_step_satisfies_and_rejects_a_read_memory_does_not_hold() {
             c.reads[k].old.word ^= 1;
         }
         // the memory argument rejects globally: the step stays satisfiable but its sum (and
-            // chain) leave the honest run's, so the run's LogUp total cannot close
-            let (ok, _, same) = run_step(&params, &s);
-            assert!(!(ok && same), "tampered read {k}");
+        // chain) leave the honest run's, so the run's LogUp total cannot close
+        let (ok, _, same) = run_step(&params, &s);
+        assert!(!(ok && same), "tampered read {k}");
     }
     let _ = F1::from_u128(0);
 }

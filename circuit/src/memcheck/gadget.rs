@@ -60,7 +60,10 @@ pub fn bits_num<CS: ConstraintSystem<F1>>(
     let mut num = Num::zero();
     let mut coeff = F1::ONE;
     for i in 0..n {
-        let b = AllocatedBit::alloc(cs.namespace(|| format!("b{i}")), value.map(|v| v >> i & 1 == 1))?;
+        let b = AllocatedBit::alloc(
+            cs.namespace(|| format!("b{i}")),
+            value.map(|v| v >> i & 1 == 1),
+        )?;
         num = num.add_bool_with_coeff(CS::one(), &Boolean::Is(b), coeff);
         coeff = coeff.double();
     }

@@ -59,8 +59,8 @@
 //!   is bound through the chain (each audit step absorbs its page number).
 
 pub mod binding;
-pub mod gadget;
 pub mod error;
+pub mod gadget;
 pub mod logup;
 pub mod native;
 pub mod sets;
