@@ -164,7 +164,14 @@ impl<'a> Prover<'a> {
                 circuit,
             })
         };
-        let seed = F1::random(OsRng);
+        let seed = match self
+            .tree
+            .as_ref()
+            .and_then(|t| t.checkpoint.as_ref().map(|d| (d, t)))
+        {
+            Some((dir, t)) => checkpoint_seed(dir, t.resume)?,
+            None => F1::random(OsRng),
+        };
         let challenges = pipeline::challenges(p, program, inputs, self.max_steps, seed)?;
         let traced = match &self.tree {
             None => self.fold_chain(program, inputs, seed, challenges, &mut report)?,
@@ -221,6 +228,30 @@ impl<'a> Prover<'a> {
         let acc = acc.ok_or_else(|| ProveError::Internal("no block was folded".into()))?;
         Ok((acc, run))
     }
+}
+
+/// The run's secret seed (hiding salts, the chain's salt) when proving with a checkpoint
+/// directory: a resumed run must regenerate exactly the witnesses of the leaves it already
+/// proved, so the seed is kept in `<dir>/seed` (written atomically before any leaf; the
+/// directory already holds witness-derived accumulators and must stay private).
+fn checkpoint_seed(dir: &std::path::Path, resume: bool) -> Result<F1, ProveError> {
+    let path = dir.join("seed");
+    let bad = |what: String| ProveError::Checkpoint(format!("{}: {what}", path.display()));
+    if resume {
+        let bytes = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
+        let arr: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| bad(format!("{} bytes, expected 32", bytes.len())))?;
+        let repr = <F1 as ff::PrimeField>::Repr::from(arr);
+        return Option::from(<F1 as ff::PrimeField>::from_repr(repr))
+            .ok_or_else(|| bad("not a field element".into()));
+    }
+    let seed = F1::random(OsRng);
+    std::fs::create_dir_all(dir).map_err(|e| bad(e.to_string()))?;
+    crate::fs::write_atomic(&path, &crate::field::to_bytes(&seed))
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(seed)
 }
 
 /// The tree prover: the leaf batcher, the reducer and its checkpoints.

@@ -291,6 +291,12 @@ pub(crate) fn write_proof(
         let mut v = statement_json(s);
         v["proof_path"] = serde_json::json!(w.out_path.display().to_string());
         v["kind"] = serde_json::json!(kind);
+        // The CPU fold step's primary constraints (the augmented circuit, wrapper included)
+        // and their share per row: the figure the memory argument is about.
+        let cpu = w.params.folding().sizes().primary[0].0;
+        v["fold_step_constraints"] = serde_json::json!(cpu);
+        v["constraints_per_instruction"] =
+            serde_json::json!(cpu as f64 / w.params.block_size().max(1) as f64);
         v["file_bytes"] = serde_json::json!(bytes.len());
         if let Some(c) = &compressed {
             v["snark_bytes"] = serde_json::json!(c.snark_bytes);

@@ -1,4 +1,10 @@
-//! The memory argument of the CPU step circuit (docs/cpu-circuit.md §3).
+//! Leaves, the program image, and the former Merkle memory argument (docs/cpu-circuit.md §3).
+//!
+//! **No step circuit uses the Merkle memory any more**: offline memory checking
+//! ([`crate::memcheck`]) replaced it (issue 15). What the circuits still use from here is
+//! [`Leaf`] (a word and its tags), [`TreeGeometry`] and the image ([`image`]); the program
+//! digest still includes the image's Merkle root ([`initial_root`]). The Merkle gadget and its
+//! tests are kept as the baseline the memory argument is measured against (BENCHMARKS.md).
 //!
 //! Two traits form the interface, so that the Merkle tree can later be replaced by offline
 //! memory checking (plan O3) without touching the block circuit, which must only talk to them:

@@ -309,6 +309,23 @@ pub fn run_step_circuit(
     )
 }
 
+/// Runs every step's circuit on the previous circuit's z' (from the first step's z_in);
+/// returns the final z, or `Err(i)` if step i is unsatisfied.
+pub fn run_chain(
+    params: &canopy_circuit::BlockParams,
+    steps: &[canopy_circuit::block::StepWitness],
+) -> Result<Vec<F1>, usize> {
+    let mut z = steps[0].z_in().to_vec();
+    for (i, s) in steps.iter().enumerate() {
+        let (ok, _, z_out) = run_step_circuit(params, s, &z);
+        if !ok {
+            return Err(i);
+        }
+        z = z_out;
+    }
+    Ok(z)
+}
+
 /// What the memory argument says of a run: every step's circuit is run on the previous
 /// circuit's z' (from the first step's z_in, as folding would); `Err(i)` if step i is
 /// unsatisfied, else whether the LogUp total closes: `S_n + Σ_IS(pages) = 0` with the pages
@@ -322,14 +339,7 @@ pub fn memory_closes(
     use canopy_circuit::memcheck::sets::initial_set;
     use canopy_circuit::memcheck::InitialImage;
     use canopy_circuit::state::{Z_ALPHA, Z_GAMMA, Z_SUM};
-    let mut z = steps[0].z_in().to_vec();
-    for (i, s) in steps.iter().enumerate() {
-        let (ok, _, z_out) = run_step_circuit(params, s, &z);
-        if !ok {
-            return Err(i);
-        }
-        z = z_out;
-    }
+    let z = run_chain(params, steps)?;
     let c = canopy_circuit::memcheck::Challenges {
         gamma: z[Z_GAMMA],
         alpha: z[Z_ALPHA],
