@@ -238,6 +238,12 @@ fn checkpoint_seed(dir: &std::path::Path, resume: bool) -> Result<F1, ProveError
     let path = dir.join("seed");
     let bad = |what: String| ProveError::Checkpoint(format!("{}: {what}", path.display()));
     if resume {
+        if !path.exists() {
+            return Err(ProveError::Checkpoint(format!(
+                "no checkpoint in {} (no seed file)",
+                dir.display()
+            )));
+        }
         let bytes = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
         let arr: [u8; 32] = bytes
             .as_slice()

@@ -332,3 +332,118 @@ fn check_memory(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use canopy_circuit::block::StepWitness;
+    use canopy_circuit::memcheck::Challenges;
+    use canopy_vm::{Vm, VmConfig};
+
+    const MEM: u64 = 16 << 20;
+
+    /// hello's run natively (no folding): z_0, z_n and the page list, with `challenges`
+    /// (`None`: phase 1).
+    fn run(
+        block: &BlockParams,
+        program: &Program,
+        challenges: Option<Challenges>,
+    ) -> (Vec<F1>, Vec<F1>, Vec<u64>, F1) {
+        let mut vm = Vm::new(
+            program.vm_program(),
+            VmConfig {
+                memory_size: MEM,
+                ..VmConfig::default()
+            },
+        )
+        .unwrap();
+        let mut gen =
+            BlockWitnessGen::new(block, program.vm_program(), F1::from(9u64), challenges).unwrap();
+        let z0 = gen.z().to_vec();
+        let mut last: Option<StepWitness> = None;
+        for b in vm.trace(block.k()) {
+            for r in &b.unwrap().records {
+                gen.push_record(r).unwrap();
+                while let Some(s) = gen.next_step() {
+                    last = Some(s);
+                }
+            }
+        }
+        gen.finish().unwrap();
+        while let Some(s) = gen.next_step() {
+            last = Some(s);
+        }
+        let z_n = last.unwrap().z_out().to_vec();
+        (z0, z_n, gen.pages().unwrap(), gen.chain())
+    }
+
+    fn statement(program: &Program, pages: Vec<u64>) -> Statement {
+        Statement {
+            program_digest: program.digest(),
+            memory_size: MEM,
+            block_size: 4,
+            params_digest: [7; 32],
+            coprocessors: vec![],
+            public_input_len: 0,
+            public_input_digest: Sha256::digest(b"").into(),
+            public_input_eof: false,
+            public_output: vec![],
+            exit_code: 0,
+            instructions: 0,
+            fold_steps: 0,
+            pages,
+        }
+    }
+
+    /// The verifier's memory checks on an honest two-phase run, and each forgery of what they
+    /// check: challenges that are not the chain's, a page list that misses an image page or
+    /// is not the audited one, a sum that does not close.
+    #[test]
+    fn memory_checks_accept_the_two_phase_run_and_reject_forgeries() {
+        let elf = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/guest/examples/hello.elf"
+        ))
+        .unwrap();
+        let program = Program::from_elf_with_memory(&elf, MEM).unwrap();
+        let block = BlockParams::new(4, MEM).unwrap();
+        let (_, _, pages, end) = run(&block, &program, None);
+        let s = statement(&program, pages.clone());
+        let c = challenges_of(&s, end);
+        let (z0, z_n, pages2, end2) = run(&block, &program, Some(c));
+        assert_eq!(
+            (pages2, end2),
+            (pages.clone(), end),
+            "phase 2 repeats phase 1"
+        );
+        check_memory(&s, &program, &block, &z0, &z_n).unwrap();
+
+        // a z_0 challenge that is not derived from the chain's end
+        let mut bad = z0.clone();
+        bad[Z_ALPHA] += F1::ONE;
+        assert!(matches!(
+            check_memory(&s, &program, &block, &bad, &z_n),
+            Err(VerifyError::Memory(_))
+        ));
+        // a chain end other than the one the challenges came from
+        let mut bad = z_n.clone();
+        bad[Z_CHAIN] += F1::ONE;
+        assert!(check_memory(&s, &program, &block, &z0, &bad).is_err());
+        // a sum that does not close
+        let mut bad = z_n.clone();
+        bad[Z_SUM] += F1::ONE;
+        assert!(check_memory(&s, &program, &block, &z0, &bad).is_err());
+        // a page list without the first (image) page, with an extra page, or repeated
+        for forged in [
+            pages[1..].to_vec(),
+            [pages.clone(), vec![pages[pages.len() - 1] + 1]].concat(),
+            [vec![pages[0]], pages.clone()].concat(),
+        ] {
+            let f = statement(&program, forged);
+            assert!(matches!(
+                check_memory(&f, &program, &block, &z0, &z_n),
+                Err(VerifyError::Memory(_))
+            ));
+        }
+    }
+}

@@ -131,7 +131,7 @@ fn guest_coprocessor_step_satisfies_its_circuit() {
         .unwrap();
         let mut copro = Vec::new();
         let mut keep = |s: StepWitness| {
-            if s.circuit_index() != 0 {
+            if matches!(s, StepWitness::Coprocessor(_)) {
                 copro.push(s);
             }
         };
