@@ -60,12 +60,14 @@ pub(crate) struct Traced {
     pub chain_end: F1,
 }
 
-/// The challenges' statement of a run that read `consumed` bytes of public input.
+/// The challenges' statement of a run that read `consumed` bytes of public input and wrote
+/// `output`.
 pub(crate) fn challenge_statement(
     p: &Params,
     program: &Program,
     inputs: &Inputs,
     consumed: u64,
+    output: &[u8],
 ) -> Result<ChallengeStatement, ProveError> {
     let prefix = usize::try_from(consumed)
         .ok()
@@ -77,6 +79,7 @@ pub(crate) fn challenge_statement(
         params_digest: p.digest(),
         program_digest: program.digest(),
         input_digest: Sha256::digest(prefix).into(),
+        output_digest: Sha256::digest(output).into(),
     })
 }
 
@@ -93,7 +96,13 @@ pub(crate) fn challenges(
     let _span = tracing::info_span!("phase 1").entered();
     let t = trace_steps(p, program, inputs, max_steps, seed, None, |_| Ok(true))?
         .ok_or_else(|| ProveError::Internal("phase 1 stopped early".into()))?;
-    let st = challenge_statement(p, program, inputs, t.run.public_input_consumed)?;
+    let st = challenge_statement(
+        p,
+        program,
+        inputs,
+        t.run.public_input_consumed,
+        &t.run.public_output,
+    )?;
     Ok(derive_challenges(&st, t.chain_end))
 }
 

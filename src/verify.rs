@@ -6,7 +6,7 @@ use canopy_circuit::memcheck::{
     derive_challenges, page_digest, ChallengeStatement, Challenges, InitialImage, PageList,
 };
 use canopy_circuit::params::BlockParams;
-use canopy_circuit::row::{PoseidonStreamHasher, StreamState};
+use canopy_circuit::row::{FingerprintHasher, StreamState};
 use canopy_circuit::state::{Z_ALPHA, Z_CHAIN, Z_GAMMA, Z_NEXT_PAGE, Z_PAGES, Z_SUM};
 use canopy_folding::F1;
 use ff::Field;
@@ -220,8 +220,9 @@ pub(crate) fn check_statement(
         )));
     }
 
-    // 4. output
-    let hasher = PoseidonStreamHasher::<F1>::new();
+    // 4. output (the streams' fingerprints are keyed by the derived γ)
+    let c = challenges_of(s, z_n[Z_CHAIN]);
+    let hasher = FingerprintHasher::native(c.gamma);
     let (iv_in, iv_out) = {
         // the initial digests are the streams' digests in z_0
         let z0 = state::decode(z0).map_err(VerifyError::Malformed)?;
@@ -281,7 +282,7 @@ pub(crate) fn check_statement(
     }
 
     // 7. the memory argument
-    check_memory(s, program, block, z0, z_n)
+    check_memory(s, program, block, z0, z_n, c)
 }
 
 /// The challenges a run with statement `s` and chain end `chain_end` must have used.
@@ -291,12 +292,13 @@ pub(crate) fn challenges_of(s: &Statement, chain_end: F1) -> Challenges {
             params_digest: s.params_digest,
             program_digest: s.program_digest,
             input_digest: s.public_input_digest,
+            output_digest: Sha256::digest(&s.public_output).into(),
         },
         chain_end,
     )
 }
 
-/// The memory argument's checks (`canopy_circuit::memcheck`): the challenges in z_0 are
+/// The memory argument's checks (`canopy_circuit::memcheck`): the challenges in z_0 are `c`,
 /// derived from the statement and the chain's end in z_n; the statement's page list is
 /// strictly increasing, inside memory, covers the program image and is the one the audit
 /// folded into z_n (digest and next page); and the LogUp sum of z_n plus the initial set of
@@ -307,9 +309,9 @@ fn check_memory(
     block: &BlockParams,
     z0: &[F1],
     z_n: &[F1],
+    c: Challenges,
 ) -> Result<(), VerifyError> {
     let bad = |m: String| VerifyError::Memory(m);
-    let c = challenges_of(s, z_n[Z_CHAIN]);
     if z0[Z_GAMMA] != c.gamma || z0[Z_ALPHA] != c.alpha {
         return Err(bad(
             "the challenges in z_0 are not derived from the binding chain's end".into(),
@@ -416,23 +418,24 @@ mod tests {
             (pages.clone(), end),
             "phase 2 repeats phase 1"
         );
-        check_memory(&s, &program, &block, &z0, &z_n).unwrap();
+        check_memory(&s, &program, &block, &z0, &z_n, c).unwrap();
 
         // a z_0 challenge that is not derived from the chain's end
         let mut bad = z0.clone();
         bad[Z_ALPHA] += F1::ONE;
         assert!(matches!(
-            check_memory(&s, &program, &block, &bad, &z_n),
+            check_memory(&s, &program, &block, &bad, &z_n, c),
             Err(VerifyError::Memory(_))
         ));
         // a chain end other than the one the challenges came from
         let mut bad = z_n.clone();
         bad[Z_CHAIN] += F1::ONE;
-        assert!(check_memory(&s, &program, &block, &z0, &bad).is_err());
+        let moved = challenges_of(&s, bad[Z_CHAIN]);
+        assert!(check_memory(&s, &program, &block, &z0, &bad, moved).is_err());
         // a sum that does not close
         let mut bad = z_n.clone();
         bad[Z_SUM] += F1::ONE;
-        assert!(check_memory(&s, &program, &block, &z0, &bad).is_err());
+        assert!(check_memory(&s, &program, &block, &z0, &bad, c).is_err());
         // a page list without the first (image) page, with an extra page, or repeated
         for forged in [
             pages[1..].to_vec(),
@@ -441,7 +444,7 @@ mod tests {
         ] {
             let f = statement(&program, forged);
             assert!(matches!(
-                check_memory(&f, &program, &block, &z0, &z_n),
+                check_memory(&f, &program, &block, &z0, &z_n, c),
                 Err(VerifyError::Memory(_))
             ));
         }

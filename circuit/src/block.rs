@@ -52,8 +52,8 @@ use crate::memory::Leaf;
 use crate::params::BlockParams;
 use crate::registers::NREGS;
 use crate::row::{
-    call_rows, rows_for_step, synthesize_row, RowError, RowState, RowVars, RowWitness,
-    StreamHasher, ROW_STATE_LEN,
+    call_rows, rows_for_step, synthesize_row, FingerprintHasher, RowError, RowState, RowVars,
+    RowWitness, StreamHasher, ROW_STATE_LEN,
 };
 use crate::state::{
     stream_ivs, z_of, MemFields, Z_ALPHA, Z_ARG0, Z_ARG1, Z_CALL, Z_CALLED, Z_CHAIN, Z_CLOCK,
@@ -266,6 +266,7 @@ impl BlockCircuit<'_> {
             Some(&z[Z_CLOCK]),
         )?;
         let mut packed = Vec::with_capacity(p.k);
+        let io = FingerprintHasher::circuit(&z[Z_GAMMA]);
 
         // 2. K rows.
         for i in 0..p.k {
@@ -280,7 +281,7 @@ impl BlockCircuit<'_> {
             let out = synthesize_row(
                 &mut cs.namespace(|| "row"),
                 &p.cfg,
-                &p.stream,
+                &io,
                 &state,
                 &word,
                 &data_old,
@@ -512,6 +513,8 @@ pub struct BlockWitnessGen<'a> {
     sum: F1,
     z: Vec<F1>,
     audited: bool,
+    /// The I/O streams' fingerprint (`γ`, or 0 in phase 1: phase 1's digests are not used).
+    io: FingerprintHasher<F1>,
 }
 
 impl<'a> BlockWitnessGen<'a> {
@@ -525,7 +528,7 @@ impl<'a> BlockWitnessGen<'a> {
         challenges: Option<Challenges>,
     ) -> Result<Self, BlockError> {
         let mem = OfflineMemory::new(program, params.memory_size())?;
-        let (iv_in, iv_out) = stream_ivs(&params.stream);
+        let (iv_in, iv_out) = stream_ivs();
         let state = RowState::new(program.entry, iv_in, iv_out);
         let fields = MemFields {
             challenges,
@@ -546,6 +549,7 @@ impl<'a> BlockWitnessGen<'a> {
             sum: F1::ZERO,
             z,
             audited: false,
+            io: FingerprintHasher::native(challenges.map_or(F1::ZERO, |c| c.gamma)),
         })
     }
 
@@ -640,7 +644,7 @@ impl<'a> BlockWitnessGen<'a> {
             self.push_row(b)?;
         } else {
             let mem = &self.mem;
-            let rows = rows_for_step(&self.params.stream, &self.state, rec, &mut |a| {
+            let rows = rows_for_step(&self.io, &self.state, rec, &mut |a| {
                 mem.peek(a).ok().map(|(l, _)| l.word)
             })?;
             for r in rows {

@@ -16,7 +16,7 @@ use canopy_folding::F1;
 use ff::Field;
 
 use crate::memcheck::Challenges;
-use crate::row::{PoseidonStreamHasher, RowState, StreamHasher};
+use crate::row::RowState;
 
 /// Length of the IVC state z.
 pub const Z_LEN: usize = 29;
@@ -57,12 +57,10 @@ pub const IV_IN_TAG: u64 = 0x4956_494e; // "IVIN"
 /// Tag hashed into the initial digest of the public output stream.
 pub const IV_OUT_TAG: u64 = 0x4956_4f55; // "IVOU"
 
-/// The initial digests `(IV_in, IV_out)` of the public input and output streams.
-pub fn stream_ivs(hasher: &PoseidonStreamHasher<F1>) -> (F1, F1) {
-    (
-        hasher.hash(F1::from(IV_IN_TAG), F1::ZERO),
-        hasher.hash(F1::from(IV_OUT_TAG), F1::ZERO),
-    )
+/// The initial digests `(IV_in, IV_out)` of the public input and output streams: the tags
+/// themselves (the streams' fingerprints, [`crate::row::FingerprintHasher`], start there).
+pub fn stream_ivs() -> (F1, F1) {
+    (F1::from(IV_IN_TAG), F1::from(IV_OUT_TAG))
 }
 
 /// The memory argument's part of z, natively.

@@ -253,6 +253,7 @@ fn a_tuple_changed_after_the_challenges_moves_the_chain() {
         params_digest: [1; 32],
         program_digest: [2; 32],
         input_digest: [3; 32],
+        output_digest: [4; 32],
     };
     assert_ne!(
         derive_challenges(&st, honest[Z_CHAIN]),

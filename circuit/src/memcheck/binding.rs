@@ -10,7 +10,8 @@
 //!   circuit, and `ts = 0` in `z_0` is checked by the verifier.
 //! * Page digest: `P' = H_{PAGE_DOMAIN}(P, page)`, `P_0 = 0`.
 //! * Challenges: `(γ, α) = H_{CHALLENGE_DOMAIN}(tag, params digest, program digest, input
-//!   digest (each SHA-256 as two 128-bit halves), IC_end)`, squeezing two elements.
+//!   digest, output digest (each SHA-256 as two 128-bit halves), IC_end)`, squeezing two
+//!   elements. `γ` also keys the I/O streams' fingerprint ([`crate::row::FingerprintHasher`]).
 
 use canopy_folding::F1;
 use ff::{Field, PrimeField};
@@ -44,6 +45,9 @@ pub struct ChallengeStatement {
     pub program_digest: [u8; 32],
     /// SHA-256 of the public input the guest read.
     pub input_digest: [u8; 32],
+    /// SHA-256 of the public output (the streams' fingerprints use `γ`, so the claimed
+    /// output must be fixed before it).
+    pub output_digest: [u8; 32],
 }
 
 /// The Poseidon sponge of the chain, the page digest and the challenges.
@@ -147,6 +151,7 @@ impl ChainHasher {
             &statement.params_digest,
             &statement.program_digest,
             &statement.input_digest,
+            &statement.output_digest,
         ] {
             input.extend(halves(d));
         }

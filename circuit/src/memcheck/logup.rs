@@ -28,6 +28,7 @@ impl Challenges {
             params_digest: [0; 32],
             program_digest: [0; 32],
             input_digest: [0; 32],
+            output_digest: [0; 32],
         };
         super::derive_challenges(&st, F1::from(seed))
     }

@@ -48,9 +48,13 @@
 //!   argument. The row's register file costs ≈ 200 constraints (one-hot selects) and the hash
 //!   ≈ 3.1k per block, i.e. ≈ 50 per instruction at K = 64; three register accesses would
 //!   cost ≈ 3·(32 + 5) plus their share of the chain, more than that.
-//! * **I/O is not routed through the argument**: the public streams keep their per-row
-//!   Poseidon digests. Bytes a `read` stores into guest memory are ordinary data writes,
-//!   bound by the chain like every other tuple.
+//! * **I/O is not routed through tapes**: the public streams keep their per-row state
+//!   `(digest, words, off, pending)`, but the digest is now the polynomial fingerprint
+//!   `d·γ + word` under this argument's `γ` ([`crate::row::FingerprintHasher`], 1 constraint
+//!   instead of a 238-constraint Poseidon permutation per row). Sound because every stream
+//!   byte is a function of chain-bound tuples (a `write` outputs a byte it reads from memory,
+//!   a `read` stores its byte in memory) and the challenges absorb the digests of the claimed
+//!   input and output. Tapes would also move several bytes per row; not built.
 //! * The chain starts at a **random salt** `IC_0` chosen by the prover (not checked by the
 //!   verifier), so that `IC_end`, which the verifier must see, is not a deterministic
 //!   function of the private input.

@@ -17,7 +17,7 @@
 //! Entry points: [`RowConfig`], [`RowVars::alloc`], [`synthesize_row`], and for the prover
 //! [`RowWitness`] built by [`rows_for_step`] (one [`StepRecord`](canopy_vm::StepRecord) may need several
 //! rows) or [`RowWitness::idle`] (padding after halt). The I/O digests use a caller-supplied
-//! [`StreamHasher`] ([`PoseidonStreamHasher`] in production).
+//! [`StreamHasher`] ([`FingerprintHasher`] in production, keyed by the memory argument's `γ`).
 //!
 //! Row state ([`RowState`], [`ROW_STATE_LEN`] field elements in [`RowState::fields`] order):
 //! `pc`, `x1..x31` (u32 by induction: every rd write is range-checked), `halted`, `exit_code`
@@ -49,8 +49,10 @@
 //!   stream word). Much simpler (it reuses the load/store byte selection), at the cost of more
 //!   rows for I/O-heavy guests. The stream state is `(digest, words, off, pending)` rather than
 //!   `len·2^32 + pending`; `len = 4·words + off`. The block may pack it as it likes.
-//! - **The stream hash is a parameter** ([`StreamHasher`]); [`PoseidonStreamHasher`] is the
-//!   production one (Poseidon width 3, domain separator [`STREAM_DOMAIN`], 238 constraints).
+//! - **The stream hash is a parameter** ([`StreamHasher`]); [`FingerprintHasher`] is the
+//!   production one since the memory argument (`d·γ + w`, 1 constraint, sound because `γ` is
+//!   derived after the streams are fixed); [`PoseidonStreamHasher`] (Poseidon width 3, domain
+//!   separator [`STREAM_DOMAIN`], 238 constraints) was, and still derives the block's salts.
 //!   Tests also use a toy hash to keep the I/O tests readable.
 //! - **custom-0** (docs/cpu-circuit.md §4, built): a `Custom0` kind (mask `0x7f`, match
 //!   `0x0b`). The row one-hot-selects `funct7·8 + funct3` among the coprocessor selectors of
@@ -101,6 +103,7 @@ mod alu;
 mod bits;
 pub mod decode;
 mod ecall;
+mod fingerprint;
 mod loadstore;
 mod muldiv;
 mod regs;
@@ -115,6 +118,7 @@ use bits::{
     pow2, select, Expr,
 };
 pub use decode::Kind;
+pub use fingerprint::FingerprintHasher;
 pub use stream_hash::{PoseidonStreamHasher, STREAM_DOMAIN};
 pub use witness::{call_rows, rows_for_step, CallRows, RowError};
 
