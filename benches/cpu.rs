@@ -2,9 +2,9 @@
 //! time per fold step, proven instructions per second and peak memory.
 //!
 //! ```sh
-//! cargo bench -p canopy -p canopy-cli --bench cpu -- counts            # constraint tables (K = 1, 4, 16, 64)
+//! cargo bench -p canopy -p canopy-cli --bench cpu -- counts            # constraint tables (K = 1 … 128)
 //! cargo bench -p canopy -p canopy-cli --bench cpu -- prove 16 [N]      # prove fib(N) (default 5) at K = 16
-//! cargo bench -p canopy -p canopy-cli --bench cpu -- nova 182537       # nova-snark's IVC, same size (K = 16), same engines
+//! cargo bench -p canopy -p canopy-cli --bench cpu -- nova 88959        # nova-snark's IVC, same size (K = 64), same engines
 //! cargo bench -p canopy -p canopy-cli --bench cpu -- load 16           # time of loading cached parameters, split
 //! bash bench/cpu.sh                                                    # both, one process per K
 //! ```
@@ -18,7 +18,7 @@
 //! the primary witness's length over random scalars (the prover does about two per step:
 //! the witness and the cross term). The circuit has one uniform row, so every instruction
 //! costs the whole row whatever its class; `counts` lists what each unit contributes.
-//! Not a criterion bench: a K = 16 step takes seconds and a K = 64 setup minutes, so the
+//! Not a criterion bench: a step takes a large fraction of a second and a setup tens of seconds, so the
 //! bench takes one sample per step of a real proof and reports medians.
 
 use std::collections::BTreeMap;
