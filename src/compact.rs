@@ -54,11 +54,14 @@ pub struct CompactProofFile {
     pub statement: Statement,
     /// The final circuit index φ_n (0: the CPU circuit).
     pub final_pc: F1,
-    /// The final IVC state z_n: public. Its scrubbed fields (pc, register hash, memory root,
-    /// the mailbox's arguments and answer) are fresh prover randomness; `priv_eof` (whether the
-    /// guest read its private input to the end) is 0; every other field is what the statement
-    /// claims (halted, exit code, instruction count, the I/O streams' positions and digests)
-    /// or 0 at halt (the mailbox's flags).
+    /// The final IVC state z_n: public. Its scrubbed fields (pc, register hash, the memory
+    /// clock, the mailbox's arguments and answer) are fresh prover randomness; `priv_eof`
+    /// (whether the guest read its private input to the end) is 0; the memory argument's
+    /// fields are the derived challenges, the LogUp sum (a function of the public initial
+    /// memory and the challenges: it must cancel Σ_IS), the chain's end (a hash of the
+    /// salted chain) and the page digest and next page (functions of the statement's page
+    /// list); every other field is what the statement claims (halted, exit code, instruction
+    /// count, the I/O streams' positions and fingerprints) or 0 at halt (the mailbox's flags).
     pub final_z: Vec<F1>,
     /// The memory argument's chain start `IC_0` (z_0's only slot the verifier cannot
     /// recompute: a random salt of the prover's).

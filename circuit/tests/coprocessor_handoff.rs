@@ -62,9 +62,18 @@ fn steps_and_pages(
     params: &BlockParams,
     recs: &[StepRecord],
 ) -> ((Vec<StepWitness>, Vec<F1>), Vec<u64>) {
+    steps_with(params, recs, test_challenges())
+}
+
+/// All steps of the run under `challenges`, z_0 and the audited pages.
+fn steps_with(
+    params: &BlockParams,
+    recs: &[StepRecord],
+    challenges: canopy_circuit::memcheck::Challenges,
+) -> ((Vec<StepWitness>, Vec<F1>), Vec<u64>) {
     let program = program();
     let mut gen =
-        BlockWitnessGen::new(params, &program, F1::from(99u64), Some(test_challenges())).unwrap();
+        BlockWitnessGen::new(params, &program, F1::from(99u64), Some(challenges)).unwrap();
     let z0 = gen.z().to_vec();
     let mut out = Vec::new();
     for r in recs {
@@ -148,24 +157,71 @@ fn the_run_folds_and_verifies() {
     let params = params();
     let (recs, _) = records();
     let (steps, z0) = steps_of(&params, &recs);
-    let pp = PublicParams::setup(&CanopyStep::shapes(&params)).unwrap();
+    let pp = public_params();
     assert_eq!(pp.num_circuits(), 4);
     let mut acc: Option<Accumulator> = None;
     for s in &steps {
         let mut cs = CanopyStep::shapes(&params);
         cs[s.circuit_index() as usize] = circuit_of(&params, s);
         match &mut acc {
-            None => acc = Some(Accumulator::new(&pp, &cs, F1::ZERO, z0.clone()).unwrap()),
-            Some(a) => a.prove_step(&pp, &cs).unwrap(),
+            None => acc = Some(Accumulator::new(pp, &cs, F1::ZERO, z0.clone()).unwrap()),
+            Some(a) => a.prove_step(pp, &cs).unwrap(),
         }
     }
     let acc = acc.unwrap();
-    acc.verify(&pp).unwrap();
+    acc.verify(pp).unwrap();
     assert_eq!(acc.num_steps(), steps.len() as u64);
     let (pc, z) = acc.state();
     assert_eq!(pc, F1::from(params.audit_index() as u64));
     assert_eq!(z, steps.last().unwrap().z_out());
     assert_eq!(z.len(), Z_LEN);
+}
+
+/// The parameters of the test's circuits (CPU, two coprocessors, audit), set up once.
+fn public_params() -> &'static PublicParams {
+    static PP: std::sync::OnceLock<PublicParams> = std::sync::OnceLock::new();
+    PP.get_or_init(|| PublicParams::setup(&CanopyStep::shapes(&params())).unwrap())
+}
+
+/// One leaf: `steps` folded from the first one's z_in.
+fn leaf(params: &BlockParams, steps: &[StepWitness]) -> Accumulator {
+    let pp = public_params();
+    let mut acc: Option<Accumulator> = None;
+    for s in steps {
+        let mut cs = CanopyStep::shapes(params);
+        cs[s.circuit_index() as usize] = circuit_of(params, s);
+        match &mut acc {
+            None => {
+                let pc0 = F1::from(s.circuit_index() as u64);
+                acc = Some(Accumulator::new(pp, &cs, pc0, s.z_in().to_vec()).unwrap())
+            }
+            Some(a) => a.prove_step(pp, &cs).unwrap(),
+        }
+    }
+    acc.unwrap()
+}
+
+/// Two leaves proven under different challenges cannot be merged: `γ` and `α` are in every
+/// z, and a merge requires the left leaf's final z to be the right leaf's initial z. (Under
+/// MPI, a rank that derived other challenges fails the same way.)
+#[test]
+fn leaves_with_different_challenges_do_not_merge() {
+    let params = params();
+    let (recs, _) = records();
+    let ((a, _), _) = steps_with(&params, &recs, test_challenges());
+    let other = canopy_circuit::memcheck::Challenges::from_seed(7);
+    let ((b, _), _) = steps_with(&params, &recs, other);
+    assert_eq!(a.len(), b.len());
+    let half = a.len() / 2;
+    let left = leaf(&params, &a[..half]);
+    let pp = public_params();
+    // control: the same run's halves merge
+    let right = leaf(&params, &a[half..]);
+    let root = Accumulator::merge(pp, &left, &right).unwrap();
+    root.verify(pp).unwrap();
+    // the other challenges' second half does not
+    let right = leaf(&params, &b[half..]);
+    assert!(Accumulator::merge(pp, &left, &right).is_err());
 }
 
 #[test]

@@ -207,6 +207,15 @@ fn prove_json_describes_the_written_proof() {
     assert_eq!(v["fold_steps"], s.fold_steps);
     assert_eq!(v["block_size"], 4);
     assert_eq!(v["coprocessors"], serde_json::json!([]));
+    // the CPU fold step's size, and its share per row (K = 4)
+    let cpu = v["fold_step_constraints"]
+        .as_u64()
+        .expect("fold_step_constraints");
+    assert!(cpu > 4 * 1000, "{cpu}");
+    assert_eq!(
+        v["constraints_per_instruction"].as_f64(),
+        Some(cpu as f64 / 4.0)
+    );
     let timings = &v["timings"];
     for key in [
         "execute_seconds",
