@@ -16,12 +16,14 @@ const PROGRAM_DIGEST_TAG: &[u8] = b"canopy/program-digest/v1\0";
 ///
 /// The **program digest** is
 /// `SHA-256("canopy/program-digest/v1\0" ‖ memory_size as u64 LE ‖ entry as u32 LE ‖ root_0)`,
-/// where `root_0` is the 32-byte little-endian encoding of the memory argument's initial root
-/// (the sparse Poseidon Merkle tree over every word of the loaded image, with its
-/// write/execute tags; `canopy_circuit::memory::initial_root`). It is therefore a digest
-/// of the *loaded image* and entry point, not of the ELF file: two ELF files that load the
-/// same words with the same permissions at the same entry have the same digest. `root_0` is
-/// exactly the `mem_root` of the proof's initial state z_0, which the verifier recomputes.
+/// where `root_0` is the 32-byte little-endian encoding of the root of the sparse Poseidon
+/// Merkle tree over every word of the loaded image, with its write/execute tags
+/// (`canopy_circuit::memory::initial_root`; the former memory argument's initial root, kept as
+/// a digest of the image). It is therefore a digest of the *loaded image* and entry point, not
+/// of the ELF file: two ELF files that load the same words with the same permissions at the
+/// same entry have the same digest. The proof binds the image through the memory argument:
+/// the verifier computes the initial set from its own program, and the challenges absorb
+/// this digest.
 #[derive(Debug, Clone)]
 pub struct Program {
     inner: canopy_vm::Program,
@@ -92,7 +94,7 @@ impl Program {
         self.inner.entry
     }
 
-    /// The initial memory root (`mem_root` of z_0).
+    /// The Merkle root of the loaded image (part of the program digest).
     pub fn initial_root(&self) -> F1 {
         self.root
     }
