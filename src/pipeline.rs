@@ -13,9 +13,7 @@
 //! 3. [`conclude`]: checks the accumulator's final state against the run and builds the
 //!    [`Statement`] (and verifies the proof when asked).
 
-use canopy_circuit::audit::AuditStep;
-use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
-use canopy_circuit::handoff::CoprocessorStep;
+use canopy_circuit::block::{BlockWitnessGen, StepWitness};
 use canopy_circuit::memcheck::{derive_challenges, ChallengeStatement, Challenges};
 use canopy_circuit::step::CanopyStep;
 use canopy_folding::{Accumulator, F1};
@@ -160,14 +158,8 @@ pub(crate) fn step_circuits<'a>(
 ) -> Result<Vec<CanopyStep<'a>>, ProveError> {
     let mut circuits = CanopyStep::shapes(p.block());
     let j = w.circuit_index() as usize;
-    let c = match w {
-        StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(p.block(), b)),
-        StepWitness::Coprocessor(c) => CanopyStep::Coprocessor(
-            CoprocessorStep::new(p.block(), c.index, Some(c))
-                .map_err(|e| ProveError::Internal(e.to_string()))?,
-        ),
-        StepWitness::Audit(a) => CanopyStep::Audit(AuditStep::new(p.block(), Some(a))),
-    };
+    let c =
+        CanopyStep::of_witness(p.block(), w).map_err(|e| ProveError::Internal(e.to_string()))?;
     *circuits
         .get_mut(j)
         .ok_or_else(|| ProveError::Internal(format!("no step circuit {j}")))? = c;

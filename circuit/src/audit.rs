@@ -20,7 +20,7 @@
 use canopy_folding::{StepCircuit, F1};
 use ff::Field;
 use nova_snark::frontend::gadgets::poseidon::Elt;
-use nova_snark::frontend::num::{AllocatedNum, Num};
+use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
 
 use crate::memcheck::binding::PAGE_DOMAIN;
@@ -86,21 +86,6 @@ fn enforce_const<CS: ConstraintSystem<F1>>(cs: &mut CS, name: &str, v: &Allocate
         |lc| lc + CS::one(),
         |lc| lc + (c, CS::one()),
     );
-}
-
-/// `n` allocated and equal to the linear combination `lc` (one constraint).
-fn alloc_eq<CS: ConstraintSystem<F1>>(
-    mut cs: CS,
-    lc: &Num<F1>,
-) -> Result<AllocatedNum<F1>, SynthesisError> {
-    let n = alloc(cs.namespace(|| "value"), lc.get_value())?;
-    cs.enforce(
-        || "equals",
-        |_| lc.lc(F1::ONE),
-        |lc| lc + CS::one(),
-        |lc| lc + n.get_variable(),
-    );
-    Ok(n)
 }
 
 impl AuditStep<'_> {
@@ -169,10 +154,8 @@ impl AuditStep<'_> {
             PAGE_DOMAIN,
             vec![Elt::Allocated(z[Z_PAGES].clone()), Elt::Num(page.clone())],
         )?;
-        let next_page = alloc_eq(
-            cs.namespace(|| "next page"),
-            &page.add(&constant::<CS>(F1::ONE)),
-        )?;
+        let next_page = Elt::Num(page.add(&constant::<CS>(F1::ONE)))
+            .ensure_allocated(&mut cs.namespace(|| "next page"))?;
         let sum = mem.sum_out(cs.namespace(|| "sum"), &z[Z_SUM])?;
 
         let mut z_out = z.to_vec();

@@ -43,10 +43,12 @@ use crate::audit::AuditWitness;
 use crate::coprocessor::Region;
 use crate::error::BlockError;
 use crate::handoff::CoprocessorWitness;
-use crate::memcheck::binding::{pack_access, pack_row, pow2, FETCH_BITS};
+use crate::memcheck::binding::{pack_access, pack_nums, pack_row};
 use crate::memcheck::gadget::MemCtx;
 use crate::memcheck::sets::page_cells;
-use crate::memcheck::{AccessRecord, Challenges, OfflineMemory, Tuple, ADDR_BITS, VALUE_BITS};
+use crate::memcheck::{
+    AccessRecord, Challenges, OfflineMemory, Tuple, ADDR_BITS, GAP_BITS, VALUE_BITS,
+};
 use crate::memory::gadgets::pack_bits;
 use crate::memory::Leaf;
 use crate::params::BlockParams;
@@ -318,21 +320,15 @@ impl BlockCircuit<'_> {
                 wit.map(|_| d.data.gap()),
             )?;
             // the row's packed element (memcheck::binding::pack_row)
-            let mut shift = 0;
-            let mut row_packed = Num::zero();
-            for (part, bits) in [
+            let row_packed = pack_nums(vec![
                 (fetch_addr, ADDR_BITS),
                 (fetch_leaf, VALUE_BITS),
-                (fetch_gap, crate::memcheck::GAP_BITS),
+                (fetch_gap, GAP_BITS),
                 (data_addr, ADDR_BITS),
                 (old_leaf, VALUE_BITS),
                 (new_leaf, VALUE_BITS),
-                (data_gap, crate::memcheck::GAP_BITS),
-            ] {
-                row_packed = row_packed.add(&part.scale(pow2(shift)));
-                shift += bits;
-            }
-            debug_assert_eq!(shift, FETCH_BITS + ADDR_BITS + 2 * VALUE_BITS + 32);
+                (data_gap, GAP_BITS),
+            ]);
             packed.push(row_packed);
             state = out.next;
         }

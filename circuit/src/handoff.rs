@@ -37,7 +37,7 @@ use nova_snark::frontend::num::{AllocatedNum, Num};
 use nova_snark::frontend::{AllocatedBit, Boolean, ConstraintSystem, SynthesisError};
 
 use crate::coprocessor::{u32_bits, Arg, CoprocessorCircuit, DynCs, InputWord};
-use crate::memcheck::binding::pow2;
+use crate::memcheck::binding::pack_nums;
 use crate::memcheck::gadget::MemCtx;
 use crate::memcheck::{AccessRecord, ADDR_BITS, VALUE_BITS};
 use crate::memory::gadgets::pack_bits;
@@ -150,17 +150,6 @@ fn word_address<CS: ConstraintSystem<F1>>(
     Ok(packed)
 }
 
-/// `parts` packed as `Σ part_i·2^(offset_i)` with the given widths.
-fn pack(parts: Vec<(Num<F1>, u32)>) -> Num<F1> {
-    let mut shift = 0;
-    let mut out = Num::zero();
-    for (part, bits) in parts {
-        out = out.add(&part.scale(pow2(shift)));
-        shift += bits;
-    }
-    out
-}
-
 impl CoprocessorStep<'_> {
     fn synthesize_step<CS: ConstraintSystem<F1>>(
         &self,
@@ -245,7 +234,7 @@ impl CoprocessorStep<'_> {
                     None,
                     read.map(|r| r.gap()),
                 )?;
-                packed.push(pack(vec![
+                packed.push(pack_nums(vec![
                     (addr, ADDR_BITS),
                     (leaf.clone(), VALUE_BITS),
                     (leaf, VALUE_BITS),
@@ -309,7 +298,7 @@ impl CoprocessorStep<'_> {
                     Some(&new_leaf),
                     write.map(|w| w.gap()),
                 )?;
-                packed.push(pack(vec![
+                packed.push(pack_nums(vec![
                     (addr, ADDR_BITS),
                     (old_leaf, VALUE_BITS),
                     (new_leaf, VALUE_BITS),

@@ -5,7 +5,7 @@ use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
 
 use crate::audit::AuditStep;
-use crate::block::BlockCircuit;
+use crate::block::{BlockCircuit, StepWitness};
 use crate::handoff::CoprocessorStep;
 use crate::params::BlockParams;
 use crate::state::Z_LEN;
@@ -36,6 +36,21 @@ impl<'a> CanopyStep<'a> {
         }
         v.push(CanopyStep::Audit(AuditStep::new(params, None)));
         v
+    }
+
+    /// The circuit that proves the step witness `w` (its circuit index is
+    /// [`StepWitness::circuit_index`]).
+    pub fn of_witness(
+        params: &'a BlockParams,
+        w: &'a StepWitness,
+    ) -> Result<CanopyStep<'a>, SynthesisError> {
+        Ok(match w {
+            StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(params, b)),
+            StepWitness::Coprocessor(c) => {
+                CanopyStep::Coprocessor(CoprocessorStep::new(params, c.index, Some(c))?)
+            }
+            StepWitness::Audit(a) => CanopyStep::Audit(AuditStep::new(params, Some(a))),
+        })
     }
 }
 

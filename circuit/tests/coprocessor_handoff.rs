@@ -8,20 +8,17 @@ mod common;
 
 use std::sync::Arc;
 
-use canopy_circuit::audit::AuditStep;
-use canopy_circuit::block::{BlockCircuit, BlockWitnessGen, StepWitness};
-use canopy_circuit::handoff::CoprocessorStep;
+use canopy_circuit::block::{BlockWitnessGen, StepWitness};
 use canopy_circuit::params::BlockParams;
 use canopy_circuit::state::{Z_CALL, Z_CALLED, Z_DONE, Z_LEN, Z_SUM};
 use canopy_circuit::step::CanopyStep;
-use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};
+use canopy_folding::{Accumulator, PublicParams, F1};
 use canopy_vm::trace::StepEvent;
 use canopy_vm::{StepRecord, Vm, VmConfig};
-use common::{circuits, memory_closes, program, test_challenges, AddCarry, Not, MEM};
+use common::{
+    circuits, memory_closes, program, run_step_circuit, test_challenges, AddCarry, Not, MEM,
+};
 use ff::Field;
-use nova_snark::frontend::num::AllocatedNum;
-use nova_snark::frontend::test_cs::TestConstraintSystem;
-use nova_snark::frontend::ConstraintSystem;
 
 const K: usize = 2;
 
@@ -91,31 +88,12 @@ fn steps_with(
 }
 
 fn circuit_of<'a>(params: &'a BlockParams, s: &'a StepWitness) -> CanopyStep<'a> {
-    match s {
-        StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(params, b)),
-        StepWitness::Coprocessor(c) => {
-            CanopyStep::Coprocessor(CoprocessorStep::new(params, c.index, Some(c)).unwrap())
-        }
-        StepWitness::Audit(a) => CanopyStep::Audit(AuditStep::new(params, Some(a))),
-    }
+    CanopyStep::of_witness(params, s).unwrap()
 }
 
 /// Synthesizes one step on z_in; returns (satisfied, φ', z').
 fn run(params: &BlockParams, s: &StepWitness, z_in: &[F1]) -> (bool, F1, Vec<F1>) {
-    let mut cs = TestConstraintSystem::<F1>::new();
-    let z: Vec<AllocatedNum<F1>> = z_in
-        .iter()
-        .enumerate()
-        .map(|(i, v)| AllocatedNum::alloc(cs.namespace(|| format!("z{i}")), || Ok(*v)).unwrap())
-        .collect();
-    let phi_in = F1::from(s.circuit_index() as u64);
-    let phi = AllocatedNum::alloc(cs.namespace(|| "phi"), || Ok(phi_in)).unwrap();
-    let (phi_next, z_out) = circuit_of(params, s).synthesize(&mut cs, &phi, &z).unwrap();
-    (
-        cs.is_satisfied(),
-        phi_next.get_value().unwrap(),
-        z_out.iter().map(|v| v.get_value().unwrap()).collect(),
-    )
+    run_step_circuit(params, s, z_in)
 }
 
 fn coprocessor_positions(steps: &[StepWitness]) -> Vec<usize> {

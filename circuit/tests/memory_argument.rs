@@ -197,6 +197,24 @@ fn a_page_audited_twice_is_rejected() {
 }
 
 #[test]
+fn an_audit_before_halt_is_rejected() {
+    // the audit runs only on a halted state: moved before the last (halting) CPU block, it is
+    // unsatisfiable
+    let p = params();
+    let (steps, _) = run(&p);
+    let k = steps
+        .iter()
+        .position(|s| matches!(s, StepWitness::Audit(_)))
+        .unwrap();
+    let mut z = steps[k - 1].z_in().to_vec();
+    assert_eq!(z[canopy_circuit::state::Z_HALTED], F1::from(0u64));
+    assert!(!run_step_circuit(&p, &steps[k], &z).0);
+    z[canopy_circuit::state::Z_HALTED] = F1::from(1u64);
+    let (ok, _, _) = run_step_circuit(&p, &steps[k], &z);
+    assert!(ok, "the same audit step on a halted state");
+}
+
+#[test]
 fn a_final_set_that_omits_a_touched_cell_is_rejected() {
     let p = params();
     let (steps, pages) = run(&p);

@@ -4,9 +4,7 @@ mod common;
 
 use std::sync::Arc;
 
-use canopy_circuit::audit::AuditStep;
-use canopy_circuit::block::{BlockCircuit, StepWitness};
-use canopy_circuit::handoff::CoprocessorStep;
+use canopy_circuit::block::StepWitness;
 use canopy_circuit::params::BlockParams;
 use canopy_circuit::step::CanopyStep;
 use canopy_coprocessors::poseidon::{element_to_words, PoseidonHash};
@@ -14,13 +12,7 @@ use canopy_folding::{Accumulator, PublicParams, F1};
 use common::*;
 
 fn circuit_of<'a>(params: &'a BlockParams, s: &'a StepWitness) -> CanopyStep<'a> {
-    match s {
-        StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(params, b)),
-        StepWitness::Coprocessor(c) => {
-            CanopyStep::Coprocessor(CoprocessorStep::new(params, c.index, Some(c)).unwrap())
-        }
-        StepWitness::Audit(a) => CanopyStep::Audit(AuditStep::new(params, Some(a))),
-    }
+    CanopyStep::of_witness(params, s).unwrap()
 }
 
 #[test]

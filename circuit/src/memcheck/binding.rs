@@ -193,6 +193,19 @@ pub fn pow2(k: u32) -> F1 {
     F1::from(2u64).pow_vartime([k as u64])
 }
 
+/// `Σ part_i·2^(offset_i)` in circuit, each part `(value, width)` placed after the previous
+/// ones (the circuit side of [`pack_access`] and [`pack_row`]; the caller range-checks each
+/// part to its width).
+pub fn pack_nums(parts: Vec<(Num<F1>, u32)>) -> Num<F1> {
+    let mut shift = 0;
+    let mut out = Num::zero();
+    for (part, bits) in parts {
+        out = out.add(&part.scale(pow2(shift)));
+        shift += bits;
+    }
+    out
+}
+
 /// The packed element of one coprocessor access:
 /// `a + 2^32·v_r + 2^66·v_w + 2^100·d` (< 2^132).
 pub fn pack_access(a: &AccessRecord) -> F1 {

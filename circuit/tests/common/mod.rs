@@ -280,19 +280,10 @@ pub fn run_step_circuit(
     s: &canopy_circuit::block::StepWitness,
     z_in: &[F1],
 ) -> (bool, F1, Vec<F1>) {
-    use canopy_circuit::audit::AuditStep;
-    use canopy_circuit::block::{BlockCircuit, StepWitness};
-    use canopy_circuit::handoff::CoprocessorStep;
     use canopy_circuit::step::CanopyStep;
     use canopy_folding::StepCircuit;
     use nova_snark::frontend::test_cs::TestConstraintSystem;
-    let c = match s {
-        StepWitness::Block(b) => CanopyStep::Cpu(BlockCircuit::new(params, b)),
-        StepWitness::Coprocessor(c) => {
-            CanopyStep::Coprocessor(CoprocessorStep::new(params, c.index, Some(c)).unwrap())
-        }
-        StepWitness::Audit(a) => CanopyStep::Audit(AuditStep::new(params, Some(a))),
-    };
+    let c = CanopyStep::of_witness(params, s).unwrap();
     let mut cs = TestConstraintSystem::<F1>::new();
     let z: Vec<AllocatedNum<F1>> = z_in
         .iter()
