@@ -1,78 +1,68 @@
 //! Decider and verifier keys, derived deterministically from [`PublicParams`].
 //!
-//! One Spartan key pair per shape: the primary shapes S_0..S_{m−1} (later also S_PM) and the
-//! secondary shapes S' (later also S_SM). The commitment keys are Pedersen keys from
-//! nova-snark's label `b"ck"`; when the SNARK needs more generators than the folding
-//! parameters hold (the preprocessing SNARK commits to the R1CS matrices), the key is
-//! regenerated longer from the same label, whose generators are a prefix-stable stream
-//! (checked at setup), so the accumulator's commitments stay valid.
+//! One batched Spartan key pair per curve ([`crate::spartan`]): the primary shapes
+//! S_0..S_{m−1}, S_PM and the secondary shapes S', SM. The commitment keys are Pedersen keys
+//! from nova-snark's label `b"ck"`; when the largest padded shape needs more generators
+//! than the folding parameters hold, the key is regenerated longer from the same label,
+//! whose generators are a prefix-stable stream (checked at setup), so the accumulator's
+//! commitments stay valid.
 //!
 //! # Small verifier-key file
 //! A Spartan verifier key over IPA embeds the whole commitment key (the IPA verifier needs
 //! every generator). The file stores the key's length instead and regenerates the
 //! generators from the label when it is read: [`VerifierKey::to_bytes`] cuts the encoding
-//! of the commitment key out of each encoded SNARK verifier key (recording where) and
+//! of the commitment key out of each curve's encoded SNARK verifier key (recording where) and
 //! [`VerifierKey::from_bytes`] splices the regenerated key back in before decoding.
 
 use crate::error::DeciderError;
 use crate::kzg::{KzgSnark, Srs};
+use crate::spartan::{BatchSnark, BatchSpartan};
 use crate::statement::HashConsts;
 use crate::DECODE_LIMIT;
 use canopy_folding::framing;
-use canopy_folding::{CommitmentKey, PublicParams, E1, E2, F1};
+use canopy_folding::{encoding::switch_field, CommitmentKey, PublicParams, E1, E2, F1};
 use nova_snark::{
     provider::ipa_pc::EvaluationEngine,
     r1cs::R1CSShape,
-    spartan::{ppsnark, snark},
     traits::{
         commitment::{CommitmentEngineTrait, Len},
-        snark::RelaxedR1CSSNARKTrait,
         Engine,
     },
 };
 use serde::{Deserialize, Serialize};
 
-/// The default primary SNARK: Spartan without preprocessing over IPA on BN254 (see the
-/// crate docs for the measurements behind the choice).
-pub type DefaultS1 = snark::RelaxedR1CSSNARK<E1, EvaluationEngine<E1>>;
-/// The default secondary SNARK: Spartan without preprocessing over IPA on Grumpkin.
-pub type DefaultS2 = snark::RelaxedR1CSSNARK<E2, EvaluationEngine<E2>>;
-/// The preprocessing alternative for the primary curve (small SNARK verifier key, but a
-/// commitment key as long as the matrices and a slower prover; see the crate docs).
-pub type PreprocessingS1 = ppsnark::RelaxedR1CSSNARK<E1, EvaluationEngine<E1>>;
-/// The preprocessing alternative for the secondary curve.
-pub type PreprocessingS2 = ppsnark::RelaxedR1CSSNARK<E2, EvaluationEngine<E2>>;
+/// The default primary SNARK: Canopy's batched Spartan over IPA on BN254.
+pub type DefaultS1 = BatchSpartan<E1, EvaluationEngine<E1>>;
+/// The default secondary SNARK: Canopy's batched Spartan over IPA on Grumpkin.
+pub type DefaultS2 = BatchSpartan<E2, EvaluationEngine<E2>>;
 /// The derandomisation key (blinding generator) of engine `E`.
 pub type DerandKey<E> = <<E as Engine>::CE as CommitmentEngineTrait<E>>::DerandKey;
 
 /// Magic bytes of a verifier-key file.
 pub const VK_MAGIC: [u8; 8] = *b"CNPY-VK\0";
-/// Format version of a verifier-key file.
-pub const VK_VERSION: u32 = 1;
+/// Format version of a verifier-key file (2: one batched SNARK key per curve).
+pub const VK_VERSION: u32 = 2;
 /// The largest commitment key a verifier-key file may ask to regenerate (2^23 generators):
 /// a forged file cannot make the reader spend more than that.
 pub const MAX_CK_LEN: usize = 1 << 23;
 /// Label of nova-snark's commitment keys (`R1CSShape::commitment_key`).
 const CK_LABEL: &[u8] = b"ck";
 
-/// The verifier's key of one shape: its number of public IO values and its SNARK key.
-pub(crate) struct SlotKey<V> {
-    pub num_io: usize,
-    pub vk: V,
-}
-
 /// The verifier key: the parameter digest pp, the number of step circuits m, the arity,
-/// one SNARK verifier key per shape, and the derandomisation keys of both curves.
+/// the number of public values of every slot's shape, one batched SNARK verifier key per
+/// curve, and the derandomisation keys of both curves.
 pub struct VerifierKey<S1 = DefaultS1, S2 = DefaultS2>
 where
-    S1: RelaxedR1CSSNARKTrait<E1>,
-    S2: RelaxedR1CSSNARKTrait<E2>,
+    S1: BatchSnark<E1>,
+    S2: BatchSnark<E2>,
 {
     pub(crate) digest: F1,
     pub(crate) m: usize,
     pub(crate) arity: usize,
-    pub(crate) primary: Vec<SlotKey<S1::VerifierKey>>,
-    pub(crate) secondary: Vec<SlotKey<S2::VerifierKey>>,
+    pub(crate) primary_io: Vec<usize>,
+    pub(crate) secondary_io: Vec<usize>,
+    pub(crate) vk1: S1::VerifierKey,
+    pub(crate) vk2: S2::VerifierKey,
     pub(crate) dk1: DerandKey<E1>,
     pub(crate) dk2: DerandKey<E2>,
     pub(crate) ck_len: (usize, usize),
@@ -85,12 +75,12 @@ where
 /// SNARKs use.
 pub struct DeciderKey<S1 = DefaultS1, S2 = DefaultS2>
 where
-    S1: RelaxedR1CSSNARKTrait<E1>,
-    S2: RelaxedR1CSSNARKTrait<E2>,
+    S1: BatchSnark<E1>,
+    S2: BatchSnark<E2>,
 {
     pub(crate) vk: VerifierKey<S1, S2>,
-    pub(crate) pk1: Vec<S1::ProverKey>,
-    pub(crate) pk2: Vec<S2::ProverKey>,
+    pub(crate) pk1: S1::ProverKey,
+    pub(crate) pk2: S2::ProverKey,
     pub(crate) ck1: CommitmentKey<E1>,
     pub(crate) ck2: CommitmentKey<E2>,
 }
@@ -106,22 +96,25 @@ pub(crate) fn slot_shapes(pp: &PublicParams) -> (Vec<&R1CSShape<E1>>, Vec<&R1CSS
     )
 }
 
-/// A commitment key long enough for `floor` over every shape, extending `base`.
-fn extend_ck<E, S>(
+/// The padded size of a shape (nova-snark's `R1CSShape::pad`).
+fn padded_len<E: Engine>(s: &R1CSShape<E>) -> usize {
+    s.num_cons()
+        .max(s.num_vars())
+        .max(s.num_io())
+        .next_power_of_two()
+}
+
+/// A commitment key with a generator for every entry of the largest padded shape,
+/// extending `base` (nova-snark's label key, whose generators are a prefix-stable stream).
+fn extend_ck<E>(
     base: &CommitmentKey<E>,
     shapes: &[&R1CSShape<E>],
 ) -> Result<CommitmentKey<E>, DeciderError>
 where
     E: Engine<CE = nova_snark::provider::pedersen::CommitmentEngine<E>>,
     E::GE: nova_snark::provider::traits::DlogGroupExt,
-    S: RelaxedR1CSSNARKTrait<E>,
 {
-    let floor = S::ck_floor();
-    let need = shapes
-        .iter()
-        .map(|s| floor(s).max(s.num_cons()).max(s.num_vars()))
-        .max()
-        .unwrap_or(0);
+    let need = shapes.iter().map(|s| padded_len(s)).max().unwrap_or(0);
     if need <= base.length() {
         return Ok(base.clone());
     }
@@ -136,24 +129,24 @@ where
     Ok(ck)
 }
 
-impl<S2: RelaxedR1CSSNARKTrait<E2>> DeciderKey<KzgSnark, S2> {
+impl<S2: BatchSnark<E2>> DeciderKey<KzgSnark, S2> {
     /// Derives the keys of the HyperKZG decider from parameters whose primary generators are
     /// `srs`'s G1 powers (`PublicParams::setup_with_primary_key` with [`Srs::primary_key`]);
     /// parameters with other generators are refused. Deterministic in (pp, srs).
     pub fn setup_kzg(pp: &PublicParams, srs: &Srs) -> Result<Self, DeciderError> {
-        Self::setup_with(pp, |ck, s| KzgSnark::setup_with(ck, srs, s))
+        Self::setup_with(pp, |ck, s, d| KzgSnark::setup_with(ck, srs, s, d))
     }
 }
 
 impl<S1, S2> DeciderKey<S1, S2>
 where
-    S1: RelaxedR1CSSNARKTrait<E1>,
-    S2: RelaxedR1CSSNARKTrait<E2>,
+    S1: BatchSnark<E1>,
+    S2: BatchSnark<E2>,
 {
     /// Derives the keys from the folding parameters (deterministic: the same parameters
-    /// always give the same keys). Costs one SNARK setup per shape.
+    /// always give the same keys): pads every shape and sets up the evaluation engines.
     pub fn setup(pp: &PublicParams) -> Result<Self, DeciderError> {
-        Self::setup_with(pp, |ck, s| Ok(S1::setup(ck, s)?))
+        Self::setup_with(pp, |ck, s, d| Ok(S1::setup(ck, s, d)?))
     }
 
     /// [`Self::setup`] with `setup1` making the primary SNARK keys.
@@ -161,39 +154,24 @@ where
         pp: &PublicParams,
         setup1: impl Fn(
             &CommitmentKey<E1>,
-            &R1CSShape<E1>,
+            &[&R1CSShape<E1>],
+            F1,
         ) -> Result<(S1::ProverKey, S1::VerifierKey), DeciderError>,
     ) -> Result<Self, DeciderError> {
         let _span = tracing::info_span!("decider_setup").entered();
         let (shapes1, shapes2) = slot_shapes(pp);
-        let ck1 = extend_ck::<E1, S1>(pp.ck_primary(), &shapes1)?;
-        let ck2 = extend_ck::<E2, S2>(pp.ck_secondary(), &shapes2)?;
-        let mut pk1 = Vec::new();
-        let mut vk1 = Vec::new();
-        for s in &shapes1 {
-            let (p, v) = setup1(&ck1, s)?;
-            pk1.push(p);
-            vk1.push(SlotKey {
-                num_io: s.num_io(),
-                vk: v,
-            });
-        }
-        let mut pk2 = Vec::new();
-        let mut vk2 = Vec::new();
-        for s in &shapes2 {
-            let (p, v) = S2::setup(&ck2, s)?;
-            pk2.push(p);
-            vk2.push(SlotKey {
-                num_io: s.num_io(),
-                vk: v,
-            });
-        }
+        let ck1 = extend_ck::<E1>(pp.ck_primary(), &shapes1)?;
+        let ck2 = extend_ck::<E2>(pp.ck_secondary(), &shapes2)?;
+        let (pk1, vk1) = setup1(&ck1, &shapes1, pp.digest())?;
+        let (pk2, vk2) = S2::setup(&ck2, &shapes2, switch_field(&pp.digest())?)?;
         let vk = VerifierKey {
             digest: pp.digest(),
             m: pp.num_circuits(),
             arity: pp.arity(),
-            primary: vk1,
-            secondary: vk2,
+            primary_io: shapes1.iter().map(|s| s.num_io()).collect(),
+            secondary_io: shapes2.iter().map(|s| s.num_io()).collect(),
+            vk1,
+            vk2,
             dk1: <E1 as Engine>::CE::derand_key(&ck1),
             dk2: <E2 as Engine>::CE::derand_key(&ck2),
             ck_len: (ck1.length(), ck2.length()),
@@ -220,11 +198,10 @@ where
     }
 }
 
-/// One SNARK verifier key in a file: its encoding with the commitment key cut out at
+/// A SNARK verifier key in a file: its encoding with the commitment key cut out at
 /// `ck_at` (`u64::MAX`: nothing was cut).
 #[derive(Serialize, Deserialize)]
 struct StrippedKey {
-    num_io: u64,
     ck_at: u64,
     bytes: Vec<u8>,
 }
@@ -236,8 +213,10 @@ struct VkFile {
     arity: u64,
     ck_len1: u64,
     ck_len2: u64,
-    primary: Vec<StrippedKey>,
-    secondary: Vec<StrippedKey>,
+    primary_io: Vec<u64>,
+    secondary_io: Vec<u64>,
+    primary: StrippedKey,
+    secondary: StrippedKey,
 }
 
 fn bincode_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, DeciderError> {
@@ -245,7 +224,7 @@ fn bincode_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, DeciderError> {
         .map_err(|e| DeciderError::Format(format!("encoding failed: {e}")))
 }
 
-fn strip<V: Serialize>(num_io: usize, vk: &V, ck: &[u8]) -> Result<StrippedKey, DeciderError> {
+fn strip<V: Serialize>(vk: &V, ck: &[u8]) -> Result<StrippedKey, DeciderError> {
     let mut bytes = bincode_bytes(vk)?;
     let at = if ck.is_empty() || bytes.len() < ck.len() {
         None
@@ -259,17 +238,10 @@ fn strip<V: Serialize>(num_io: usize, vk: &V, ck: &[u8]) -> Result<StrippedKey, 
         }
         None => u64::MAX,
     };
-    Ok(StrippedKey {
-        num_io: num_io as u64,
-        ck_at,
-        bytes,
-    })
+    Ok(StrippedKey { ck_at, bytes })
 }
 
-fn unstrip<V: for<'de> Deserialize<'de>>(
-    k: &StrippedKey,
-    ck: &[u8],
-) -> Result<SlotKey<V>, DeciderError> {
+fn unstrip<V: for<'de> Deserialize<'de>>(k: &StrippedKey, ck: &[u8]) -> Result<V, DeciderError> {
     let bad = |s: &str| DeciderError::Format(format!("verifier key: {s}"));
     let bytes = if k.ck_at == u64::MAX {
         k.bytes.clone()
@@ -290,8 +262,15 @@ fn unstrip<V: for<'de> Deserialize<'de>>(
     if used != bytes.len() {
         return Err(bad("trailing bytes in a SNARK key"));
     }
-    let num_io = usize::try_from(k.num_io).map_err(|_| bad("num_io"))?;
-    Ok(SlotKey { num_io, vk })
+    Ok(vk)
+}
+
+fn io_lens(v: &[u64]) -> Result<Vec<usize>, DeciderError> {
+    v.iter()
+        .map(|&n| {
+            usize::try_from(n).map_err(|_| DeciderError::Format("verifier key: num_io".into()))
+        })
+        .collect()
 }
 
 fn ck_len(n: u64) -> Result<usize, DeciderError> {
@@ -305,8 +284,8 @@ fn ck_len(n: u64) -> Result<usize, DeciderError> {
 
 impl<S1, S2> VerifierKey<S1, S2>
 where
-    S1: RelaxedR1CSSNARKTrait<E1>,
-    S2: RelaxedR1CSSNARKTrait<E2>,
+    S1: BatchSnark<E1>,
+    S2: BatchSnark<E2>,
 {
     /// The parameter digest pp these keys belong to.
     pub fn digest(&self) -> F1 {
@@ -332,16 +311,10 @@ where
             arity: self.arity as u64,
             ck_len1: self.ck_len.0 as u64,
             ck_len2: self.ck_len.1 as u64,
-            primary: self
-                .primary
-                .iter()
-                .map(|k| strip(k.num_io, &k.vk, ck1))
-                .collect::<Result<_, _>>()?,
-            secondary: self
-                .secondary
-                .iter()
-                .map(|k| strip(k.num_io, &k.vk, ck2))
-                .collect::<Result<_, _>>()?,
+            primary_io: self.primary_io.iter().map(|&n| n as u64).collect(),
+            secondary_io: self.secondary_io.iter().map(|&n| n as u64).collect(),
+            primary: strip(&self.vk1, ck1)?,
+            secondary: strip(&self.vk2, ck2)?,
         };
         Ok(framing::encode(
             &VK_MAGIC,
@@ -361,11 +334,11 @@ where
         let n2 = ck_len(file.ck_len2)?;
         let m = usize::try_from(file.m).map_err(|_| bad("m"))?;
         let arity = usize::try_from(file.arity).map_err(|_| bad("arity"))?;
-        if m == 0 || file.primary.len() != m + 1 {
-            return Err(bad("number of primary SNARK keys"));
+        if m == 0 || file.primary_io.len() != m + 1 {
+            return Err(bad("number of primary slots"));
         }
-        if file.secondary.len() != 2 {
-            return Err(bad("number of secondary SNARK keys"));
+        if file.secondary_io.len() != 2 {
+            return Err(bad("number of secondary slots"));
         }
         let ck1 = <E1 as Engine>::CE::setup(CK_LABEL, n1)?;
         let ck2 = <E2 as Engine>::CE::setup(CK_LABEL, n2)?;
@@ -375,16 +348,10 @@ where
             digest: file.digest,
             m,
             arity,
-            primary: file
-                .primary
-                .iter()
-                .map(|k| unstrip(k, &ck1b))
-                .collect::<Result<_, _>>()?,
-            secondary: file
-                .secondary
-                .iter()
-                .map(|k| unstrip(k, &ck2b))
-                .collect::<Result<_, _>>()?,
+            primary_io: io_lens(&file.primary_io)?,
+            secondary_io: io_lens(&file.secondary_io)?,
+            vk1: unstrip(&file.primary, &ck1b)?,
+            vk2: unstrip(&file.secondary, &ck2b)?,
             dk1: <E1 as Engine>::CE::derand_key(&ck1),
             dk2: <E2 as Engine>::CE::derand_key(&ck2),
             ck_len: (n1, n2),

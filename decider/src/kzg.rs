@@ -6,8 +6,8 @@
 //! with `Gᵢ = [τⁱ]G1`. So when the folding parameters are built with the powers of tau as
 //! their primary generators ([`Srs::primary_key`],
 //! `PublicParams::setup_with_primary_key`), every primary commitment of the accumulator is
-//! a KZG commitment, and the decider can prove the primary slots with Spartan over HyperKZG
-//! ([`KzgSnark`]) instead of IPA. Instances and witnesses move between the two engines by a
+//! a KZG commitment, and the decider can prove the primary slots with its batched Spartan
+//! over HyperKZG ([`KzgSnark`]) instead of IPA. Instances and witnesses move between the two engines by a
 //! serde round trip: both engines share the scalar field and the group, and both commitment
 //! types serialise the same point the same way (checked by the tests, which verify the
 //! moved instances). The secondary curve (Grumpkin, no pairing) keeps IPA.
@@ -25,6 +25,7 @@
 //! `insecure-test-srs` feature, for tests.
 
 use crate::error::DeciderError;
+use crate::spartan::{BatchSnark, BatchSpartan};
 use canopy_folding::{CommitmentKey, E1, F1};
 use nova_snark::{
     errors::NovaError,
@@ -35,10 +36,8 @@ use nova_snark::{
         Bn256EngineKZG,
     },
     r1cs::{R1CSShape, RelaxedR1CSInstance, RelaxedR1CSWitness},
-    spartan::snark,
     traits::{
         commitment::{CommitmentEngineTrait, Len},
-        snark::{DigestHelperTrait, RelaxedR1CSSNARKTrait},
         Engine,
     },
 };
@@ -48,8 +47,8 @@ use std::path::Path;
 
 /// The engine of the HyperKZG SNARK: BN254 with KZG commitments.
 pub type EK = Bn256EngineKZG;
-/// The Spartan SNARK over HyperKZG that [`KzgSnark`] wraps.
-type Inner = snark::RelaxedR1CSSNARK<EK, EvaluationEngine<EK>>;
+/// The batched Spartan over HyperKZG that [`KzgSnark`] wraps.
+type Inner = BatchSpartan<EK, EvaluationEngine<EK>>;
 /// An affine G1 point of BN254.
 type G1A = <<E1 as Engine>::GE as DlogGroup>::AffineGroupElement;
 /// An affine G2 point of BN254.
@@ -108,6 +107,12 @@ impl Srs {
         ck.generators() == self.key.ck() && serde_eq(&h, &<EK as Engine>::CE::derand_key(&self.key))
     }
 
+    /// The KZG commitment key (G1 powers, h, `[τ]G2`).
+    #[cfg(test)]
+    pub(crate) fn key(&self) -> &hyperkzg::CommitmentKey<EK> {
+        &self.key
+    }
+
     /// `[τ]G2`.
     fn tau_h(&self) -> G2A {
         *self.key.tau_H()
@@ -151,53 +156,50 @@ fn nova_err(what: &str, e: String) -> NovaError {
     NovaError::SetupError(format!("HyperKZG: moving the {what} between engines: {e}"))
 }
 
-/// Spartan over HyperKZG for a primary shape, presented as a SNARK over canopy-folding's
-/// primary engine (see the module docs). Its keys come from [`crate::DeciderKey::setup_kzg`]:
-/// the plain `setup` of the trait has no `[τ]G2` and returns an error.
-#[derive(Serialize, Deserialize)]
+/// Canopy's batched Spartan over HyperKZG for the primary slots, presented as a SNARK over
+/// canopy-folding's primary engine (see the module docs). Its keys come from
+/// [`crate::DeciderKey::setup_kzg`]: the plain `setup` of the trait has no `[τ]G2` and
+/// returns an error.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct KzgSnark(Inner);
 
-/// The prover key of a [`KzgSnark`]: Spartan's key, and h and `[τ]G2` to rebuild the KZG
-/// commitment key from the folding generators.
-#[derive(Serialize, Deserialize)]
+/// The prover key of a [`KzgSnark`]: Spartan's key, the shapes moved to the KZG engine, and
+/// h and `[τ]G2` to rebuild the KZG commitment key from the folding generators.
 pub struct KzgProverKey {
-    inner: <Inner as RelaxedR1CSSNARKTrait<EK>>::ProverKey,
+    inner: <Inner as BatchSnark<EK>>::ProverKey,
+    shapes: Vec<R1CSShape<EK>>,
     h: G1A,
     tau_h: G2A,
 }
 
-/// The verifier key of a [`KzgSnark`]: Spartan's (the shape, and `G`, `H`, `[τ]G2`).
+/// The verifier key of a [`KzgSnark`]: Spartan's (the padded shapes, and `G`, `H`, `[τ]G2`).
 #[derive(Serialize, Deserialize)]
-pub struct KzgVerifierKey(<Inner as RelaxedR1CSSNARKTrait<EK>>::VerifierKey);
-
-impl DigestHelperTrait<E1> for KzgVerifierKey {
-    fn digest(&self) -> F1 {
-        self.0.digest()
-    }
-}
+pub struct KzgVerifierKey(<Inner as BatchSnark<EK>>::VerifierKey);
 
 impl KzgSnark {
-    /// The wrapped Spartan proof.
-    pub(crate) fn inner(&self) -> &snark::RelaxedR1CSSNARK<EK, EvaluationEngine<EK>> {
-        &self.0
-    }
-
-    /// The keys of one primary shape: `ck` must be `srs`'s G1 powers (the folding key).
+    /// The keys of the primary shapes: `ck` must be `srs`'s G1 powers (the folding key).
     pub(crate) fn setup_with(
         ck: &CommitmentKey<E1>,
         srs: &Srs,
-        shape: &R1CSShape<E1>,
+        shapes: &[&R1CSShape<E1>],
+        digest: F1,
     ) -> Result<(KzgProverKey, KzgVerifierKey), DeciderError> {
         if !srs.matches(ck) {
             return Err(DeciderError::InvalidInput(
                 "the parameters' primary generators are not this powers-of-tau file's".into(),
             ));
         }
-        let s: R1CSShape<EK> = recast(shape).map_err(|e| nova_err("shape", e))?;
-        let (inner, vk) = Inner::setup(&srs.key, &s)?;
+        let moved: Vec<R1CSShape<EK>> = shapes
+            .iter()
+            .map(|s| recast(*s).map_err(|e| nova_err("shape", e)))
+            .collect::<Result<_, _>>()?;
+        let refs: Vec<&R1CSShape<EK>> = moved.iter().collect();
+        let d: <EK as Engine>::Scalar = recast(&digest).map_err(|e| nova_err("digest", e))?;
+        let (inner, vk) = Inner::setup(&srs.key, &refs, d)?;
         Ok((
             KzgProverKey {
                 inner,
+                shapes: moved,
                 h: *srs.key.h(),
                 tau_h: srs.tau_h(),
             },
@@ -206,13 +208,20 @@ impl KzgSnark {
     }
 }
 
-impl RelaxedR1CSSNARKTrait<E1> for KzgSnark {
+fn recast_all<A: Serialize, B: DeserializeOwned>(v: &[A], what: &str) -> Result<Vec<B>, NovaError> {
+    v.iter()
+        .map(|a| recast(a).map_err(|e| nova_err(what, e)))
+        .collect()
+}
+
+impl BatchSnark<E1> for KzgSnark {
     type ProverKey = KzgProverKey;
     type VerifierKey = KzgVerifierKey;
 
     fn setup(
         _ck: &CommitmentKey<E1>,
-        _shape: &R1CSShape<E1>,
+        _shapes: &[&R1CSShape<E1>],
+        _digest: F1,
     ) -> Result<(Self::ProverKey, Self::VerifierKey), NovaError> {
         Err(NovaError::SetupError(
             "HyperKZG keys need [τ]G2 from the powers-of-tau file: use DeciderKey::setup_kzg"
@@ -223,20 +232,26 @@ impl RelaxedR1CSSNARKTrait<E1> for KzgSnark {
     fn prove(
         ck: &CommitmentKey<E1>,
         pk: &Self::ProverKey,
-        shape: &R1CSShape<E1>,
-        u: &RelaxedR1CSInstance<E1>,
-        w: &RelaxedR1CSWitness<E1>,
+        _shapes: &[&R1CSShape<E1>],
+        slots: &[usize],
+        us: &[RelaxedR1CSInstance<E1>],
+        ws: &[RelaxedR1CSWitness<E1>],
     ) -> Result<Self, NovaError> {
         let key = hyperkzg::CommitmentKey::<EK>::new(ck.generators().to_vec(), pk.h, pk.tau_h)?;
-        let s: R1CSShape<EK> = recast(shape).map_err(|e| nova_err("shape", e))?;
-        let u: RelaxedR1CSInstance<EK> = recast(u).map_err(|e| nova_err("instance", e))?;
-        let w: RelaxedR1CSWitness<EK> = recast(w).map_err(|e| nova_err("witness", e))?;
-        Ok(Self(Inner::prove(&key, &pk.inner, &s, &u, &w)?))
+        let refs: Vec<&R1CSShape<EK>> = pk.shapes.iter().collect();
+        let us: Vec<RelaxedR1CSInstance<EK>> = recast_all(us, "instance")?;
+        let ws: Vec<RelaxedR1CSWitness<EK>> = recast_all(ws, "witness")?;
+        Ok(Self(Inner::prove(&key, &pk.inner, &refs, slots, &us, &ws)?))
     }
 
-    fn verify(&self, vk: &Self::VerifierKey, u: &RelaxedR1CSInstance<E1>) -> Result<(), NovaError> {
-        let u: RelaxedR1CSInstance<EK> = recast(u).map_err(|e| nova_err("instance", e))?;
-        self.0.verify(&vk.0, &u)
+    fn verify(
+        &self,
+        vk: &Self::VerifierKey,
+        slots: &[usize],
+        us: &[RelaxedR1CSInstance<E1>],
+    ) -> Result<(), NovaError> {
+        let us: Vec<RelaxedR1CSInstance<EK>> = recast_all(us, "instance")?;
+        self.0.verify(&vk.0, slots, &us)
     }
 }
 

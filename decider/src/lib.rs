@@ -121,18 +121,19 @@ pub mod kzg;
 pub mod proof;
 pub mod prover;
 mod slot;
+pub mod spartan;
 
 /// Upper bound on the bytes the decoder may allocate for one file (1 GiB): a forged length
 /// prefix cannot make it allocate more (the framing is `canopy_folding::framing`).
 pub const DECODE_LIMIT: usize = 1 << 30;
 pub mod statement;
 pub mod verifier;
-pub mod wellformed;
 
 pub use error::DeciderError;
-pub use keys::{DeciderKey, DefaultS1, DefaultS2, PreprocessingS1, PreprocessingS2, VerifierKey};
+pub use keys::{DeciderKey, DefaultS1, DefaultS2, VerifierKey};
 pub use kzg::{KzgSnark, Srs};
-pub use proof::{CompactProof, SlotProof};
+pub use proof::{CompactProof, SlotBlind};
+pub use spartan::BatchSnark;
 
 /// The decider key over HyperKZG (primary) and IPA (secondary).
 pub type KzgDeciderKey = DeciderKey<KzgSnark, DefaultS2>;
@@ -143,4 +144,3 @@ pub type KzgCompactProof = CompactProof<KzgSnark, DefaultS2>;
 pub use prover::prove;
 pub use statement::Statement;
 pub use verifier::verify;
-pub use wellformed::WellFormed;

@@ -2,39 +2,39 @@
 
 use crate::error::DeciderError;
 use crate::keys::{slot_shapes, DeciderKey};
-use crate::proof::{CompactProof, SlotProof};
+use crate::proof::{CompactProof, SlotBlind};
 use crate::slot::is_default;
+use crate::spartan::BatchSnark;
 use canopy_folding::{encoding::to_int, Accumulator, CommitmentKey, PublicParams, E1, E2, F1};
 use ff::Field;
 use nova_snark::{
     nova::nifs::{NIFSRelaxed, NIFS},
     r1cs::{R1CSShape, RelaxedR1CSInstance, RelaxedR1CSWitness},
-    traits::{
-        commitment::CommitmentEngineTrait, snark::RelaxedR1CSSNARKTrait, Engine, ROConstants,
-    },
+    traits::{commitment::CommitmentEngineTrait, Engine, ROConstants},
 };
 
 /// How often a random secondary instance with u ≥ p is redrawn (probability ≈ 2^−127 each).
 const MAX_REDRAWS: usize = 8;
 
-/// The public data one SNARK needs: keys, shape, transcript constants.
-struct SlotCtx<'a, E: Engine, S: RelaxedR1CSSNARKTrait<E>> {
+/// The public data one slot's blinding needs.
+struct SlotCtx<'a, E: Engine> {
     ck: &'a CommitmentKey<E>,
-    ck_snark: &'a CommitmentKey<E>,
-    pk: &'a S::ProverKey,
     shape: &'a R1CSShape<E>,
     ro: &'a ROConstants<E>,
     digest: E::Scalar,
 }
 
-/// Blinds (U, W) by a relaxed fold with a fresh random satisfying pair, removes the
-/// commitment blinds of the folded witness and proves the result with the SNARK.
-fn prove_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E>>(
-    c: &SlotCtx<'_, E, S>,
+/// A blinded, derandomised slot: its blinding and the pair the SNARK proves.
+type Blinded<E> = (SlotBlind<E>, RelaxedR1CSInstance<E>, RelaxedR1CSWitness<E>);
+
+/// Blinds (U, W) by a relaxed fold with a fresh random satisfying pair and removes the
+/// commitment blinds of the folded witness.
+fn blind_slot<E: Engine>(
+    c: &SlotCtx<'_, E>,
     u: &RelaxedR1CSInstance<E>,
     w: &RelaxedR1CSWitness<E>,
     accept: impl Fn(&RelaxedR1CSInstance<E>) -> bool,
-) -> Result<SlotProof<E, S>, DeciderError> {
+) -> Result<Blinded<E>, DeciderError> {
     let mut drawn = c.shape.sample_random_instance_witness(c.ck)?;
     for _ in 0..MAX_REDRAWS {
         if accept(&drawn.0) {
@@ -51,14 +51,49 @@ fn prove_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E>>(
     let (nifs, (un, wn)) = NIFSRelaxed::prove(c.ck, c.ro, &c.digest, c.shape, u, w, &ur, &wr)?;
     let (wd, blind_w, blind_e) = wn.derandomize();
     let ud = un.derandomize(&E::CE::derand_key(c.ck), &blind_w, &blind_e);
-    let snark = S::prove(c.ck_snark, c.pk, c.shape, &ud, &wd)?;
-    Ok(SlotProof {
+    let blind = SlotBlind {
         random: ur,
         nifs,
         blind_w,
         blind_e,
-        snark,
-    })
+    };
+    Ok((blind, ud, wd))
+}
+
+/// Blinds every non-default slot and proves the blinded ones with one batched SNARK.
+#[allow(clippy::type_complexity)]
+fn prove_curve<E: Engine, S: BatchSnark<E>>(
+    c: (&CommitmentKey<E>, &ROConstants<E>, E::Scalar),
+    shapes: &[&R1CSShape<E>],
+    snark: (&CommitmentKey<E>, &S::ProverKey),
+    slots: &[(RelaxedR1CSInstance<E>, RelaxedR1CSWitness<E>)],
+    accept: impl Fn(&RelaxedR1CSInstance<E>) -> bool + Copy,
+) -> Result<(Vec<Option<SlotBlind<E>>>, Option<S>), DeciderError> {
+    let mut blinds = Vec::with_capacity(slots.len());
+    let (mut idx, mut us, mut ws) = (Vec::new(), Vec::new(), Vec::new());
+    for (j, (u, w)) in slots.iter().enumerate() {
+        if is_default(u) {
+            blinds.push(None);
+            continue;
+        }
+        let ctx = SlotCtx {
+            ck: c.0,
+            shape: shapes[j],
+            ro: c.1,
+            digest: c.2,
+        };
+        let (b, ud, wd) = blind_slot(&ctx, u, w, accept)?;
+        blinds.push(Some(b));
+        idx.push(j);
+        us.push(ud);
+        ws.push(wd);
+    }
+    let snark = if idx.is_empty() {
+        None
+    } else {
+        Some(S::prove(snark.0, snark.1, shapes, &idx, &us, &ws)?)
+    };
+    Ok((blinds, snark))
 }
 
 /// A secondary random instance must have u < p, so that nova-snark's transcript (which
@@ -71,8 +106,8 @@ pub(crate) fn secondary_u_ok(u: &RelaxedR1CSInstance<E2>) -> bool {
 /// Compresses a root accumulator into a [`CompactProof`].
 ///
 /// Steps: fold u' into U'[κ] (NIFS); for every slot that is not exactly the default
-/// instance, fold it with a random satisfying instance (NIFSRelaxed), derandomise and prove
-/// it with Spartan. The accumulator is not re-verified here (call
+/// instance, fold it with a random satisfying instance (NIFSRelaxed) and derandomise it;
+/// prove all of a curve's derandomised slots with one batched Spartan. The accumulator is not re-verified here (call
 /// [`Accumulator::verify`] first if it comes from an untrusted source: a false accumulator
 /// only yields a proof that does not verify).
 pub fn prove<S1, S2>(
@@ -81,8 +116,8 @@ pub fn prove<S1, S2>(
     acc: &Accumulator,
 ) -> Result<CompactProof<S1, S2>, DeciderError>
 where
-    S1: RelaxedR1CSSNARKTrait<E1>,
-    S2: RelaxedR1CSSNARKTrait<E2>,
+    S1: BatchSnark<E1>,
+    S2: BatchSnark<E2>,
 {
     let _span = tracing::info_span!("decider_prove", n = acc.num_steps()).entered();
     if pp.digest() != dk.vk.digest || acc.digest() != dk.vk.digest {
@@ -119,7 +154,10 @@ where
             .unwrap_or_else(|| RelaxedR1CSWitness::default(shapes2[1])),
     ];
     let kappa = usize::from(acc.last_kind());
-    if primary.len() != dk.pk1.len() || secondary.len() != dk.pk2.len() || kappa > 1 {
+    if primary.len() != dk.vk.primary_io.len()
+        || secondary.len() != dk.vk.secondary_io.len()
+        || kappa > 1
+    {
         return Err(DeciderError::InvalidInput(
             "number of running instances differs from the decider key".into(),
         ));
@@ -141,42 +179,29 @@ where
         secondary.iter().cloned().zip(secondary_w).collect();
     folded[kappa] = (uf, wf);
 
-    // 2–3. blind and prove every non-default slot
+    // 2–3. blind every non-default slot; one batched SNARK per curve
     let ro1 = ROConstants::<E1>::default();
-    let mut primary_proofs = Vec::with_capacity(primary.len());
-    for (j, (u, w)) in primary.iter().zip(&primary_w).enumerate() {
-        if is_default(u) {
-            primary_proofs.push(None);
-            continue;
-        }
-        let _s = tracing::debug_span!("slot", primary = j).entered();
-        let c = SlotCtx::<E1, S1> {
-            ck: pp.ck_primary(),
-            ck_snark: &dk.ck1,
-            pk: &dk.pk1[j],
-            shape: shapes1[j],
-            ro: &ro1,
-            digest: pp.digest(),
-        };
-        primary_proofs.push(Some(prove_slot(&c, u, w, |_| true)?));
-    }
-    let mut secondary_proofs = Vec::with_capacity(folded.len());
-    for (t, (u, w)) in folded.iter().enumerate() {
-        if is_default(u) {
-            secondary_proofs.push(None);
-            continue;
-        }
-        let _s = tracing::debug_span!("slot", secondary = t).entered();
-        let c = SlotCtx::<E2, S2> {
-            ck: pp.ck_secondary(),
-            ck_snark: &dk.ck2,
-            pk: &dk.pk2[t],
-            shape: shapes2[t],
-            ro: &ro2,
-            digest: pp.digest_secondary(),
-        };
-        secondary_proofs.push(Some(prove_slot(&c, u, w, secondary_u_ok)?));
-    }
+    let primary_pairs: Vec<_> = primary.iter().cloned().zip(primary_w).collect();
+    let (primary_blinds, primary_snark) = {
+        let _s = tracing::debug_span!("primary_slots").entered();
+        prove_curve::<E1, S1>(
+            (pp.ck_primary(), &ro1, pp.digest()),
+            &shapes1,
+            (&dk.ck1, &dk.pk1),
+            &primary_pairs,
+            |_| true,
+        )?
+    };
+    let (secondary_blinds, secondary_snark) = {
+        let _s = tracing::debug_span!("secondary_slots").entered();
+        prove_curve::<E2, S2>(
+            (pp.ck_secondary(), &ro2, pp.digest_secondary()),
+            &shapes2,
+            (&dk.ck2, &dk.pk2),
+            &folded,
+            secondary_u_ok,
+        )?
+    };
     let (rho1, rho2) = acc.blinds();
     Ok(CompactProof {
         primary,
@@ -186,7 +211,9 @@ where
         rho1,
         rho2,
         nifs,
-        primary_proofs,
-        secondary_proofs,
+        primary_blinds,
+        secondary_blinds,
+        primary_snark,
+        secondary_snark,
     })
 }

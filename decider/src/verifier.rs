@@ -1,71 +1,91 @@
 //! The decider's verifier (docs/protocol.md §4, verifier steps 1–4).
 
 use crate::error::DeciderError;
-use crate::keys::{SlotKey, VerifierKey};
-use crate::proof::{CompactProof, SlotProof};
+use crate::keys::VerifierKey;
+use crate::proof::{CompactProof, SlotBlind};
 use crate::prover::secondary_u_ok;
 use crate::slot::is_default;
+use crate::spartan::BatchSnark;
 use crate::statement::{primary_hash, secondary_hash, Statement};
-use crate::wellformed::{self, WellFormed};
 use canopy_folding::{
     encoding::{switch_field, to_int},
     E1, E2, F2,
 };
 use nova_snark::{
     r1cs::RelaxedR1CSInstance,
-    traits::{
-        commitment::CommitmentEngineTrait, snark::RelaxedR1CSSNARKTrait, Engine, ROConstants,
-    },
+    traits::{commitment::CommitmentEngineTrait, Engine, ROConstants},
 };
 
 fn reject<T>(why: impl Into<String>) -> Result<T, DeciderError> {
     Err(DeciderError::Rejected(why.into()))
 }
 
-/// Checks one slot: a default slot without proof, or the relaxed fold with the revealed
-/// random instance, derandomised with the revealed blinds, against the slot's SNARK key.
-#[allow(clippy::too_many_arguments)]
-fn verify_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E> + WellFormed>(
+/// Checks one slot's blinding: a default slot without blinding gives nothing to prove;
+/// otherwise the relaxed fold with the revealed random instance, derandomised with the
+/// revealed blinds, is the instance the batched SNARK must prove.
+fn unblind_slot<E: Engine>(
     name: &str,
-    key: &SlotKey<S::VerifierKey>,
+    num_io: usize,
     dk: &<E::CE as CommitmentEngineTrait<E>>::DerandKey,
-    ro: &ROConstants<E>,
-    digest: &E::Scalar,
+    (ro, digest): (&ROConstants<E>, &E::Scalar),
     u: &RelaxedR1CSInstance<E>,
-    proof: &Option<SlotProof<E, S>>,
+    blind: &Option<SlotBlind<E>>,
     accept: impl Fn(&RelaxedR1CSInstance<E>) -> bool,
-) -> Result<(), DeciderError> {
-    let Some(p) = proof else {
+) -> Result<Option<RelaxedR1CSInstance<E>>, DeciderError> {
+    let Some(p) = blind else {
         return if is_default(u) {
-            Ok(())
+            Ok(None)
         } else {
             reject(format!(
                 "{name}: no SNARK for a non-default running instance"
             ))
         };
     };
-    if p.random.X().len() != key.num_io {
+    if p.random.X().len() != num_io {
         return reject(format!("{name}: random instance has the wrong IO length"));
     }
     if !accept(&p.random) {
         return reject(format!("{name}: random instance out of range"));
     }
-    wellformed::check(name, &p.snark)?;
-    let t = std::time::Instant::now();
     let folded = p.nifs.verify(ro, digest, u, &p.random)?;
-    let derandomised = folded.derandomize(dk, &p.blind_w, &p.blind_e);
-    let fold_secs = t.elapsed().as_secs_f64();
+    Ok(Some(folded.derandomize(dk, &p.blind_w, &p.blind_e)))
+}
+
+/// Unblinds a curve's slots and verifies its batched SNARK over the proven ones.
+#[allow(clippy::too_many_arguments)]
+fn verify_curve<E: Engine, S: BatchSnark<E>>(
+    curve: &str,
+    io: &[usize],
+    vk: &S::VerifierKey,
+    dk: &<E::CE as CommitmentEngineTrait<E>>::DerandKey,
+    ro: (&ROConstants<E>, &E::Scalar),
+    slots: &[RelaxedR1CSInstance<E>],
+    blinds: &[Option<SlotBlind<E>>],
+    snark: &Option<S>,
+    accept: impl Fn(&RelaxedR1CSInstance<E>) -> bool + Copy,
+) -> Result<(), DeciderError> {
+    let (mut idx, mut us) = (Vec::new(), Vec::new());
+    for (j, ((u, b), n)) in slots.iter().zip(blinds).zip(io).enumerate() {
+        if let Some(d) = unblind_slot(&format!("{curve}[{j}]"), *n, dk, ro, u, b, accept)? {
+            idx.push(j);
+            us.push(d);
+        }
+    }
     let t = std::time::Instant::now();
-    let r = p
-        .snark
-        .verify(&key.vk, &derandomised)
-        .map_err(|e| DeciderError::Rejected(format!("{name}: SNARK: {e}")));
+    let r = match (snark, idx.is_empty()) {
+        (None, true) => Ok(()),
+        (Some(p), false) => p
+            .verify(vk, &idx, &us)
+            .map_err(|e| DeciderError::Rejected(format!("{curve}: SNARK: {e}"))),
+        (None, false) => reject(format!("{curve}: proven slots but no SNARK")),
+        (Some(_), true) => reject(format!("{curve}: a SNARK but no proven slot")),
+    };
     tracing::debug!(
-        slot = name,
-        fold_secs,
+        curve,
+        slots = idx.len(),
         snark_secs = t.elapsed().as_secs_f64(),
         accepted = r.is_ok(),
-        "verified a slot"
+        "verified a curve's batch"
     );
     r
 }
@@ -76,19 +96,19 @@ fn verify_slot<E: Engine, S: RelaxedR1CSSNARKTrait<E> + WellFormed>(
 /// against the key; κ names a secondary slot; `u'.X = (h, g)` as integers, with h and g
 /// recomputed from the statement, the revealed instances, the blinds and the key's pp (so
 /// u'.X < 2^250); the NIFS fold of u' into U'[κ] (computed here, never taken from the
-/// proof); for each slot, either it is exactly the default instance and has no SNARK, or
-/// the fold with the revealed random instance, derandomised, passes the slot's SNARK
-/// (after the structural checks of [`WellFormed`], which keep nova-snark's verifier from
-/// panicking on the malformed SNARKs found so far). Any other panic inside nova-snark on
-/// malformed input is caught and reported as a rejection.
+/// proof); for each slot, either it is exactly the default instance and has no blinding,
+/// or its fold with the revealed random instance, derandomised, is one of the instances
+/// the curve's batched SNARK proves. The SNARK checks every length against the key before
+/// using it; a panic inside nova-snark on malformed input (an evaluation argument) is
+/// caught and reported as a rejection.
 pub fn verify<S1, S2>(
     vk: &VerifierKey<S1, S2>,
     statement: &Statement,
     proof: &CompactProof<S1, S2>,
 ) -> Result<(), DeciderError>
 where
-    S1: RelaxedR1CSSNARKTrait<E1> + WellFormed,
-    S2: RelaxedR1CSSNARKTrait<E2> + WellFormed,
+    S1: BatchSnark<E1>,
+    S2: BatchSnark<E2>,
 {
     let _span = tracing::info_span!("decider_verify").entered();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -105,8 +125,8 @@ fn verify_inner<S1, S2>(
     proof: &CompactProof<S1, S2>,
 ) -> Result<(), DeciderError>
 where
-    S1: RelaxedR1CSSNARKTrait<E1> + WellFormed,
-    S2: RelaxedR1CSSNARKTrait<E2> + WellFormed,
+    S1: BatchSnark<E1>,
+    S2: BatchSnark<E2>,
 {
     // 1. shapes of the statement and of the proof
     if st.num_steps == 0 {
@@ -115,29 +135,31 @@ where
     if st.z0.len() != vk.arity || st.z.len() != vk.arity {
         return reject("arity of z0 or z");
     }
-    if proof.primary.len() != vk.primary.len() || proof.primary_proofs.len() != vk.primary.len() {
+    if proof.primary.len() != vk.primary_io.len()
+        || proof.primary_blinds.len() != vk.primary_io.len()
+    {
         return reject("number of primary running instances");
     }
-    if proof.secondary.len() != vk.secondary.len()
-        || proof.secondary_proofs.len() != vk.secondary.len()
+    if proof.secondary.len() != vk.secondary_io.len()
+        || proof.secondary_blinds.len() != vk.secondary_io.len()
     {
         return reject("number of secondary running instances");
     }
-    for (u, k) in proof.primary.iter().zip(&vk.primary) {
-        if u.X().len() != k.num_io {
+    for (u, n) in proof.primary.iter().zip(&vk.primary_io) {
+        if u.X().len() != *n {
             return reject("IO length of a primary running instance");
         }
     }
-    for (u, k) in proof.secondary.iter().zip(&vk.secondary) {
-        if u.X().len() != k.num_io {
+    for (u, n) in proof.secondary.iter().zip(&vk.secondary_io) {
+        if u.X().len() != *n {
             return reject("IO length of a secondary running instance");
         }
     }
     let kappa = proof.kappa as usize;
-    if kappa >= vk.secondary.len() {
+    if kappa >= vk.secondary_io.len() {
         return reject("κ names no secondary slot");
     }
-    if proof.last.X().len() != 2 || vk.secondary[kappa].num_io != 2 {
+    if proof.last.X().len() != 2 || vk.secondary_io[kappa] != 2 {
         return reject("u' must have two public values");
     }
 
@@ -159,42 +181,28 @@ where
         .nifs
         .verify(ro2, &digest2, &proof.secondary[kappa], &proof.last)?;
 
-    // 4. every slot
+    // 4. every slot, one batched SNARK per curve
     let ro1: &ROConstants<E1> = &vk.consts.ro2;
-    for (j, ((u, k), p)) in proof
-        .primary
-        .iter()
-        .zip(&vk.primary)
-        .zip(&proof.primary_proofs)
-        .enumerate()
-    {
-        verify_slot::<E1, S1>(
-            &format!("U[{j}]"),
-            k,
-            &vk.dk1,
-            ro1,
-            &vk.digest,
-            u,
-            p,
-            |_| true,
-        )?;
-    }
-    for (t, ((u, k), p)) in secondary
-        .iter()
-        .zip(&vk.secondary)
-        .zip(&proof.secondary_proofs)
-        .enumerate()
-    {
-        verify_slot::<E2, S2>(
-            &format!("U'[{t}]"),
-            k,
-            &vk.dk2,
-            ro2,
-            &digest2,
-            u,
-            p,
-            secondary_u_ok,
-        )?;
-    }
-    Ok(())
+    verify_curve::<E1, S1>(
+        "U",
+        &vk.primary_io,
+        &vk.vk1,
+        &vk.dk1,
+        (ro1, &vk.digest),
+        &proof.primary,
+        &proof.primary_blinds,
+        &proof.primary_snark,
+        |_| true,
+    )?;
+    verify_curve::<E2, S2>(
+        "U'",
+        &vk.secondary_io,
+        &vk.vk2,
+        &vk.dk2,
+        (ro2, &digest2),
+        &secondary,
+        &proof.secondary_blinds,
+        &proof.secondary_snark,
+        secondary_u_ok,
+    )
 }

@@ -1,0 +1,153 @@
+//! The prover of [`super::BatchSpartan`] (steps 1–4 of the module docs).
+
+use super::opening::{self, OpenClaim};
+use super::sumcheck::{self, Claim};
+use super::{absorb_statement, check_slots, BatchSpartan, ProverKey};
+use canopy_folding::CommitmentKey;
+use ff::Field;
+use nova_snark::{
+    errors::NovaError,
+    r1cs::{R1CSShape, RelaxedR1CSInstance, RelaxedR1CSWitness},
+    spartan::{
+        compute_eval_table_sparse,
+        polys::{eq::EqPolynomial, multilinear::MultilinearPolynomial},
+    },
+    traits::{evaluation::EvaluationEngineTrait, Engine, TranscriptEngineTrait},
+};
+use rayon::prelude::*;
+
+/// log2 of a padded shape's size (constraints = variables, a power of two).
+pub(crate) fn log_size<E: Engine>(s: &R1CSShape<E>) -> Result<usize, NovaError> {
+    let n = s.num_cons();
+    if !n.is_power_of_two() || s.num_vars() != n || s.num_io() >= n {
+        return Err(NovaError::InvalidInputLength);
+    }
+    Ok(n.trailing_zeros() as usize)
+}
+
+pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
+    ck: &CommitmentKey<E>,
+    pk: &ProverKey<E, EE>,
+    shapes: &[&R1CSShape<E>],
+    slots: &[usize],
+    us: &[RelaxedR1CSInstance<E>],
+    ws: &[RelaxedR1CSWitness<E>],
+) -> Result<BatchSpartan<E, EE>, NovaError> {
+    check_slots(slots, shapes.len(), us.len())?;
+    if ws.len() != us.len() {
+        return Err(NovaError::InvalidInputLength);
+    }
+    let k = slots.len();
+    let padded: Vec<R1CSShape<E>> = slots.par_iter().map(|&s| shapes[s].pad()).collect();
+    let nv = padded.iter().map(log_size).collect::<Result<Vec<_>, _>>()?;
+    let n = nv.iter().copied().max().unwrap_or(0);
+    let wp: Vec<RelaxedR1CSWitness<E>> = ws.iter().zip(&padded).map(|(w, s)| w.pad(s)).collect();
+
+    let mut tr = E::TE::new(b"CanopyBatchSpartan");
+    absorb_statement::<E>(&mut tr, &pk.digest, slots, us);
+    let tau = (0..n)
+        .map(|_| tr.squeeze(b"t"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let alpha = (0..k)
+        .map(|_| tr.squeeze(b"a"))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    // outer zero-check
+    let mut outer_claims = Vec::with_capacity(k);
+    let mut cz_tables = Vec::with_capacity(k);
+    for i in 0..k {
+        let (u, w) = (&us[i], &wp[i]);
+        if u.X().len() != padded[i].num_io() || w.W().len() != 1 << nv[i] {
+            return Err(NovaError::InvalidInputLength);
+        }
+        let z = [w.W(), &[u.u()], u.X()].concat();
+        let (az, bz, cz) = padded[i].multiply_vec(&z)?;
+        let ucz_e: Vec<E::Scalar> = cz
+            .par_iter()
+            .zip(w.E().par_iter())
+            .map(|(c, e)| u.u() * c + e)
+            .collect();
+        let eq = EqPolynomial::evals_from_points(&tau[n - nv[i]..]);
+        outer_claims.push(Claim {
+            polys: [eq, az, bz, ucz_e],
+            claim: E::Scalar::ZERO,
+            weight: alpha[i],
+        });
+        cz_tables.push(cz);
+    }
+    let (outer, r_x, finals) =
+        sumcheck::prove::<E, 4>(outer_claims, 3, |p| p[0] * (p[1] * p[2] - p[3]), &mut tr)?;
+    let claims_outer: Vec<[E::Scalar; 4]> = (0..k)
+        .map(|i| {
+            let rx = &r_x[n - nv[i]..];
+            let cz = MultilinearPolynomial::evaluate_with(&cz_tables[i], rx);
+            let e = MultilinearPolynomial::evaluate_with(wp[i].E(), rx);
+            [finals[i][1], finals[i][2], cz, e]
+        })
+        .collect();
+    drop(cz_tables);
+    let flat: Vec<E::Scalar> = claims_outer.iter().flatten().copied().collect();
+    tr.absorb(b"claims_outer", &flat.as_slice());
+
+    // inner sum-check
+    let r = tr.squeeze(b"r")?;
+    let beta = (0..k)
+        .map(|_| tr.squeeze(b"b"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut inner_claims = Vec::with_capacity(k);
+    for i in 0..k {
+        let evals_rx = EqPolynomial::evals_from_points(&r_x[n - nv[i]..]);
+        let (a, b, c) = compute_eval_table_sparse(&padded[i], &evals_rx);
+        let r2 = r * r;
+        let m: Vec<E::Scalar> = a
+            .par_iter()
+            .zip(b.par_iter())
+            .zip(c.par_iter())
+            .map(|((a, b), c)| *a + r * b + r2 * c)
+            .collect();
+        let mut z = [wp[i].W(), &[us[i].u()], us[i].X()].concat();
+        z.resize(2 << nv[i], E::Scalar::ZERO);
+        let [az, bz, cz, _] = claims_outer[i];
+        inner_claims.push(Claim {
+            polys: [m, z],
+            claim: az + r * bz + r2 * cz,
+            weight: beta[i],
+        });
+    }
+    let (inner, r_y, _) = sumcheck::prove::<E, 2>(inner_claims, 2, |p| p[0] * p[1], &mut tr)?;
+    let ny = n + 1;
+    let evals_w: Vec<E::Scalar> = (0..k)
+        .map(|i| MultilinearPolynomial::evaluate_with(wp[i].W(), &r_y[ny - nv[i]..]))
+        .collect();
+    tr.absorb(b"w", &evals_w.as_slice());
+
+    // one opening for W_i at r_y,i[1..] and E_i at r_x,i
+    let mut claims = Vec::with_capacity(2 * k);
+    let mut tables = Vec::with_capacity(2 * k);
+    for (i, w) in wp.into_iter().enumerate() {
+        claims.push(OpenClaim {
+            comm: *us[i].comm_W(),
+            point: r_y[ny - nv[i]..].to_vec(),
+            eval: evals_w[i],
+        });
+        claims.push(OpenClaim {
+            comm: *us[i].comm_E(),
+            point: r_x[n - nv[i]..].to_vec(),
+            eval: claims_outer[i][3],
+        });
+        let (wv, ev) = w.into_W_E();
+        tables.push(wv);
+        tables.push(ev);
+    }
+    let (opening, evals_open, arg) =
+        opening::prove::<E, EE>(ck, &pk.pk_ee, &claims, tables, &mut tr)?;
+    Ok(BatchSpartan {
+        outer,
+        claims_outer,
+        inner,
+        evals_w,
+        opening,
+        evals_open,
+        arg,
+    })
+}
