@@ -40,6 +40,9 @@ use crate::params::{hex, Params};
 use crate::proof::Statement;
 
 /// The decider's prover key, for one of the two schemes of the BN254 slots.
+// Both variants are large keys of about the same size (one made once per process), so
+// boxing one would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum CompactProverKey {
     /// Spartan over IPA (transparent parameters).
     Ipa(DeciderKey),

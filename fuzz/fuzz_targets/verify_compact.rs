@@ -81,9 +81,11 @@ fn write_seeds(
             exit_code: 0,
             instructions: 12,
             fold_steps: st.num_steps,
+            pages: vec![0],
         },
         final_pc: st.pc,
         final_z: st.z.clone(),
+        initial_chain: F1::from(4u64),
         snark: bytes,
     };
     std::fs::write(

@@ -56,6 +56,13 @@ fn joint<E: Engine>(
     (comm, value)
 }
 
+/// The opening's proof: the rounds, the tables' values at the end, the evaluation argument.
+type Opening<E, EE> = (
+    Rounds<E>,
+    Vec<<E as Engine>::Scalar>,
+    <EE as EvaluationEngineTrait<E>>::EvaluationArgument,
+);
+
 /// Proves the claims (with their tables `polys`, each of `2^{|point|}` entries).
 /// Returns the rounds, the tables' values at the end, and the evaluation argument.
 pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
@@ -64,7 +71,7 @@ pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
     claims: &[OpenClaim<E>],
     polys: Vec<Vec<E::Scalar>>,
     tr: &mut E::TE,
-) -> Result<(Rounds<E>, Vec<E::Scalar>, EE::EvaluationArgument), NovaError> {
+) -> Result<Opening<E, EE>, NovaError> {
     let rho = tr.squeeze(b"rho")?;
     let weights = powers(rho, claims.len());
     let n = claims.iter().map(|c| c.point.len()).max().unwrap_or(0);

@@ -95,6 +95,14 @@ pub(crate) fn batched_claim<F: Field>(claims: impl Iterator<Item = (F, usize, F)
     claims.map(|(w, v, c)| w * pow2::<F>(n - v) * c).sum()
 }
 
+/// What a batched sum-check proof ends with: the rounds, the challenges and, per claim,
+/// its tables' values at its point.
+pub(crate) type Proven<E, const Q: usize> = (
+    Rounds<E>,
+    Vec<<E as Engine>::Scalar>,
+    Vec<[<E as Engine>::Scalar; Q]>,
+);
+
 /// Proves a batch of claims of degree `degree` in f. Returns the rounds, the challenges
 /// `r` (length `n = max v_i`) and, per claim, its tables' values at `r[n − v_i..]`.
 pub(crate) fn prove<E: Engine, const Q: usize>(
@@ -102,7 +110,7 @@ pub(crate) fn prove<E: Engine, const Q: usize>(
     degree: usize,
     f: impl Fn(&[E::Scalar; Q]) -> E::Scalar + Sync,
     tr: &mut E::TE,
-) -> Result<(Rounds<E>, Vec<E::Scalar>, Vec<[E::Scalar; Q]>), NovaError> {
+) -> Result<Proven<E, Q>, NovaError> {
     let v: Vec<usize> = claims.iter().map(|c| vars(c.polys[0].len())).collect();
     let n = v.iter().copied().max().unwrap_or(0);
     let mut rounds = Vec::with_capacity(n);

@@ -3,7 +3,8 @@
 //! `CompactProof::from_bytes` + `verify` with an error, never accepted and never with a
 //! panic; the unmutated proof must be accepted.
 //!
-//! Parameters: the tiny m = 2 alternating step circuits of `tests/common` (the real decider
+//! Proof: a merged PCD root, so every slot of both curves is proven. Parameters: the tiny
+//! m = 2 alternating step circuits of `tests/common` (the real decider
 //! path: both curves, hash checks, NIFS, Spartan over IPA, only the shapes are small), so
 //! that one verification takes about a second in the debug test profile.
 //!
@@ -17,7 +18,7 @@ mod common;
 mod mirror;
 
 use canopy_decider::{prove, verify, CompactProof, DeciderError, DeciderKey, Statement};
-use canopy_folding::{Commitment, PublicParams, E1, E2, F1, F2};
+use canopy_folding::{Accumulator, Commitment, PublicParams, E1, E2, F1, F2};
 use ff::Field;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,8 +49,14 @@ fn fixture() -> &'static Fixture {
         let circuits = common::alternating(5);
         let pp = PublicParams::setup(&circuits).unwrap();
         let dk: DeciderKey = DeciderKey::setup(&pp).unwrap();
-        // 3 steps from x = 2: both step circuits and the secondary slot carry a SNARK
-        let acc = common::run(&pp, &circuits, 0, 2, 3);
+        // a merged root (2 steps from x = 2, then 1 step): every slot of both curves is
+        // proven, U[0], U[1], U[m] and U'[0], U'[1]
+        let left = common::run(&pp, &circuits, 0, 2, 2);
+        let (pc, z) = left.state();
+        let mut right = Accumulator::new(&pp, &circuits, pc, z.to_vec()).unwrap();
+        right.prove_step(&pp, &circuits).unwrap();
+        let acc = Accumulator::merge(&pp, &left, &right).unwrap();
+        assert!(acc.is_merged());
         let proof = prove(&pp, &dk, &acc).unwrap();
         let bytes = proof.to_bytes().unwrap();
         let cfg = bincode::config::standard();
@@ -61,7 +68,7 @@ fn fixture() -> &'static Fixture {
             "the mirror reads the whole body"
         );
         eprintln!(
-            "fixture (setup, decider key, 3 steps, proof of {} bytes): {:?}",
+            "fixture (setup, decider key, merged root of 3 steps, proof of {} bytes): {:?}",
             bytes.len(),
             t.elapsed()
         );
@@ -268,56 +275,70 @@ fn structure_changes_rejected() {
         cases.push((name, encode(&m)));
     };
     macro_rules! snark_edits {
+        ($field:ident, $s:ty) => {
+            let p = stringify!($field);
+            add(format!("{p}: outer round 0 empty"), &|m| {
+                snark_of(&mut m.$field).sc_outer.rounds[0].clear()
+            });
+            add(format!("{p}: inner last round empty"), &|m| {
+                let r = &mut snark_of(&mut m.$field).sc_inner.rounds;
+                r.last_mut().unwrap().clear()
+            });
+            add(format!("{p}: batch round 0 empty"), &|m| {
+                snark_of(&mut m.$field).sc_batch.rounds[0].clear()
+            });
+            add(format!("{p}: outer round 0 one coefficient more"), &|m| {
+                snark_of(&mut m.$field).sc_outer.rounds[0].push(<$s as Field>::ONE)
+            });
+            add(format!("{p}: outer one round fewer"), &|m| {
+                snark_of(&mut m.$field).sc_outer.rounds.pop();
+            });
+            add(format!("{p}: inner one round more"), &|m| {
+                let r = &mut snark_of(&mut m.$field).sc_inner.rounds;
+                r.push(r[0].clone())
+            });
+            add(format!("{p}: batch no rounds"), &|m| {
+                snark_of(&mut m.$field).sc_batch.rounds.clear()
+            });
+            add(format!("{p}: claims_outer one fewer"), &|m| {
+                snark_of(&mut m.$field).claims_outer.pop();
+            });
+            add(format!("{p}: claims_outer one more"), &|m| {
+                let c = &mut snark_of(&mut m.$field).claims_outer;
+                c.push(c[0])
+            });
+            add(format!("{p}: evals_W one fewer"), &|m| {
+                snark_of(&mut m.$field).evals_w.pop();
+            });
+            add(format!("{p}: evals_batch one fewer"), &|m| {
+                snark_of(&mut m.$field).evals_batch.pop();
+            });
+            add(format!("{p}: evals_batch one more"), &|m| {
+                snark_of(&mut m.$field).evals_batch.push(<$s as Field>::ONE)
+            });
+            add(format!("{p}: evals_batch empty"), &|m| {
+                snark_of(&mut m.$field).evals_batch.clear()
+            });
+            add(format!("{p}: IPA L one fewer"), &|m| {
+                snark_of(&mut m.$field).eval_arg.l.pop();
+            });
+            add(format!("{p}: IPA L and R one fewer"), &|m| {
+                let a = &mut snark_of(&mut m.$field).eval_arg;
+                a.l.pop();
+                a.r.pop();
+            });
+            add(format!("{p}: IPA L and R empty"), &|m| {
+                let a = &mut snark_of(&mut m.$field).eval_arg;
+                a.l.clear();
+                a.r.clear();
+            });
+            add(format!("{p}: SNARK removed"), &|m| m.$field = None);
+        };
+    }
+    macro_rules! blind_edits {
         ($field:ident, $s:ty, $slots:expr) => {
             for j in $slots {
                 let p = format!("{} slot {j}", stringify!($field));
-                add(format!("{p}: outer round 0 empty"), &|m| {
-                    snark_of(&mut m.$field, j).sc_outer.rounds[0].clear()
-                });
-                add(format!("{p}: inner last round empty"), &|m| {
-                    let r = &mut snark_of(&mut m.$field, j).sc_inner.rounds;
-                    r.last_mut().unwrap().clear()
-                });
-                add(format!("{p}: batch round 0 empty"), &|m| {
-                    snark_of(&mut m.$field, j).sc_batch.rounds[0].clear()
-                });
-                add(format!("{p}: outer round 0 one coefficient more"), &|m| {
-                    snark_of(&mut m.$field, j).sc_outer.rounds[0].push(<$s as Field>::ONE)
-                });
-                add(format!("{p}: outer one round fewer"), &|m| {
-                    snark_of(&mut m.$field, j).sc_outer.rounds.pop();
-                });
-                add(format!("{p}: inner one round more"), &|m| {
-                    let r = &mut snark_of(&mut m.$field, j).sc_inner.rounds;
-                    r.push(r[0].clone())
-                });
-                add(format!("{p}: batch no rounds"), &|m| {
-                    snark_of(&mut m.$field, j).sc_batch.rounds.clear()
-                });
-                add(format!("{p}: evals_batch one fewer"), &|m| {
-                    snark_of(&mut m.$field, j).evals_batch.pop();
-                });
-                add(format!("{p}: evals_batch one more"), &|m| {
-                    snark_of(&mut m.$field, j)
-                        .evals_batch
-                        .push(<$s as Field>::ONE)
-                });
-                add(format!("{p}: evals_batch empty"), &|m| {
-                    snark_of(&mut m.$field, j).evals_batch.clear()
-                });
-                add(format!("{p}: IPA L one fewer"), &|m| {
-                    snark_of(&mut m.$field, j).eval_arg.l.pop();
-                });
-                add(format!("{p}: IPA L and R one fewer"), &|m| {
-                    let a = &mut snark_of(&mut m.$field, j).eval_arg;
-                    a.l.pop();
-                    a.r.pop();
-                });
-                add(format!("{p}: IPA L and R empty"), &|m| {
-                    let a = &mut snark_of(&mut m.$field, j).eval_arg;
-                    a.l.clear();
-                    a.r.clear();
-                });
                 add(format!("{p}: random instance X one more"), &|m| {
                     m.$field[j]
                         .as_mut()
@@ -329,54 +350,58 @@ fn structure_changes_rejected() {
                 add(format!("{p}: random instance X empty"), &|m| {
                     m.$field[j].as_mut().unwrap().random.x.clear()
                 });
-                add(format!("{p}: SNARK removed"), &|m| m.$field[j] = None);
+                add(format!("{p}: blinding removed"), &|m| m.$field[j] = None);
             }
         };
     }
-    snark_edits!(primary_proofs, F1, [0usize, 1]);
-    snark_edits!(secondary_proofs, F2, [0usize]);
+    snark_edits!(primary_snark, F1);
+    snark_edits!(secondary_snark, F2);
+    blind_edits!(primary_blinds, F1, proven(&f.mirror.primary_blinds));
+    blind_edits!(secondary_blinds, F2, proven(&f.mirror.secondary_blinds));
     add("U[0].X one more".into(), &|m| m.primary[0].x.push(F1::ONE));
     add("U'[0].X empty".into(), &|m| m.secondary[0].x.clear());
     add("u'.X one more".into(), &|m| m.last.x.push(F2::ONE));
     add("u'.X empty".into(), &|m| m.last.x.clear());
     add("one primary instance fewer".into(), &|m| {
         m.primary.pop();
-        m.primary_proofs.pop();
+        m.primary_blinds.pop();
     });
     add("one primary instance more".into(), &|m| {
         m.primary.push(m.primary[0].clone());
-        m.primary_proofs.push(m.primary_proofs[0].clone());
+        m.primary_blinds.push(m.primary_blinds[0].clone());
     });
     add("one secondary instance fewer".into(), &|m| {
         m.secondary.pop();
-        m.secondary_proofs.pop();
+        m.secondary_blinds.pop();
     });
     add("no instances".into(), &|m| {
         m.primary.clear();
-        m.primary_proofs.clear();
+        m.primary_blinds.clear();
         m.secondary.clear();
-        m.secondary_proofs.clear();
+        m.secondary_blinds.clear();
     });
-    add("slot proofs one fewer than instances".into(), &|m| {
-        m.primary_proofs.pop();
+    add("slot blindings one fewer than instances".into(), &|m| {
+        m.primary_blinds.pop();
     });
-    add("slot 0's proof on the unused merge slot".into(), &|m| {
-        m.primary_proofs[2] = m.primary_proofs[0].clone()
+    add("slot 0's blinding on the other slot".into(), &|m| {
+        m.primary_blinds[2] = m.primary_blinds[0].clone()
     });
     add("slots 0 and 1 swapped".into(), &|m| {
         m.primary.swap(0, 1);
-        m.primary_proofs.swap(0, 1);
+        m.primary_blinds.swap(0, 1);
     });
-    add("slot proofs 0 and 1 swapped".into(), &|m| {
-        m.primary_proofs.swap(0, 1)
+    add("slot blindings 0 and 1 swapped".into(), &|m| {
+        m.primary_blinds.swap(0, 1)
     });
     eprintln!("{} structure changes", cases.len());
     all_rejected("structure changes", &cases);
 }
 
-fn snark_of<E: mirror::Curve>(
-    slots: &mut [Option<mirror::Slot<E>>],
-    j: usize,
-) -> &mut mirror::Spartan<E> {
-    &mut slots[j].as_mut().expect("a proven slot").snark
+fn snark_of<E: mirror::Curve>(s: &mut Option<mirror::Spartan<E>>) -> &mut mirror::Spartan<E> {
+    s.as_mut().expect("a batched SNARK")
+}
+
+/// The indices of the proven (blinded) slots.
+fn proven<T>(v: &[Option<T>]) -> Vec<usize> {
+    (0..v.len()).filter(|&j| v[j].is_some()).collect()
 }

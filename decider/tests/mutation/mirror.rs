@@ -28,7 +28,7 @@ pub struct Strict<E: Engine> {
     pub x: Vec<E::Scalar>,
 }
 
-/// `SumcheckProof`: per round, the coefficients without the linear term.
+/// `spartan::sumcheck::Rounds`: per round, the coefficients without the linear term.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct Sumcheck<E: Engine> {
@@ -44,21 +44,20 @@ pub struct Ipa<E: Engine> {
     pub a_hat: E::Scalar,
 }
 
-/// `spartan::snark::RelaxedR1CSSNARK` over IPA.
+/// `spartan::BatchSpartan` over IPA.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct Spartan<E: Engine> {
     pub sc_outer: Sumcheck<E>,
-    pub claims_outer: (E::Scalar, E::Scalar, E::Scalar),
-    pub eval_e: E::Scalar,
+    pub claims_outer: Vec<[E::Scalar; 4]>,
     pub sc_inner: Sumcheck<E>,
-    pub eval_w: E::Scalar,
+    pub evals_w: Vec<E::Scalar>,
     pub sc_batch: Sumcheck<E>,
     pub evals_batch: Vec<E::Scalar>,
     pub eval_arg: Ipa<E>,
 }
 
-/// `SlotProof`: random instance, NIFSRelaxed (comm_T), two blinds, SNARK.
+/// `SlotBlind`: random instance, NIFSRelaxed (comm_T), two blinds.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct Slot<E: Engine> {
@@ -66,7 +65,6 @@ pub struct Slot<E: Engine> {
     pub comm_t: Commitment<E>,
     pub blind_w: E::Scalar,
     pub blind_e: E::Scalar,
-    pub snark: Spartan<E>,
 }
 
 /// `CompactProof`.
@@ -79,8 +77,10 @@ pub struct Proof {
     pub rho1: F1,
     pub rho2: F2,
     pub comm_t: Commitment<E2>,
-    pub primary_proofs: Vec<Option<Slot<E1>>>,
-    pub secondary_proofs: Vec<Option<Slot<E2>>>,
+    pub primary_blinds: Vec<Option<Slot<E1>>>,
+    pub secondary_blinds: Vec<Option<Slot<E2>>>,
+    pub primary_snark: Option<Spartan<E1>>,
+    pub secondary_snark: Option<Spartan<E2>>,
 }
 
 /// One field of a proof that a mutation can change.
@@ -182,33 +182,26 @@ fn slot<'a, E: Curve>(p: &str, s: &'a mut Slot<E>, out: &mut Out<'a>) {
     out.push((format!("{p}.nifs.comm_T"), E::comm(&mut s.comm_t)));
     out.push((format!("{p}.blind_W"), E::scalar(&mut s.blind_w)));
     out.push((format!("{p}.blind_E"), E::scalar(&mut s.blind_e)));
-    let n = &mut s.snark;
-    sumcheck(&format!("{p}.snark.sc_outer"), &mut n.sc_outer, out);
-    out.push((
-        format!("{p}.snark.claim_Az"),
-        E::scalar(&mut n.claims_outer.0),
-    ));
-    out.push((
-        format!("{p}.snark.claim_Bz"),
-        E::scalar(&mut n.claims_outer.1),
-    ));
-    out.push((
-        format!("{p}.snark.claim_Cz"),
-        E::scalar(&mut n.claims_outer.2),
-    ));
-    out.push((format!("{p}.snark.eval_E"), E::scalar(&mut n.eval_e)));
-    sumcheck(&format!("{p}.snark.sc_inner"), &mut n.sc_inner, out);
-    out.push((format!("{p}.snark.eval_W"), E::scalar(&mut n.eval_w)));
-    sumcheck(&format!("{p}.snark.sc_batch"), &mut n.sc_batch, out);
-    for (i, x) in n.evals_batch.iter_mut().enumerate() {
-        out.push((format!("{p}.snark.evals_batch[{i}]"), E::scalar(x)));
+}
+
+fn snark<'a, E: Curve>(p: &str, n: &'a mut Spartan<E>, out: &mut Out<'a>) {
+    sumcheck(&format!("{p}.sc_outer"), &mut n.sc_outer, out);
+    for (i, c) in n.claims_outer.iter_mut().enumerate() {
+        for (x, name) in c.iter_mut().zip(["Az", "Bz", "Cz", "E"]) {
+            out.push((format!("{p}.claims_outer[{i}].{name}"), E::scalar(x)));
+        }
     }
-    ends::<E>(&format!("{p}.snark.ipa.L"), &mut n.eval_arg.l, out);
-    ends::<E>(&format!("{p}.snark.ipa.R"), &mut n.eval_arg.r, out);
-    out.push((
-        format!("{p}.snark.ipa.a_hat"),
-        E::scalar(&mut n.eval_arg.a_hat),
-    ));
+    sumcheck(&format!("{p}.sc_inner"), &mut n.sc_inner, out);
+    for (i, x) in n.evals_w.iter_mut().enumerate() {
+        out.push((format!("{p}.eval_W[{i}]"), E::scalar(x)));
+    }
+    sumcheck(&format!("{p}.sc_batch"), &mut n.sc_batch, out);
+    for (i, x) in n.evals_batch.iter_mut().enumerate() {
+        out.push((format!("{p}.evals_batch[{i}]"), E::scalar(x)));
+    }
+    ends::<E>(&format!("{p}.ipa.L"), &mut n.eval_arg.l, out);
+    ends::<E>(&format!("{p}.ipa.R"), &mut n.eval_arg.r, out);
+    out.push((format!("{p}.ipa.a_hat"), E::scalar(&mut n.eval_arg.a_hat)));
 }
 
 impl Proof {
@@ -229,20 +222,26 @@ impl Proof {
         out.push(("rho1".into(), Leaf::S1(&mut self.rho1)));
         out.push(("rho2".into(), Leaf::S2(&mut self.rho2)));
         out.push(("nifs.comm_T".into(), Leaf::C2(&mut self.comm_t)));
-        for (j, s) in self.primary_proofs.iter_mut().enumerate() {
+        for (j, s) in self.primary_blinds.iter_mut().enumerate() {
             if let Some(s) = s {
-                slot(&format!("proof U[{j}]"), s, &mut out);
+                slot(&format!("blind U[{j}]"), s, &mut out);
             }
         }
-        for (t, s) in self.secondary_proofs.iter_mut().enumerate() {
+        for (t, s) in self.secondary_blinds.iter_mut().enumerate() {
             if let Some(s) = s {
-                slot(&format!("proof U'[{t}]"), s, &mut out);
+                slot(&format!("blind U'[{t}]"), s, &mut out);
             }
+        }
+        if let Some(n) = &mut self.primary_snark {
+            snark("snark BN254", n, &mut out);
+        }
+        if let Some(n) = &mut self.secondary_snark {
+            snark("snark Grumpkin", n, &mut out);
         }
         out
     }
 
-    /// Encoded length of the fields before the slot proofs (the instances, κ, u', ρ1, ρ2
+    /// Encoded length of the fields before the slot blindings (the instances, κ, u', ρ1, ρ2
     /// and the NIFS): the "statement" part of the body.
     pub fn instances_len(&self) -> usize {
         let head = (
