@@ -16,13 +16,12 @@
 
 use crate::error::DeciderError;
 use crate::kzg::{KzgSnark, Srs};
-use crate::spartan::{BatchSnark, BatchSpartan};
+use crate::spartan::{ipa::FastIpa, BatchSnark, BatchSpartan};
 use crate::statement::HashConsts;
 use crate::DECODE_LIMIT;
 use canopy_folding::framing;
 use canopy_folding::{encoding::switch_field, CommitmentKey, PublicParams, E1, E2, F1};
 use nova_snark::{
-    provider::ipa_pc::EvaluationEngine,
     r1cs::R1CSShape,
     traits::{
         commitment::{CommitmentEngineTrait, Len},
@@ -31,10 +30,11 @@ use nova_snark::{
 };
 use serde::{Deserialize, Serialize};
 
-/// The default primary SNARK: Canopy's batched Spartan over IPA on BN254.
-pub type DefaultS1 = BatchSpartan<E1, EvaluationEngine<E1>>;
+/// The default primary SNARK: Canopy's batched Spartan over IPA on BN254 (nova-snark's
+/// argument and verifier, Canopy's faster prover [`FastIpa`]).
+pub type DefaultS1 = BatchSpartan<E1, FastIpa<E1>>;
 /// The default secondary SNARK: Canopy's batched Spartan over IPA on Grumpkin.
-pub type DefaultS2 = BatchSpartan<E2, EvaluationEngine<E2>>;
+pub type DefaultS2 = BatchSpartan<E2, FastIpa<E2>>;
 /// The derandomisation key (blinding generator) of engine `E`.
 pub type DerandKey<E> = <<E as Engine>::CE as CommitmentEngineTrait<E>>::DerandKey;
 

@@ -69,6 +69,7 @@ fn prove_curve<E: Engine, S: BatchSnark<E>>(
     slots: &[(RelaxedR1CSInstance<E>, RelaxedR1CSWitness<E>)],
     accept: impl Fn(&RelaxedR1CSInstance<E>) -> bool + Copy,
 ) -> Result<(Vec<Option<SlotBlind<E>>>, Option<S>), DeciderError> {
+    let t = std::time::Instant::now();
     let mut blinds = Vec::with_capacity(slots.len());
     let (mut idx, mut us, mut ws) = (Vec::new(), Vec::new(), Vec::new());
     for (j, (u, w)) in slots.iter().enumerate() {
@@ -88,11 +89,19 @@ fn prove_curve<E: Engine, S: BatchSnark<E>>(
         us.push(ud);
         ws.push(wd);
     }
+    let blind_secs = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
     let snark = if idx.is_empty() {
         None
     } else {
         Some(S::prove(snark.0, snark.1, shapes, &idx, &us, &ws)?)
     };
+    tracing::info!(
+        slots = ?idx,
+        blind_secs,
+        snark_secs = t.elapsed().as_secs_f64(),
+        "proved a curve's slots"
+    );
     Ok((blinds, snark))
 }
 

@@ -34,6 +34,7 @@
 
 pub mod sumcheck;
 
+pub mod ipa;
 mod opening;
 mod prove;
 mod verify;

@@ -33,6 +33,7 @@ pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
     us: &[RelaxedR1CSInstance<E>],
     ws: &[RelaxedR1CSWitness<E>],
 ) -> Result<BatchSpartan<E, EE>, NovaError> {
+    let started = std::time::Instant::now();
     check_slots(slots, shapes.len(), us.len())?;
     if ws.len() != us.len() {
         return Err(NovaError::InvalidInputLength);
@@ -139,8 +140,16 @@ pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
         tables.push(wv);
         tables.push(ev);
     }
+    let sumcheck_secs = started.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
     let (opening, evals_open, arg) =
         opening::prove::<E, EE>(ck, &pk.pk_ee, &claims, tables, &mut tr)?;
+    tracing::debug!(
+        sizes = ?nv,
+        sumcheck_secs,
+        opening_secs = t.elapsed().as_secs_f64(),
+        "batched Spartan"
+    );
     Ok(BatchSpartan {
         outer,
         claims_outer,
