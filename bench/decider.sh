@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Decider figures: decider key setup, compression time, compact proof size, verifier
-# key size and read time, verify time, for fib(N) at K as one leaf and as a merged tree root.
+# key size and read time, verify time, for fib(N) at K as one leaf and as merged tree roots of
+# about L leaves for each L of a list.
 #
-#   bash bench/decider.sh            # K = 4, fib(5), tree of 17-step leaves (4 leaves)
-#   K=16 N=5 L=64 bash bench/decider.sh
+#   bash bench/decider.sh            # K = 16, fib(70), roots of ≥ 4, 16 and 64 leaves
+#   K=128 N=150 L=4 bash bench/decider.sh
 #   PTAU=FILE bash bench/decider.sh  # the HyperKZG run with this powers-of-tau file
 #
 # Runs the transparent (IPA) decider, then the HyperKZG one (`--ptau`) with PTAU, else with an
@@ -12,7 +13,7 @@
 # Writes bench/results/decider.md (and prints it). See benches/compact.rs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-K=${K:-4}; N=${N:-5}; L=${L:-17}
+K=${K:-16}; N=${N:-70}; L=${L:-4,16,64}
 [ "${1:-}" = "--quick" ] && true # same size: the decider has no smaller useful form
 out="$RESULTS/decider.md"
 cmd="cargo bench -p canopy --bench compact -- $K $N $L [PTAU]"

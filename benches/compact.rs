@@ -1,12 +1,16 @@
 //! Decider benchmark: decider key setup, decider (compression) time, compact proof
 //! size, verifier-key file size and derivation time, and verification time, for a one-leaf proof (the
-//! sequential chain) and for a merged tree root, both of `fib(N)` at K.
+//! sequential chain) and for merged tree roots of about L leaves for each L of a list, all of
+//! `fib(N)` at K.
 //!
 //! ```sh
-//! cargo bench -p canopy --bench compact -- 4 5 17      # K = 4, fib(5), tree with 17 steps per leaf
-//! cargo bench -p canopy --bench compact -- 4 5 17 FILE # the same over HyperKZG, FILE a .ptau
-//! bash bench/decider.sh                                # both, saved in bench/results/decider.md
+//! cargo bench -p canopy --bench compact -- 16 70 4,16,64      # K = 16, fib(70), roots of ≥ 4, 16, 64 leaves
+//! cargo bench -p canopy --bench compact -- 16 70 4,16,64 FILE # the same over HyperKZG, FILE a .ptau
+//! bash bench/decider.sh                                       # both, saved in bench/results/decider.md
 //! ```
+//!
+//! A root "of L leaves" uses `⌊steps / L⌋` fold steps per leaf (at least 1), so it has at least L
+//! leaves; the table gives the number it had.
 //!
 //! With a powers-of-tau file the parameters are set up from it every time (not cached).
 //!
@@ -24,7 +28,7 @@ use canopy::{
     TreeOptions, VerifierKeyFile,
 };
 
-fn run(k: usize, n: &str, leaf_steps: u64, ptau: Option<&Path>) -> Result<(), String> {
+fn run(k: usize, n: &str, leaves: &[u64], ptau: Option<&Path>) -> Result<(), String> {
     let (params, setup, cached) = match ptau {
         None => util::params(k, CoprocessorSet::new())?,
         Some(f) => {
@@ -80,30 +84,29 @@ fn run(k: usize, n: &str, leaf_steps: u64, ptau: Option<&Path>) -> Result<(), St
     );
     println!("| K | run | proof | fold steps | folding proof (witness-carrying) | folding proof file | decider (compress) | compact file | of which SNARK | verify_compact: first with a freshly derived key / again (median of 3) | load |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for (what, tree) in [
-        ("one leaf (sequential chain)", None),
-        (
-            "tree root",
-            Some(TreeOptions {
-                leaf_steps,
-                threads: 1,
-                checkpoint: None,
-                resume: false,
-            }),
-        ),
-    ] {
+    let mut steps = 0u64;
+    for want in std::iter::once(None).chain(leaves.iter().copied().map(Some)) {
         let mut prover = Prover::new(&params);
-        let label = match tree {
-            Some(t) => {
-                let l = t.leaf_steps;
-                prover = prover.with_tree(t);
-                format!("{what}, {l} steps per leaf")
+        let label = match want {
+            Some(l) => {
+                let leaf_steps = (steps / l).max(1);
+                prover = prover.with_tree(TreeOptions {
+                    leaf_steps,
+                    threads: 1,
+                    checkpoint: None,
+                    resume: false,
+                });
+                format!(
+                    "tree root of {} leaves ({leaf_steps} steps per leaf)",
+                    steps.div_ceil(leaf_steps)
+                )
             }
-            None => what.to_string(),
+            None => "one leaf (sequential chain)".to_string(),
         };
         let t = Instant::now();
         let proof = prover.prove(&program, &inputs).map_err(|e| e.to_string())?;
         let prove = t.elapsed();
+        steps = proof.statement.fold_steps;
         let full = proof.to_bytes().map_err(|e| e.to_string())?.len();
         let t = Instant::now();
         let file = proof.compress(&params, &dk).map_err(|e| e.to_string())?;
@@ -144,12 +147,18 @@ fn main() {
     let res = (|| -> Result<(), String> {
         let k = util::arg(&args, 0, 4usize)?;
         let n = args.get(1).cloned().unwrap_or_else(|| "5".into());
-        let l = util::arg(&args, 2, 17u64)?;
-        if l == 0 {
-            return Err("steps per leaf must be at least 1".into());
-        }
+        let leaves = args
+            .get(2)
+            .map(|s| s.as_str())
+            .unwrap_or("4")
+            .split(',')
+            .map(|x| match x.trim().parse::<u64>() {
+                Ok(l) if l >= 1 => Ok(l),
+                _ => Err(format!("leaf counts: {x:?} is not a number ≥ 1")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let ptau = args.get(3).map(std::path::PathBuf::from);
-        run(k, &n, l, ptau.as_deref())
+        run(k, &n, &leaves, ptau.as_deref())
     })();
     if let Err(e) = res {
         eprintln!("compact bench: {e}");
