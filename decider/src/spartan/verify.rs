@@ -70,7 +70,8 @@ pub(crate) fn verify<E: Engine, EE: EvaluationEngineTrait<E>>(
         .map(|s| log_size(s))
         .collect::<Result<Vec<_>, _>>()?;
     for (u, s) in us.iter().zip(&shapes) {
-        if u.X().len() != s.num_io() || s.num_io() + 1 >= s.num_vars() {
+        // (u, X) must fit in the lower half of z's second half (the public part's evaluation)
+        if u.X().len() != s.num_io() || 2 * (s.num_io() + 1) > s.num_vars() {
             return Err(NovaError::InvalidInputLength);
         }
     }
