@@ -236,4 +236,26 @@ fn merged_root_proves_and_verifies() {
     let mut s = st.clone();
     s.num_steps = 3;
     assert!(rejected(verify(vk, &s, &proof)));
+
+    // a root of four two-step leaves ((a b) (c d)): the same slots, so the same proof size
+    let mut leaves = Vec::new();
+    let (mut pc, mut z) = (F1::from(0u64), vec![F1::from(2u64)]);
+    for _ in 0..4 {
+        let mut leaf = Accumulator::new(&f.pp, &circuits, pc, z.clone()).unwrap();
+        leaf.prove_step(&f.pp, &circuits).unwrap();
+        let (p, zz) = leaf.state();
+        pc = p;
+        z = zz.to_vec();
+        leaves.push(leaf);
+    }
+    let ab = Accumulator::merge(&f.pp, &leaves[0], &leaves[1]).unwrap();
+    let cd = Accumulator::merge(&f.pp, &leaves[2], &leaves[3]).unwrap();
+    let root4 = Accumulator::merge(&f.pp, &ab, &cd).unwrap();
+    let proof4 = prove(&f.pp, &f.dk, &root4).unwrap();
+    verify(vk, &statement(&root4), &proof4).unwrap();
+    assert_eq!(
+        proof4.to_bytes().unwrap().len(),
+        proof.to_bytes().unwrap().len(),
+        "a root of 4 leaves and one of 2 leaves have proofs of one size"
+    );
 }
