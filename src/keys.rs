@@ -9,9 +9,9 @@
 //! deterministic function of (K, memory size, coprocessor set). So the file stores exactly
 //! that, plus the parameters digest it must lead to and the decider's scheme, and a reader
 //! derives the key: [`VerifierKeyFile::derive`] rebuilds (or loads) the parameters, requires
-//! their digest to be the file's, and runs the decider's key setup. At K = 4 this takes
-//! ≈ 9 s from nothing (7.7 s of parameters and 1.4 s of decider key, idle machine), less than
-//! reading the 99 MB key (13.7 s), and the file is a few hundred bytes.
+//! their digest to be the file's, and runs the decider's key setup (figures in
+//! BENCHMARKS.md, "Decider": far less than reading the decider's own key file of ≈ 100 MB,
+//! and the file is a few hundred bytes).
 //!
 //! The digest check makes the file self-verifying: a file whose K, memory size or coprocessor
 //! list was edited derives other parameters and is rejected
@@ -103,8 +103,8 @@ impl DeciderVerifierKey {
     }
 }
 
-/// The decider key for `params` (deterministic; one Spartan setup per circuit shape, which
-/// takes seconds to minutes depending on K): over HyperKZG when the parameters carry a
+/// The decider key for `params` (deterministic; pads every slot's shape and sets up one
+/// batched Spartan per curve, under a second with loaded parameters): over HyperKZG when the parameters carry a
 /// powers-of-tau file's SRS ([`Params::setup_with_ptau`], [`Params::attach_ptau`]), over IPA
 /// when their generators are transparent. Parameters made from powers of tau without the
 /// file attached are refused.

@@ -42,8 +42,9 @@
 //! input that the guest read**, and the whole input when the guest read to its end (a short
 //! read sets the circuit's `in_eof`); bytes it never read could not influence the run and are
 //! not bound. The private input is never bound. A witness-carrying [`Proof`] does not hide it
-//! (it carries the folded witnesses); a compact proof does (the decider's SNARK is
-//! zero-knowledge).
+//! (it carries the folded witnesses); a compact proof does (the decider's SNARKs see only
+//! blinded witnesses). A compact proof does **not** hide how often each circuit ran: the
+//! running instances it reveals carry that (docs/protocol.md §4; the fix is not built).
 //!
 //! # Figures
 //! Proving, verification and parameter-loading times, and proof sizes, are measured in

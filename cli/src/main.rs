@@ -12,10 +12,11 @@
 //!   proves it with a progress bar on stderr (instructions proven, instructions/s, ETA) and
 //!   writes the proof file (default: `<program name>.proof` in the current directory). Exits
 //!   0 when the proof is written. The file is the decider's compact proof
-//!   (`canopy::CompactProofFile`, magic `CANOPYCP`: small, zero-knowledge); `--full` writes
-//!   the witness-carrying folding accumulator (`CANOPYPF`: MiBs, not zero-knowledge) and
-//!   skips the decider's key setup and ≈35 s (one leaf) to ≈105 s (a merged tree root) of
-//!   proving at K = 4. `--json` prints the statement, the coprocessor set, the file's path,
+//!   (`canopy::CompactProofFile`, magic `CANOPYCP`: small; it hides the private input and the
+//!   witnesses, but its running instances tell how often each circuit ran, see
+//!   docs/protocol.md §4); `--full` writes the witness-carrying folding accumulator
+//!   (`CANOPYPF`: MiBs, not zero-knowledge) and skips the decider (seconds to tens of
+//!   seconds, BENCHMARKS.md). `--json` prints the statement, the coprocessor set, the file's path,
 //!   kind and size, and timings as one JSON object on stdout.
 //! - `canopy verify PROOF --program PROGRAM.elf [--input FILE] [--vk FILE] [--params-dir DIR]
 //!   [--coprocessors SET] [--json]`: recognises the proof kind by its magic and verifies it for that program and
@@ -104,10 +105,10 @@ const STREAM_SLICE: u64 = 1 << 20;
                   the proof does not verify, 125 if a file cannot be read, loaded or written \
                   (also a truncated, wrong-version or non-proof file), and `prove` 134 / 124 \
                   if the guest faults / reaches the step limit. `canopy prove` writes the \
-                  decider's compact proof (tens of KiB, zero-knowledge, verifiable with `--vk` \
+                  decider's compact proof (about 13–15 KiB; it hides the private input and the \
+                  witnesses but not how often each circuit ran; verifiable with `--vk` \
                   from `canopy setup`); `--full` writes the witness-carrying accumulator \
-                  instead (MiBs, not zero-knowledge) and skips the decider's setup and \
-                  ≈35–105 s per proof at K = 4 (measured). `--coprocessors builtins` registers \
+                  instead (MiBs, not zero-knowledge) and skips the decider. `--coprocessors builtins` registers \
                   the built-in coprocessors; a proof verifies only with the set it was made with."
 )]
 struct Cli {

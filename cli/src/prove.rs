@@ -68,10 +68,11 @@ pub struct ProveArgs {
     pub(crate) resume: bool,
     /// Write the full folding accumulator with its witnesses (magic CANOPYPF: MiBs, verified
     /// natively, NOT zero-knowledge: it reveals the private input) instead of the default
-    /// compact proof (magic CANOPYCP: the decider's Spartan SNARK of the proof tree's root,
-    /// tens of KiB, zero-knowledge, verifiable with only a verifier key from `canopy setup`,
-    /// the program and the public input). Skips the decider, whose key setup and proof add
-    /// ≈35 s (one leaf) to ≈105 s (a merged tree root) at K = 4; for tests and debugging.
+    /// compact proof (magic CANOPYCP: the decider's batched Spartan SNARKs of the proof tree's
+    /// root, about 13–15 KiB; it hides the private input and the witnesses, but its running
+    /// instances tell how often each circuit ran; verifiable with only a verifier key from
+    /// `canopy setup`, the program and the public input). Skips the decider (seconds to tens of
+    /// seconds, BENCHMARKS.md); for tests and debugging.
     #[arg(long)]
     pub(crate) full: bool,
     /// The default; kept so that older scripts still run.

@@ -32,8 +32,8 @@ pub struct VerifyArgs {
     /// Verifier key (from `canopy setup --vk-out`) for a compact proof: the proof must be for
     /// the parameters it names (K, memory size, coprocessors, digest), whatever the proof's
     /// statement says [default: the parameters the statement names, with --coprocessors].
-    /// The key file is a small recipe; the parameters are loaded from the cache or generated
-    /// (≈8 s at K = 4) and the decider's key is derived from them (≈1.5 s at K = 4).
+    /// The key file is a small recipe; the parameters are loaded from the cache or generated,
+    /// and the decider's key is derived from them (times in BENCHMARKS.md, "Decider").
     #[arg(long, value_name = "FILE")]
     pub(crate) vk: Option<PathBuf>,
     /// Directory of the parameters cache (as for `canopy prove`).
