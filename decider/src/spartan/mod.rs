@@ -23,15 +23,18 @@
 //! entries; it does not depend on the instances' contents. The prover's work is
 //! `Σ_i N_i` per sum-check (no padding to the largest instance) plus one opening.
 //!
-//! # Segments (commitment-carrying folding, later)
-//! Today a witness is one committed segment. A witness split into separately committed
-//! segments adds one opening claim per segment (its own commitment, never only their sum)
-//! to step 4, whose reduction takes any number of claims of any sizes; the verifier then
-//! rebuilds `W_i(r)` from the segments' values. That is not built.
+//! # Segments (for commitment-carrying folding)
+//! A shape's witness may be committed in segments ([`segment::Layout`]): a prefix ω and the
+//! rest, each with its own commitment. Each segment gets its own opening claim (never only
+//! their sum), the verifier rebuilds `W_i(r)` from the segments' values, and a support claim
+//! keeps the rest from reaching into the prefix ([`segment`]). The decider's slots use
+//! [`segment::Layout::Whole`] today; [`BatchSpartan::prove_segmented`] and
+//! [`BatchSpartan::verify_segmented`] take split witnesses (tested on synthetic shapes).
 //!
 //! Not zero knowledge by itself: the decider blinds every instance first (a relaxed fold
 //! with a random satisfying instance), see the crate docs.
 
+pub mod segment;
 pub mod sumcheck;
 
 pub mod ipa;
@@ -45,6 +48,7 @@ use nova_snark::{
     r1cs::{R1CSShape, RelaxedR1CSInstance, RelaxedR1CSWitness},
     traits::{evaluation::EvaluationEngineTrait, Engine},
 };
+use segment::{Layout, SegmentedInstance};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::marker::PhantomData;
 use sumcheck::Rounds;
@@ -98,11 +102,14 @@ pub struct BatchSpartan<E: Engine, EE: EvaluationEngineTrait<E>> {
     pub(crate) arg: EE::EvaluationArgument,
 }
 
+/// The prover's and the verifier's key of [`BatchSpartan`].
+pub type Keys<E, EE> = (ProverKey<E, EE>, VerifierKey<E, EE>);
+
 /// The prover's key of [`BatchSpartan`].
 pub struct ProverKey<E: Engine, EE: EvaluationEngineTrait<E>> {
     pub(crate) pk_ee: EE::ProverKey,
     pub(crate) digest: E::Scalar,
-    pub(crate) num_shapes: usize,
+    pub(crate) layouts: Vec<Layout>,
 }
 
 /// The verifier's key of [`BatchSpartan`]: the padded shapes (the verifier evaluates their
@@ -112,6 +119,7 @@ pub struct ProverKey<E: Engine, EE: EvaluationEngineTrait<E>> {
 pub struct VerifierKey<E: Engine, EE: EvaluationEngineTrait<E>> {
     pub(crate) vk_ee: EE::VerifierKey,
     pub(crate) shapes: Vec<R1CSShape<E>>,
+    pub(crate) layouts: Vec<Layout>,
     pub(crate) digest: E::Scalar,
     #[serde(skip)]
     _e: PhantomData<EE>,
@@ -133,21 +141,7 @@ impl<E: Engine, EE: EvaluationEngineTrait<E>> BatchSnark<E> for BatchSpartan<E, 
         shapes: &[&R1CSShape<E>],
         digest: E::Scalar,
     ) -> Result<(Self::ProverKey, Self::VerifierKey), NovaError> {
-        let (pk_ee, vk_ee) = EE::setup(ck)?;
-        let padded = shapes.iter().map(|s| s.pad()).collect();
-        Ok((
-            ProverKey {
-                pk_ee,
-                digest,
-                num_shapes: shapes.len(),
-            },
-            VerifierKey {
-                vk_ee,
-                shapes: padded,
-                digest,
-                _e: PhantomData,
-            },
-        ))
+        Self::setup_with_layouts(ck, shapes, &vec![Layout::Whole; shapes.len()], digest)
     }
 
     fn prove(
@@ -158,10 +152,8 @@ impl<E: Engine, EE: EvaluationEngineTrait<E>> BatchSnark<E> for BatchSpartan<E, 
         us: &[RelaxedR1CSInstance<E>],
         ws: &[RelaxedR1CSWitness<E>],
     ) -> Result<Self, NovaError> {
-        if shapes.len() != pk.num_shapes {
-            return Err(NovaError::InvalidInputLength);
-        }
-        prove::prove::<E, EE>(ck, pk, shapes, slots, us, ws)
+        let us: Vec<SegmentedInstance<E>> = us.iter().map(SegmentedInstance::whole).collect();
+        Self::prove_segmented(ck, pk, shapes, slots, &us, ws)
     }
 
     fn verify(
@@ -169,6 +161,82 @@ impl<E: Engine, EE: EvaluationEngineTrait<E>> BatchSnark<E> for BatchSpartan<E, 
         vk: &Self::VerifierKey,
         slots: &[usize],
         us: &[RelaxedR1CSInstance<E>],
+    ) -> Result<(), NovaError> {
+        let us: Vec<SegmentedInstance<E>> = us.iter().map(SegmentedInstance::whole).collect();
+        self.verify_segmented(vk, slots, &us)
+    }
+}
+
+impl<E: Engine, EE: EvaluationEngineTrait<E>> BatchSpartan<E, EE> {
+    /// [`BatchSnark::setup`] with the witness layout of every shape.
+    pub fn setup_with_layouts(
+        ck: &CommitmentKey<E>,
+        shapes: &[&R1CSShape<E>],
+        layouts: &[Layout],
+        digest: E::Scalar,
+    ) -> Result<Keys<E, EE>, NovaError> {
+        let padded: Vec<R1CSShape<E>> = shapes.iter().map(|s| s.pad()).collect();
+        let fits = padded
+            .iter()
+            .zip(layouts)
+            .all(|(s, l)| l.fits(s.num_vars().trailing_zeros() as usize));
+        if layouts.len() != shapes.len() || !fits {
+            return Err(NovaError::InvalidInputLength);
+        }
+        let (pk_ee, vk_ee) = EE::setup(ck)?;
+        Ok((
+            ProverKey {
+                pk_ee,
+                digest,
+                layouts: layouts.to_vec(),
+            },
+            VerifierKey {
+                vk_ee,
+                shapes: padded,
+                layouts: layouts.to_vec(),
+                digest,
+                _e: PhantomData,
+            },
+        ))
+    }
+
+    /// [`BatchSnark::prove`] for instances committed in segments (one commitment per
+    /// segment of the slot's layout; blind-free).
+    pub fn prove_segmented(
+        ck: &CommitmentKey<E>,
+        pk: &ProverKey<E, EE>,
+        shapes: &[&R1CSShape<E>],
+        slots: &[usize],
+        us: &[SegmentedInstance<E>],
+        ws: &[RelaxedR1CSWitness<E>],
+    ) -> Result<Self, NovaError> {
+        if shapes.len() != pk.layouts.len() {
+            return Err(NovaError::InvalidInputLength);
+        }
+        prove::prove::<E, EE>(ck, pk, shapes, slots, us, ws, None)
+    }
+
+    /// Test hook: [`Self::prove_segmented`] with the segments' tables given (a prover that
+    /// opens its commitments to tables of its choice, e.g. mass moved between segments).
+    #[cfg(test)]
+    pub(crate) fn prove_with_tables(
+        ck: &CommitmentKey<E>,
+        pk: &ProverKey<E, EE>,
+        shapes: &[&R1CSShape<E>],
+        slots: &[usize],
+        us: &[SegmentedInstance<E>],
+        ws: &[RelaxedR1CSWitness<E>],
+        tables: Vec<Vec<Vec<E::Scalar>>>,
+    ) -> Result<Self, NovaError> {
+        prove::prove::<E, EE>(ck, pk, shapes, slots, us, ws, Some(tables))
+    }
+
+    /// [`BatchSnark::verify`] for instances committed in segments.
+    pub fn verify_segmented(
+        &self,
+        vk: &VerifierKey<E, EE>,
+        slots: &[usize],
+        us: &[SegmentedInstance<E>],
     ) -> Result<(), NovaError> {
         verify::verify::<E, EE>(self, vk, slots, us)
     }
@@ -184,19 +252,41 @@ fn check_slots(slots: &[usize], num_shapes: usize, k: usize) -> Result<(), NovaE
     Ok(())
 }
 
+/// Checks each instance's number of segments against its slot's layout.
+fn check_segments<E: Engine>(
+    layouts: &[Layout],
+    slots: &[usize],
+    us: &[SegmentedInstance<E>],
+) -> Result<(), NovaError> {
+    let ok = slots.iter().zip(us).all(|(&s, u)| {
+        layouts
+            .get(s)
+            .is_some_and(|l| l.segments() == u.comm_w.len())
+    });
+    if !ok {
+        return Err(NovaError::InvalidInputLength);
+    }
+    Ok(())
+}
+
 /// Absorbs the key's digest and the instances (step 1 of the module docs).
 fn absorb_statement<E: Engine>(
     tr: &mut E::TE,
     digest: &E::Scalar,
     slots: &[usize],
-    us: &[RelaxedR1CSInstance<E>],
+    us: &[SegmentedInstance<E>],
 ) {
     use nova_snark::traits::TranscriptEngineTrait;
     tr.absorb(b"vk", digest);
     tr.absorb(b"k", &E::Scalar::from(slots.len() as u64));
     for (s, u) in slots.iter().zip(us) {
         tr.absorb(b"slot", &E::Scalar::from(*s as u64));
-        tr.absorb(b"U", u);
+        for c in &u.comm_w {
+            tr.absorb(b"W", c);
+        }
+        tr.absorb(b"E", &u.comm_e);
+        tr.absorb(b"u", &u.u);
+        tr.absorb(b"X", &u.x.as_slice());
     }
 }
 

@@ -1,13 +1,14 @@
 //! The prover of [`super::BatchSpartan`] (steps 1–4 of the module docs).
 
 use super::opening::{self, OpenClaim};
+use super::segment::{Layout, SegmentedInstance};
 use super::sumcheck::{self, Claim};
-use super::{absorb_statement, check_slots, BatchSpartan, ProverKey};
+use super::{absorb_statement, check_segments, check_slots, BatchSpartan, ProverKey};
 use canopy_folding::CommitmentKey;
 use ff::Field;
 use nova_snark::{
     errors::NovaError,
-    r1cs::{R1CSShape, RelaxedR1CSInstance, RelaxedR1CSWitness},
+    r1cs::{R1CSShape, RelaxedR1CSWitness},
     spartan::{
         compute_eval_table_sparse,
         polys::{eq::EqPolynomial, multilinear::MultilinearPolynomial},
@@ -25,16 +26,45 @@ pub(crate) fn log_size<E: Engine>(s: &R1CSShape<E>) -> Result<usize, NovaError> 
     Ok(n.trailing_zeros() as usize)
 }
 
+/// The support claims' points, one per split instance: `(0^{n_i − a}, ρ)` with ρ ∈ F^a
+/// squeezed after the witness evaluations (see [`super::segment`]).
+pub(crate) fn support_points<E: Engine>(
+    layouts: &[Layout],
+    nv: &[usize],
+    tr: &mut E::TE,
+) -> Result<Vec<Option<Vec<E::Scalar>>>, NovaError> {
+    layouts
+        .iter()
+        .zip(nv)
+        .map(|(l, &n)| match l {
+            Layout::Whole => Ok(None),
+            Layout::Split { log_prefix } => {
+                let mut p = vec![E::Scalar::ZERO; n - log_prefix];
+                for _ in 0..*log_prefix {
+                    p.push(tr.squeeze(b"sup")?);
+                }
+                Ok(Some(p))
+            }
+        })
+        .collect()
+}
+
+/// Each instance's segment tables, or `None` for the ones its layout cuts from W.
+pub(crate) type SegmentTables<F> = Option<Vec<Vec<Vec<F>>>>;
+
 pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
     ck: &CommitmentKey<E>,
     pk: &ProverKey<E, EE>,
     shapes: &[&R1CSShape<E>],
     slots: &[usize],
-    us: &[RelaxedR1CSInstance<E>],
+    us: &[SegmentedInstance<E>],
     ws: &[RelaxedR1CSWitness<E>],
+    given: SegmentTables<E::Scalar>,
 ) -> Result<BatchSpartan<E, EE>, NovaError> {
     let started = std::time::Instant::now();
     check_slots(slots, shapes.len(), us.len())?;
+    check_segments(&pk.layouts, slots, us)?;
+    let layouts: Vec<Layout> = slots.iter().map(|&s| pk.layouts[s]).collect();
     if ws.len() != us.len() {
         return Err(NovaError::InvalidInputLength);
     }
@@ -58,15 +88,15 @@ pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
     let mut cz_tables = Vec::with_capacity(k);
     for i in 0..k {
         let (u, w) = (&us[i], &wp[i]);
-        if u.X().len() != padded[i].num_io() || w.W().len() != 1 << nv[i] {
+        if u.x.len() != padded[i].num_io() || w.W().len() != 1 << nv[i] || !layouts[i].fits(nv[i]) {
             return Err(NovaError::InvalidInputLength);
         }
-        let z = [w.W(), &[u.u()], u.X()].concat();
+        let z = [w.W(), &[u.u], &u.x].concat();
         let (az, bz, cz) = padded[i].multiply_vec(&z)?;
         let ucz_e: Vec<E::Scalar> = cz
             .par_iter()
             .zip(w.E().par_iter())
-            .map(|(c, e)| u.u() * c + e)
+            .map(|(c, e)| u.u * c + e)
             .collect();
         let eq = EqPolynomial::evals_from_points(&tau[n - nv[i]..]);
         outer_claims.push(Claim {
@@ -106,7 +136,7 @@ pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
             .zip(c.par_iter())
             .map(|((a, b), c)| *a + r * b + r2 * c)
             .collect();
-        let mut z = [wp[i].W(), &[us[i].u()], us[i].X()].concat();
+        let mut z = [wp[i].W(), &[us[i].u], &us[i].x].concat();
         z.resize(2 << nv[i], E::Scalar::ZERO);
         let [az, bz, cz, _] = claims_outer[i];
         inner_claims.push(Claim {
@@ -117,28 +147,53 @@ pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
     }
     let (inner, r_y, _) = sumcheck::prove::<E, 2>(inner_claims, 2, |p| p[0] * p[1], &mut tr)?;
     let ny = n + 1;
-    let evals_w: Vec<E::Scalar> = (0..k)
-        .map(|i| MultilinearPolynomial::evaluate_with(wp[i].W(), &r_y[ny - nv[i]..]))
-        .collect();
+    // the witness's segments at W's point r_y,i[1..]
+    let mut evals_w = Vec::new();
+    let mut seg_tables = Vec::with_capacity(k);
+    for i in 0..k {
+        let point = &r_y[ny - nv[i]..];
+        let tables = match &given {
+            Some(g) => g.get(i).cloned().ok_or(NovaError::InvalidInputLength)?,
+            None => layouts[i].tables(wp[i].W()),
+        };
+        for (t, p) in tables.iter().zip(layouts[i].points(point)) {
+            evals_w.push(MultilinearPolynomial::evaluate_with(t, &p));
+        }
+        seg_tables.push(tables);
+    }
     tr.absorb(b"w", &evals_w.as_slice());
+    let support = support_points::<E>(&layouts, &nv, &mut tr)?;
 
-    // one opening for W_i at r_y,i[1..] and E_i at r_x,i
-    let mut claims = Vec::with_capacity(2 * k);
-    let mut tables = Vec::with_capacity(2 * k);
-    for (i, w) in wp.into_iter().enumerate() {
+    // one opening: every segment of W_i at its point, E_i at r_x,i, the support claims
+    let mut claims = Vec::with_capacity(3 * k);
+    let mut tables = Vec::with_capacity(3 * k);
+    let mut next = evals_w.iter();
+    for (i, (w, segs)) in wp.into_iter().zip(seg_tables).enumerate() {
+        let points = layouts[i].points(&r_y[ny - nv[i]..]);
+        for ((c, p), t) in us[i].comm_w.iter().zip(points).zip(segs) {
+            let eval = *next.next().ok_or(NovaError::InvalidInputLength)?;
+            claims.push(OpenClaim {
+                comm: *c,
+                point: p,
+                eval,
+            });
+            tables.push(t);
+        }
         claims.push(OpenClaim {
-            comm: *us[i].comm_W(),
-            point: r_y[ny - nv[i]..].to_vec(),
-            eval: evals_w[i],
-        });
-        claims.push(OpenClaim {
-            comm: *us[i].comm_E(),
+            comm: us[i].comm_e,
             point: r_x[n - nv[i]..].to_vec(),
             eval: claims_outer[i][3],
         });
-        let (wv, ev) = w.into_W_E();
-        tables.push(wv);
-        tables.push(ev);
+        tables.push(w.into_W_E().1);
+        if let Some(p) = &support[i] {
+            let aux = tables[tables.len() - 2].clone();
+            claims.push(OpenClaim {
+                comm: us[i].comm_w[1],
+                point: p.clone(),
+                eval: E::Scalar::ZERO,
+            });
+            tables.push(aux);
+        }
     }
     let sumcheck_secs = started.elapsed().as_secs_f64();
     let t = std::time::Instant::now();

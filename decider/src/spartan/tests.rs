@@ -228,3 +228,101 @@ fn batch_spartan_over_hyperkzg() {
         BatchSpartan<Bn256EngineKZG, hyperkzg::EvaluationEngine<Bn256EngineKZG>>,
     >(&ck);
 }
+
+/// The segments (ω, aux') of a witness for a prefix of `2^a` entries, padded to `2^n`.
+fn split_tables<F: Field>(w: &[F], a: usize, n: usize) -> Vec<Vec<F>> {
+    let mut full = w.to_vec();
+    full.resize(1 << n, F::ZERO);
+    super::segment::Layout::Split { log_prefix: a }.tables(&full)
+}
+
+fn exercise_segments<E: Engine, EE: nova_snark::traits::evaluation::EvaluationEngineTrait<E>>(
+    ck: &canopy_folding::CommitmentKey<E>,
+) {
+    use super::segment::{Layout, SegmentedInstance};
+    let shapes = [shape::<E>(20, 13), shape::<E>(100, 70), shape::<E>(5, 6)];
+    // padded sizes 2^5, 2^7, 2^3
+    let nv = [5usize, 7, 3];
+    let layouts = [
+        Layout::Split { log_prefix: 2 },
+        Layout::Whole,
+        Layout::Split { log_prefix: 1 },
+    ];
+    let refs: Vec<&R1CSShape<E>> = shapes.iter().collect();
+    let (pk, vk) =
+        BatchSpartan::<E, EE>::setup_with_layouts(ck, &refs, &layouts, E::Scalar::from(9u64))
+            .unwrap();
+    let slots = [0usize, 1, 2];
+    let (us, ws): (Vec<_>, Vec<_>) = shapes.iter().map(|s| pair(s, ck)).unzip();
+    let commit = |v: &[E::Scalar]| E::CE::commit(ck, v, &E::Scalar::ZERO);
+    let segmented: Vec<SegmentedInstance<E>> = (0..3)
+        .map(|i| {
+            let mut s = SegmentedInstance::whole(&us[i]);
+            if let Layout::Split { log_prefix } = layouts[i] {
+                let t = split_tables(ws[i].W(), log_prefix, nv[i]);
+                s.comm_w = vec![commit(&t[0]), commit(&t[1])];
+                // the segments' commitments add up to the witness's
+                assert_eq!(s.comm_w[0] + s.comm_w[1], *us[i].comm_W());
+            }
+            s
+        })
+        .collect();
+    let proof =
+        BatchSpartan::<E, EE>::prove_segmented(ck, &pk, &refs, &slots, &segmented, &ws).unwrap();
+    proof.verify_segmented(&vk, &slots, &segmented).unwrap();
+
+    // a whole-witness instance for a split slot, and the segments swapped
+    let mut bad = segmented.clone();
+    bad[0] = SegmentedInstance::whole(&us[0]);
+    assert!(
+        proof.verify_segmented(&vk, &slots, &bad).is_err(),
+        "segment count"
+    );
+    let mut bad = segmented.clone();
+    bad[2].comm_w.swap(0, 1);
+    assert!(
+        proof.verify_segmented(&vk, &slots, &bad).is_err(),
+        "segments swapped"
+    );
+
+    // mass moved between the segments after they were committed: ω + δ·e_0 and aux' − δ·e_0
+    // keep the sum (so W and every R1CS check), each opens to its own table, and only the
+    // support claim (aux' is zero on the prefix) catches it
+    for i in [0usize, 2] {
+        let Layout::Split { log_prefix } = layouts[i] else {
+            unreachable!()
+        };
+        let mut tables: Vec<Vec<Vec<E::Scalar>>> = (0..3)
+            .map(|j| match layouts[j] {
+                Layout::Split { log_prefix } => split_tables(ws[j].W(), log_prefix, nv[j]),
+                Layout::Whole => {
+                    let mut w = ws[j].W().to_vec();
+                    w.resize(1 << nv[j], E::Scalar::ZERO);
+                    vec![w]
+                }
+            })
+            .collect();
+        let delta = E::Scalar::from(5u64);
+        tables[i][0][0] += delta;
+        tables[i][1][0] -= delta;
+        let mut moved = segmented.clone();
+        moved[i].comm_w = vec![commit(&tables[i][0]), commit(&tables[i][1])];
+        assert_eq!(moved[i].comm_w[0] + moved[i].comm_w[1], *us[i].comm_W());
+        let _ = log_prefix;
+        let p =
+            BatchSpartan::<E, EE>::prove_with_tables(ck, &pk, &refs, &slots, &moved, &ws, tables)
+                .unwrap();
+        assert!(
+            p.verify_segmented(&vk, &slots, &moved).is_err(),
+            "mass moved between the segments of instance {i}"
+        );
+    }
+}
+
+#[test]
+fn split_witnesses_open_each_segment_and_keep_them_apart() {
+    let ck = <Bn256EngineIPA as Engine>::CE::setup(b"test", 256).unwrap();
+    exercise_segments::<Bn256EngineIPA, ipa_pc::EvaluationEngine<Bn256EngineIPA>>(&ck);
+    let ck = <GrumpkinEngine as Engine>::CE::setup(b"test", 256).unwrap();
+    exercise_segments::<GrumpkinEngine, super::ipa::FastIpa<GrumpkinEngine>>(&ck);
+}

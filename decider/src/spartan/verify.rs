@@ -1,13 +1,14 @@
 //! The verifier of [`super::BatchSpartan`] (steps 1–4 of the module docs).
 
 use super::opening::{self, OpenClaim};
-use super::prove::log_size;
+use super::prove::{log_size, support_points};
+use super::segment::{Layout, SegmentedInstance};
 use super::sumcheck::{self, batched_claim};
-use super::{absorb_statement, check_slots, BatchSpartan, VerifierKey};
+use super::{absorb_statement, check_segments, check_slots, BatchSpartan, VerifierKey};
 use ff::Field;
 use nova_snark::{
     errors::NovaError,
-    r1cs::{R1CSShape, RelaxedR1CSInstance, SparseMatrix},
+    r1cs::{R1CSShape, SparseMatrix},
     spartan::polys::{eq::EqPolynomial, multilinear::SparsePolynomial},
     traits::{evaluation::EvaluationEngineTrait, Engine, TranscriptEngineTrait},
 };
@@ -56,12 +57,15 @@ pub(crate) fn verify<E: Engine, EE: EvaluationEngineTrait<E>>(
     proof: &BatchSpartan<E, EE>,
     vk: &VerifierKey<E, EE>,
     slots: &[usize],
-    us: &[RelaxedR1CSInstance<E>],
+    us: &[SegmentedInstance<E>],
 ) -> Result<(), NovaError> {
     check_slots(slots, vk.shapes.len(), us.len())?;
+    check_segments(&vk.layouts, slots, us)?;
     let k = slots.len();
-    if proof.claims_outer.len() != k || proof.evals_w.len() != k || proof.evals_open.len() != 2 * k
-    {
+    let layouts: Vec<Layout> = slots.iter().map(|&s| vk.layouts[s]).collect();
+    let num_w: usize = layouts.iter().map(|l| l.segments()).sum();
+    // (the opening checks that it has one value per claim)
+    if proof.claims_outer.len() != k || proof.evals_w.len() != num_w {
         return Err(NovaError::InvalidInputLength);
     }
     let shapes: Vec<&R1CSShape<E>> = slots.iter().map(|&s| &vk.shapes[s]).collect();
@@ -69,9 +73,9 @@ pub(crate) fn verify<E: Engine, EE: EvaluationEngineTrait<E>>(
         .iter()
         .map(|s| log_size(s))
         .collect::<Result<Vec<_>, _>>()?;
-    for (u, s) in us.iter().zip(&shapes) {
+    for ((u, s), (l, n)) in us.iter().zip(&shapes).zip(layouts.iter().zip(&nv)) {
         // (u, X) must fit in the lower half of z's second half (the public part's evaluation)
-        if u.X().len() != s.num_io() || 2 * (s.num_io() + 1) > s.num_vars() {
+        if u.x.len() != s.num_io() || 2 * (s.num_io() + 1) > s.num_vars() || !l.fits(*n) {
             return Err(NovaError::InvalidInputLength);
         }
     }
@@ -92,7 +96,7 @@ pub(crate) fn verify<E: Engine, EE: EvaluationEngineTrait<E>>(
         .map(|i| {
             let [az, bz, cz, ev] = proof.claims_outer[i];
             let eq = EqPolynomial::new(tau[n - nv[i]..].to_vec()).evaluate(&r_x[n - nv[i]..]);
-            alpha[i] * eq * (az * bz - us[i].u() * cz - ev)
+            alpha[i] * eq * (az * bz - us[i].u * cz - ev)
         })
         .sum();
     if e != expected {
@@ -115,15 +119,23 @@ pub(crate) fn verify<E: Engine, EE: EvaluationEngineTrait<E>>(
         ny,
     );
     let (e, r_y) = sumcheck::verify::<E>(start, ny, 2, &proof.inner, &mut tr)?;
+    // each instance's segment values, in order
+    let mut seg_evals = Vec::with_capacity(k);
+    let mut at = 0;
+    for l in &layouts {
+        seg_evals.push(&proof.evals_w[at..at + l.segments()]);
+        at += l.segments();
+    }
     let mut expected = E::Scalar::ZERO;
     for i in 0..k {
         let ry = &r_y[ny - nv[i] - 1..];
         let rx = &r_x[n - nv[i]..];
-        let io: Vec<E::Scalar> = std::iter::once(us[i].u())
-            .chain(us[i].X().iter().copied())
+        let io: Vec<E::Scalar> = std::iter::once(us[i].u)
+            .chain(us[i].x.iter().copied())
             .collect();
         let eval_io = SparsePolynomial::new(nv[i], io).evaluate(&ry[1..]);
-        let z = (E::Scalar::ONE - ry[0]) * proof.evals_w[i] + ry[0] * eval_io;
+        let eval_w = layouts[i].combine(&ry[1..], seg_evals[i]);
+        let z = (E::Scalar::ONE - ry[0]) * eval_w + ry[0] * eval_io;
         let m = eval_abc(shapes[i], rx, ry, r).ok_or(NovaError::InvalidInputLength)?;
         expected += beta[i] * m * z;
     }
@@ -131,24 +143,32 @@ pub(crate) fn verify<E: Engine, EE: EvaluationEngineTrait<E>>(
         return Err(NovaError::InvalidSumcheckProof);
     }
     tr.absorb(b"w", &proof.evals_w.as_slice());
+    let support = support_points::<E>(&layouts, &nv, &mut tr)?;
 
     // the opening
-    let claims: Vec<OpenClaim<E>> = (0..k)
-        .flat_map(|i| {
-            [
-                OpenClaim {
-                    comm: *us[i].comm_W(),
-                    point: r_y[ny - nv[i]..].to_vec(),
-                    eval: proof.evals_w[i],
-                },
-                OpenClaim {
-                    comm: *us[i].comm_E(),
-                    point: r_x[n - nv[i]..].to_vec(),
-                    eval: proof.claims_outer[i][3],
-                },
-            ]
-        })
-        .collect();
+    let mut claims: Vec<OpenClaim<E>> = Vec::with_capacity(num_w + 2 * k);
+    for i in 0..k {
+        let points = layouts[i].points(&r_y[ny - nv[i]..]);
+        for ((c, p), v) in us[i].comm_w.iter().zip(points).zip(seg_evals[i]) {
+            claims.push(OpenClaim {
+                comm: *c,
+                point: p,
+                eval: *v,
+            });
+        }
+        claims.push(OpenClaim {
+            comm: us[i].comm_e,
+            point: r_x[n - nv[i]..].to_vec(),
+            eval: proof.claims_outer[i][3],
+        });
+        if let Some(p) = &support[i] {
+            claims.push(OpenClaim {
+                comm: us[i].comm_w[1],
+                point: p.clone(),
+                eval: E::Scalar::ZERO,
+            });
+        }
+    }
     opening::verify::<E, EE>(
         &vk.vk_ee,
         &claims,
