@@ -92,7 +92,16 @@ pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
             return Err(NovaError::InvalidInputLength);
         }
         let z = [w.W(), &[u.u], &u.x].concat();
-        let (az, bz, cz) = padded[i].multiply_vec(&z)?;
+        // plain sparse products: the shape's own `multiply_vec` would first build its SpMV
+        // accelerators, which for a freshly padded 2^18 shape cost seconds
+        let s = &padded[i];
+        if [s.A(), s.B(), s.C()].iter().any(|m| m.cols != z.len()) {
+            return Err(NovaError::InvalidWitnessLength);
+        }
+        let (az, (bz, cz)) = rayon::join(
+            || s.A().multiply_vec(&z),
+            || rayon::join(|| s.B().multiply_vec(&z), || s.C().multiply_vec(&z)),
+        );
         let ucz_e: Vec<E::Scalar> = cz
             .par_iter()
             .zip(w.E().par_iter())
