@@ -62,16 +62,9 @@ impl<E: Engine> TranscriptReprTrait<E::GE> for IpaInstance<'_, E> {
     }
 }
 
+/// [`crate::kzg::recast`] with nova-snark's error.
 fn recast<A: Serialize, B: DeserializeOwned>(a: &A) -> Result<B, NovaError> {
-    let cfg = bincode::config::standard();
-    let bytes = bincode::serde::encode_to_vec(a, cfg)
-        .map_err(|e| NovaError::SetupError(format!("IPA: encoding: {e}")))?;
-    let (b, used) = bincode::serde::decode_from_slice(&bytes, cfg)
-        .map_err(|e| NovaError::SetupError(format!("IPA: decoding: {e}")))?;
-    if used != bytes.len() {
-        return Err(NovaError::SetupError("IPA: trailing bytes".into()));
-    }
-    Ok(b)
+    crate::kzg::recast(a).map_err(|e| NovaError::SetupError(format!("IPA: {e}")))
 }
 
 /// The IPA argument's serde layout (nova-snark's `InnerProductArgument`).

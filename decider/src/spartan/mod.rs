@@ -125,13 +125,6 @@ pub struct VerifierKey<E: Engine, EE: EvaluationEngineTrait<E>> {
     _e: PhantomData<EE>,
 }
 
-impl<E: Engine, EE: EvaluationEngineTrait<E>> VerifierKey<E, EE> {
-    /// The number of public IO values of each shape.
-    pub fn num_io(&self) -> Vec<usize> {
-        self.shapes.iter().map(|s| s.num_io()).collect()
-    }
-}
-
 impl<E: Engine, EE: EvaluationEngineTrait<E>> BatchSnark<E> for BatchSpartan<E, EE> {
     type ProverKey = ProverKey<E, EE>;
     type VerifierKey = VerifierKey<E, EE>;
@@ -267,6 +260,33 @@ fn check_segments<E: Engine>(
         return Err(NovaError::InvalidInputLength);
     }
     Ok(())
+}
+
+/// A transcript with the outer challenges τ and α drawn.
+type Started<E> = (
+    <E as Engine>::TE,
+    Vec<<E as Engine>::Scalar>,
+    Vec<<E as Engine>::Scalar>,
+);
+
+/// The transcript after step 1 and the outer challenges τ (n of them) and α (one per
+/// instance): the one start the prover and the verifier share.
+fn start_transcript<E: Engine>(
+    digest: &E::Scalar,
+    slots: &[usize],
+    us: &[SegmentedInstance<E>],
+    n: usize,
+) -> Result<Started<E>, NovaError> {
+    use nova_snark::traits::TranscriptEngineTrait;
+    let mut tr = E::TE::new(b"CanopyBatchSpartan");
+    absorb_statement::<E>(&mut tr, digest, slots, us);
+    let tau = (0..n)
+        .map(|_| tr.squeeze(b"t"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let alpha = (0..slots.len())
+        .map(|_| tr.squeeze(b"a"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((tr, tau, alpha))
 }
 
 /// Absorbs the key's digest and the instances (step 1 of the module docs).

@@ -3,7 +3,7 @@
 use super::opening::{self, OpenClaim};
 use super::segment::{Layout, SegmentedInstance};
 use super::sumcheck::{self, Claim};
-use super::{absorb_statement, check_segments, check_slots, BatchSpartan, ProverKey};
+use super::{check_segments, check_slots, start_transcript, BatchSpartan, ProverKey};
 use canopy_folding::CommitmentKey;
 use ff::Field;
 use nova_snark::{
@@ -74,14 +74,7 @@ pub(crate) fn prove<E: Engine, EE: EvaluationEngineTrait<E>>(
     let n = nv.iter().copied().max().unwrap_or(0);
     let wp: Vec<RelaxedR1CSWitness<E>> = ws.iter().zip(&padded).map(|(w, s)| w.pad(s)).collect();
 
-    let mut tr = E::TE::new(b"CanopyBatchSpartan");
-    absorb_statement::<E>(&mut tr, &pk.digest, slots, us);
-    let tau = (0..n)
-        .map(|_| tr.squeeze(b"t"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let alpha = (0..k)
-        .map(|_| tr.squeeze(b"a"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (mut tr, tau, alpha) = start_transcript::<E>(&pk.digest, slots, us, n)?;
 
     // outer zero-check
     let mut outer_claims = Vec::with_capacity(k);

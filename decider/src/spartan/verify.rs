@@ -4,7 +4,7 @@ use super::opening::{self, OpenClaim};
 use super::prove::{log_size, support_points};
 use super::segment::{Layout, SegmentedInstance};
 use super::sumcheck::{self, batched_claim};
-use super::{absorb_statement, check_segments, check_slots, BatchSpartan, VerifierKey};
+use super::{check_segments, check_slots, start_transcript, BatchSpartan, VerifierKey};
 use ff::Field;
 use nova_snark::{
     errors::NovaError,
@@ -81,14 +81,7 @@ pub(crate) fn verify<E: Engine, EE: EvaluationEngineTrait<E>>(
     }
     let n = nv.iter().copied().max().unwrap_or(0);
 
-    let mut tr = E::TE::new(b"CanopyBatchSpartan");
-    absorb_statement::<E>(&mut tr, &vk.digest, slots, us);
-    let tau = (0..n)
-        .map(|_| tr.squeeze(b"t"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let alpha = (0..k)
-        .map(|_| tr.squeeze(b"a"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (mut tr, tau, alpha) = start_transcript::<E>(&vk.digest, slots, us, n)?;
 
     // outer zero-check
     let (e, r_x) = sumcheck::verify::<E>(E::Scalar::ZERO, n, 3, &proof.outer, &mut tr)?;
