@@ -25,6 +25,7 @@
 //! `insecure-test-srs` feature, for tests.
 
 use crate::error::DeciderError;
+use crate::recast::{bytes, recast};
 use crate::spartan::{BatchSnark, BatchSpartan};
 use canopy_folding::{CommitmentKey, E1, F1};
 use nova_snark::{
@@ -134,23 +135,6 @@ pub fn key_len(ck: &CommitmentKey<E1>) -> usize {
 
 fn serde_eq<A: Serialize, B: Serialize>(a: &A, b: &B) -> bool {
     matches!((bytes(a), bytes(b)), (Ok(x), Ok(y)) if x == y)
-}
-
-fn bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, String> {
-    bincode::serde::encode_to_vec(v, bincode::config::standard()).map_err(|e| e.to_string())
-}
-
-/// Moves a value between two types with the same serde form (an instance, witness or shape
-/// of `Bn256EngineIPA` to `Bn256EngineKZG`, a pair to a commitment key, or the parts of
-/// nova-snark's IPA types, which have no constructors).
-pub(crate) fn recast<A: Serialize, B: DeserializeOwned>(a: &A) -> Result<B, String> {
-    let b = bytes(a)?;
-    let (v, used) = bincode::serde::decode_from_slice(&b, bincode::config::standard())
-        .map_err(|e| e.to_string())?;
-    if used != b.len() {
-        return Err("trailing bytes".into());
-    }
-    Ok(v)
 }
 
 fn nova_err(what: &str, e: String) -> NovaError {

@@ -103,6 +103,7 @@ pub mod keys;
 pub mod kzg;
 pub mod proof;
 pub mod prover;
+mod recast;
 mod slot;
 pub mod spartan;
 

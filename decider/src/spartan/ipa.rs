@@ -62,9 +62,9 @@ impl<E: Engine> TranscriptReprTrait<E::GE> for IpaInstance<'_, E> {
     }
 }
 
-/// [`crate::kzg::recast`] with nova-snark's error.
+/// [`crate::recast::recast`] with nova-snark's error.
 fn recast<A: Serialize, B: DeserializeOwned>(a: &A) -> Result<B, NovaError> {
-    crate::kzg::recast(a).map_err(|e| NovaError::SetupError(format!("IPA: {e}")))
+    crate::recast::recast(a).map_err(|e| NovaError::SetupError(format!("IPA: {e}")))
 }
 
 /// The IPA argument's serde layout (nova-snark's `InnerProductArgument`).
