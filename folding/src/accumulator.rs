@@ -44,7 +44,9 @@ pub struct Accumulator {
     pub(crate) last_w: R1CSWitness<E2>,
     pub(crate) rho1: F1,
     pub(crate) rho2: F2,
-    /// The merge slots U[m] (PM) and U'[1] (SM); `None` in a leaf (both DEFAULT).
+    /// The merge slots U[m] (PM) and U'[1] (SM); `None` = both DEFAULT (a leaf that started
+    /// with [`SlotStart::Default`] or with unrandomised merge slots). A leaf only carries
+    /// them; a merge folds them.
     pub(crate) merge: Option<MergeSlots>,
     /// κ: 0 if `last` was produced by S' (leaf), 1 if by SM (merge).
     pub(crate) kappa: u8,
@@ -116,14 +118,154 @@ pub fn secondary_state_hash(
     state_hash(&pp.ro2, T_TAU, &e)
 }
 
+/// How a leaf's running instances start (docs/protocol.md §3.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotStart {
+    /// Every slot starts at DEFAULT. Cheap, and right for every leaf but the first of a run:
+    /// a root whose first leaf started this way reveals, through each slot's u, how often
+    /// each circuit was folded.
+    Default,
+    /// Every slot U[0..m) and U'[0] starts at a fresh random satisfying instance, and so do
+    /// the merge slots U[m], U'[1] when `merge_slots` is set (a leaf that will be merged).
+    /// The first leaf of a run starts this way; every slot of the root is then distributed
+    /// as a random satisfying instance, whatever ran (zero knowledge of the compact proof).
+    Random {
+        /// Randomise the merge slots as well (the run will be merged).
+        merge_slots: bool,
+    },
+}
+
+/// A leaf's starting slots: U[0..m) with witnesses, U'[0] with witness, and the merge slots.
+struct Starts {
+    u: Vec<RelaxedR1CSInstance<E1>>,
+    w: Vec<RelaxedR1CSWitness<E1>>,
+    u_sec: RelaxedR1CSInstance<E2>,
+    w_sec: RelaxedR1CSWitness<E2>,
+    merge: Option<MergeSlots>,
+}
+
+fn starts(pp: &PublicParams, start: SlotStart) -> Result<Starts, FoldingError> {
+    match start {
+        SlotStart::Default => Ok(Starts {
+            u: pp
+                .primary
+                .iter()
+                .map(|s| RelaxedR1CSInstance::default(&pp.ck1, s))
+                .collect(),
+            w: pp.primary.iter().map(RelaxedR1CSWitness::default).collect(),
+            u_sec: RelaxedR1CSInstance::default(&pp.ck2, &pp.secondary),
+            w_sec: RelaxedR1CSWitness::default(&pp.secondary),
+            merge: None,
+        }),
+        SlotStart::Random { merge_slots } => {
+            let _span = tracing::debug_span!("random_slot_starts").entered();
+            let (u, w): (Vec<_>, Vec<_>) = pp
+                .primary
+                .iter()
+                .map(|s| s.sample_random_instance_witness(&pp.ck1))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .unzip();
+            let (u_sec, w_sec) = pp.secondary.sample_random_instance_witness(&pp.ck2)?;
+            let merge = if merge_slots {
+                let (u_pm, w_pm) = pp.pm.sample_random_instance_witness(&pp.ck1)?;
+                let (u_sm, w_sm) = pp.sm.sample_random_instance_witness(&pp.ck2)?;
+                Some(MergeSlots {
+                    u_pm,
+                    w_pm,
+                    u_sm,
+                    w_sm,
+                })
+            } else {
+                None
+            };
+            Ok(Starts {
+                u,
+                w,
+                u_sec,
+                w_sec,
+                merge,
+            })
+        }
+    }
+}
+
+/// The fold S' verifies: u_t folded into the running instance `u[j]` with the challenge
+/// `H2^128(T_RS2, pp, j, d(U[j]), str(u_t), pt(T))`, and S' run on it. Returns the folded
+/// slot with its witness and S''s strict instance u' with its witness.
+struct SlotFold<'a> {
+    u: &'a [RelaxedR1CSInstance<E1>],
+    w_j: &'a RelaxedR1CSWitness<E1>,
+    merge: Option<&'a RelaxedR1CSInstance<E1>>,
+    j: usize,
+    rho_in: F2,
+    rho_next: F2,
+}
+
+type Folded = (
+    RelaxedR1CSInstance<E1>,
+    RelaxedR1CSWitness<E1>,
+    R1CSInstance<E2>,
+    R1CSWitness<E2>,
+);
+
+impl SlotFold<'_> {
+    fn run(
+        &self,
+        pp: &PublicParams,
+        ut: &R1CSInstance<E1>,
+        wt: &R1CSWitness<E1>,
+    ) -> Result<Folded, FoldingError> {
+        let j = self.j;
+        let u_j = self
+            .u
+            .get(j)
+            .ok_or_else(|| FoldingError::InvalidInput(format!("no slot {j}")))?;
+        let r_t1 = F1::random(OsRng);
+        let (t1, comm_t1) = pp.primary[j].commit_T(&pp.ck1, u_j, self.w_j, ut, wt, &r_t1)?;
+        let mut e = vec![pp.digest2, F2::from(j as u64), slot_digest(pp, u_j)];
+        e.extend(strict::<E1>(ut)?);
+        e.extend(pt::<E1>(&comm_t1));
+        let r2: F2 = challenge(&pp.ro2, T_RS2, &e);
+        let r2s: F1 = switch_field(&r2)?;
+        let sec_inputs = SecondaryInputs {
+            pp: pp.digest2,
+            big_u: self.u.to_vec(),
+            merge_slot: self.merge.cloned(),
+            open_instead: None,
+            rho_in: self.rho_in,
+            rho_next: self.rho_next,
+            u: ut.clone(),
+            t: Some(comm_t1),
+            k: F2::from(j as u64),
+        };
+        let (last, last_w) = prove_secondary(pp, sec_inputs)?;
+        let folded = u_j.fold(ut, &comm_t1, &r2s);
+        let folded_w = self.w_j.fold(wt, &t1, &r_t1, &r2s)?;
+        Ok((folded, folded_w, last, last_w))
+    }
+}
+
 impl Accumulator {
-    /// Runs the base step (i = 0) of circuit `pc0` on `z0` and returns the accumulator with
-    /// n = 1.
+    /// Runs the base step (i = 0) of circuit `pc0` on `z0` with every slot starting at
+    /// DEFAULT ([`SlotStart::Default`]) and returns the accumulator with n = 1.
     pub fn new<C: StepCircuit<F1>>(
         pp: &PublicParams,
         circuits: &[C],
         pc0: F1,
         z0: Vec<F1>,
+    ) -> Result<Self, FoldingError> {
+        Self::new_with_start(pp, circuits, pc0, z0, SlotStart::Default)
+    }
+
+    /// Runs the base step (i = 0) of circuit `pc0` on `z0` with the slots starting as
+    /// `start` says, and returns the accumulator with n = 1.
+    pub fn new_with_start<C: StepCircuit<F1>>(
+        pp: &PublicParams,
+        circuits: &[C],
+        pc0: F1,
+        z0: Vec<F1>,
+        start: SlotStart,
     ) -> Result<Self, FoldingError> {
         check_circuits(pp, circuits)?;
         if z0.len() != pp.arity {
@@ -131,6 +273,13 @@ impl Accumulator {
         }
         let j = pc_index(&pc0, pp.m)?;
         let _span = tracing::debug_span!("accumulator_new", circuit = j).entered();
+        let Starts {
+            mut u,
+            mut w,
+            u_sec,
+            w_sec,
+            merge,
+        } = starts(pp, start)?;
         let rho1 = F1::random(OsRng);
         let rho2 = F2::random(OsRng);
         let inputs = PrimaryInputs {
@@ -140,32 +289,25 @@ impl Accumulator {
             z0: z0.clone(),
             pc_i: F1::ZERO,
             z_i: vec![F1::ZERO; pp.arity],
-            big_u: None,
+            big_u: Some(u_sec.clone()),
+            merge_slot: merge.as_ref().map(|m| m.u_sm.clone()),
             rho_i: F1::ZERO,
             rho_next: rho1,
             last: None,
             t: None,
         };
         let (u0, w0, pc, z) = prove_primary(pp, circuits, j, inputs)?;
-        let defaults: Vec<_> = pp
-            .primary
-            .iter()
-            .map(|s| RelaxedR1CSInstance::default(&pp.ck1, s))
-            .collect();
-        let sec_inputs = SecondaryInputs {
-            pp: pp.digest2,
-            big_u: defaults.clone(),
+        let (uj, wj, last, last_w) = SlotFold {
+            u: &u,
+            w_j: &w[j],
+            merge: merge.as_ref().map(|m| &m.u_pm),
+            j,
             rho_in: F2::ZERO,
             rho_next: rho2,
-            u: u0.clone(),
-            t: None,
-            k: F2::from(j as u64),
-        };
-        let (last, last_w) = prove_secondary(pp, sec_inputs)?;
-        let mut u = defaults;
-        let mut w: Vec<_> = pp.primary.iter().map(RelaxedR1CSWitness::default).collect();
-        u[j] = RelaxedR1CSInstance::from_r1cs_instance(&pp.ck1, &pp.primary[j], &u0);
-        w[j] = RelaxedR1CSWitness::from_r1cs_witness(&pp.primary[j], &w0);
+        }
+        .run(pp, &u0, &w0)?;
+        u[j] = uj;
+        w[j] = wj;
         Ok(Self {
             pp: pp.digest1,
             n: 1,
@@ -175,13 +317,13 @@ impl Accumulator {
             z,
             u,
             w,
-            u_sec: RelaxedR1CSInstance::default(&pp.ck2, &pp.secondary),
-            w_sec: RelaxedR1CSWitness::default(&pp.secondary),
+            u_sec,
+            w_sec,
             last,
             last_w,
             rho1,
             rho2,
-            merge: None,
+            merge,
             kappa: 0,
         })
     }
@@ -209,8 +351,8 @@ impl Accumulator {
         if self.pp != pp.digest1 {
             return Err(FoldingError::DigestMismatch);
         }
-        if self.merge.is_some() || self.kappa != 0 {
-            // the leaf circuits hash the merge slots as constant DEFAULTs
+        if self.kappa != 0 {
+            // the leaf circuits only carry the merge slots
             return Err(FoldingError::InvalidInput(
                 "a merged accumulator takes no more steps (merge it instead)".into(),
             ));
@@ -246,6 +388,7 @@ impl Accumulator {
             pc_i: self.pc,
             z_i: self.z.clone(),
             big_u: Some(self.u_sec.clone()),
+            merge_slot: self.merge.as_ref().map(|m| m.u_sm.clone()),
             rho_i: self.rho1,
             rho_next: rho1,
             last: Some(self.last.clone()),
@@ -254,31 +397,24 @@ impl Accumulator {
         let (ut, wt, pc, z) = prove_primary_with(pp, circuits, j, inputs, tamper)?;
         let j = slot.unwrap_or(j);
 
-        // fold u_t into U[j] (the fold S' verifies)
-        let r_t1 = F1::random(OsRng);
-        let (t1, comm_t1) =
-            pp.primary[j].commit_T(&pp.ck1, &self.u[j], &self.w[j], &ut, &wt, &r_t1)?;
-        let mut e = vec![pp.digest2, F2::from(j as u64)];
-        e.extend(strict::<E1>(&ut)?);
-        e.extend(pt::<E1>(&comm_t1));
-        let r2: F2 = challenge(&pp.ro2, T_RS2, &e);
-        let r2s: F1 = switch_field(&r2)?;
-
-        // secondary step
+        // fold u_t into U[j] and run S' on that fold
         let rho2 = F2::random(OsRng);
-        let sec_inputs = SecondaryInputs {
-            pp: pp.digest2,
-            big_u: self.u.clone(),
+        let w_j = self
+            .w
+            .get(j)
+            .ok_or_else(|| FoldingError::InvalidInput(format!("no slot {j}")))?;
+        let (uj, wj, last, last_w) = SlotFold {
+            u: &self.u,
+            w_j,
+            merge: self.merge.as_ref().map(|m| &m.u_pm),
+            j,
             rho_in: self.rho2,
             rho_next: rho2,
-            u: ut.clone(),
-            t: Some(comm_t1),
-            k: F2::from(j as u64),
-        };
-        let (last, last_w) = prove_secondary(pp, sec_inputs)?;
+        }
+        .run(pp, &ut, &wt)?;
 
-        self.u[j] = self.u[j].fold(&ut, &comm_t1, &r2s);
-        self.w[j] = self.w[j].fold(&wt, &t1, &r_t1, &r2s)?;
+        self.u[j] = uj;
+        self.w[j] = wj;
         self.u_sec = u_sec;
         self.w_sec = w_sec;
         self.last = last;
@@ -312,7 +448,7 @@ impl Accumulator {
             return reject("u' has the wrong IO length");
         }
         let last_shape = match (self.kappa, &self.merge) {
-            (0, None) => &pp.secondary,
+            (0, _) => &pp.secondary,
             (1, Some(_)) => &pp.sm,
             _ => return reject("kappa does not match the merge slots"),
         };
@@ -404,7 +540,7 @@ impl Accumulator {
     /// Whether this accumulator is the result of a merge (its merge slots are stored and
     /// its last instance comes from SM); a leaf returns false.
     pub fn is_merged(&self) -> bool {
-        self.merge.is_some()
+        self.kappa == 1
     }
     /// κ: which shape the last instance u' satisfies: 0 = S' (leaf), 1 = SM (merge).
     pub fn last_kind(&self) -> u8 {
@@ -418,19 +554,19 @@ impl Accumulator {
             &pp.secondary
         }
     }
-    /// The primary merge slot U[m] (shape S_PM, ℓ = 3); `None` for a leaf (DEFAULT).
+    /// The primary merge slot U[m] (shape S_PM, ℓ = 3); `None` = DEFAULT.
     pub fn merge_instance(&self) -> Option<&RelaxedR1CSInstance<E1>> {
         self.merge.as_ref().map(|s| &s.u_pm)
     }
-    /// The witness of U[m]; `None` for a leaf.
+    /// The witness of U[m]; `None` = DEFAULT.
     pub fn merge_witness(&self) -> Option<&RelaxedR1CSWitness<E1>> {
         self.merge.as_ref().map(|s| &s.w_pm)
     }
-    /// The secondary merge slot U'[1] (shape SM); `None` for a leaf (DEFAULT).
+    /// The secondary merge slot U'[1] (shape SM); `None` = DEFAULT.
     pub fn secondary_merge_instance(&self) -> Option<&RelaxedR1CSInstance<E2>> {
         self.merge.as_ref().map(|s| &s.u_sm)
     }
-    /// The witness of U'[1]; `None` for a leaf.
+    /// The witness of U'[1]; `None` = DEFAULT.
     pub fn secondary_merge_witness(&self) -> Option<&RelaxedR1CSWitness<E2>> {
         self.merge.as_ref().map(|s| &s.w_sm)
     }

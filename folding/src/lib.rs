@@ -252,7 +252,9 @@ pub mod step;
 #[cfg(test)]
 mod tests;
 
-pub use accumulator::{primary_state_hash, secondary_state_hash, Accumulator, MergeSlots};
+pub use accumulator::{
+    primary_state_hash, secondary_state_hash, Accumulator, MergeSlots, SlotStart,
+};
 pub use error::FoldingError;
 pub use merge::MergeFault;
 pub use params::{merge_circuit_sizes, CircuitSizes, MergeSizes, PublicParams};

@@ -157,7 +157,7 @@ impl Accumulator {
                 || a.z.len() != pp.arity
                 || a.last.X().len() != 2
                 || a.kappa > 1
-                || (a.kappa == 1) != a.merge.is_some()
+                || (a.kappa == 1 && a.merge.is_none())
             {
                 return Err(FoldingError::NotAdjacent("malformed child".into()));
             }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Version of the encodings and circuit layouts; part of the digest.
-pub const ENCODING_VERSION: u32 = 3;
+pub const ENCODING_VERSION: u32 = 4;
 
 /// Public parameters of a non-uniform computation with m step circuits (leaves and merges).
 #[derive(Serialize, Deserialize)]

@@ -140,8 +140,12 @@ impl<'a> PrimaryMergeCircuit<'a> {
         let z_out = nums(cs, "z_out", a, c.map(|c| &c.end.1))?;
         let s0 =
             AllocatedRelaxed::<E2>::alloc(cs.namespace(|| "U'[0]"), c.map(|c| &c.slots[0]), 2)?;
-        let s1 =
-            AllocatedRelaxed::<E2>::alloc(cs.namespace(|| "U'[1]"), c.map(|c| &c.slots[1]), 2)?;
+        // a leaf only carries U'[1] (a random start is checked by no earlier circuit, §3.7)
+        let s1 = AllocatedRelaxed::<E2>::alloc_checked(
+            cs.namespace(|| "U'[1]"),
+            c.map(|c| &c.slots[1]),
+            2,
+        )?;
         let last = AllocatedStrict::<E2>::alloc(cs.namespace(|| "u'"), c.map(|c| &c.last), 2)?;
         let kappa = AllocatedBit::alloc(cs.namespace(|| "kappa"), c.map(|c| c.kappa))?;
         let kappa_num = num(

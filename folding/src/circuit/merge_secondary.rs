@@ -101,7 +101,9 @@ impl<'a> SecondaryMergeCircuit<'a> {
         let mut us = Vec::with_capacity(self.m + 1);
         let mut ds = Vec::with_capacity(self.m + 1);
         for t in 0..=self.m {
-            let u = AllocatedRelaxed::<E1>::alloc(
+            // a leaf's slot that never ran, and its U[m], are random starts that no earlier
+            // circuit checked (§3.7)
+            let u = AllocatedRelaxed::<E1>::alloc_checked(
                 cs.namespace(|| format!("U[{t}]")),
                 slots.and_then(|s| s.get(t)),
                 self.ell(t),

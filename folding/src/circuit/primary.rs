@@ -4,8 +4,9 @@
 use crate::gadgets::{
     fold_rs::fold_rs,
     hash::{hash_bits_gadget, hash_num_gadget},
-    instance::{alloc_point, default_elems, AllocatedRelaxed, AllocatedStrict, Challenge},
+    instance::{alloc_point, AllocatedRelaxed, AllocatedStrict, Challenge},
 };
+use crate::encoding::{rel, rel_default};
 use crate::hash::{T_RS1, T_SIG};
 use crate::step::StepCircuit;
 use crate::{Commitment, CHALLENGE_BITS, E2, F1, HASH_BITS};
@@ -35,8 +36,11 @@ pub struct PrimaryInputs {
     pub pc_i: F1,
     /// Current z_i (ignored in the base case).
     pub z_i: Vec<F1>,
-    /// The secondary running instance U'[0] (`None`: DEFAULT, base case).
+    /// The secondary running instance U'[0] (`None`: DEFAULT). In the base case it is the
+    /// slot's start (DEFAULT or a random satisfying instance, docs/protocol.md §3.7).
     pub big_u: Option<RelaxedR1CSInstance<E2>>,
+    /// The secondary merge slot U'[1] (SM), carried unchanged through a leaf (`None`: DEFAULT).
+    pub merge_slot: Option<RelaxedR1CSInstance<E2>>,
     /// Blind ρ_i of the input hash.
     pub rho_i: F1,
     /// Blind ρ_next of the output hash.
@@ -105,7 +109,8 @@ impl<'a, C: StepCircuit<F1>> PrimaryCircuit<'a, C> {
         let z_i = vec(cs, "z_i", &|i| &i.z_i)?;
         let rho_i = num(cs, "rho_i", inp.map(|i| i.rho_i))?;
         let rho_next = num(cs, "rho_next", inp.map(|i| i.rho_next))?;
-        let big_u = AllocatedRelaxed::<E2>::alloc(
+        // U'[0] is free in the base case (the slot's start), so it is checked here (§3.7)
+        let big_u = AllocatedRelaxed::<E2>::alloc_checked(
             cs.namespace(|| "U'[0]"),
             inp.and_then(|i| i.big_u.as_ref()),
             2,
@@ -121,8 +126,21 @@ impl<'a, C: StepCircuit<F1>> PrimaryCircuit<'a, C> {
             true,
         )?;
 
+        // rel(U'[1]): carried from h_in to h_out unchanged, never computed on (§3.7)
+        let merge_rel = match inp {
+            Some(i) => i
+                .merge_slot
+                .as_ref()
+                .map_or_else(|| rel_default::<F1>(2), rel::<E2>),
+            None => rel_default::<F1>(2),
+        };
+        let merge_elems = merge_rel
+            .iter()
+            .enumerate()
+            .map(|(k, v)| num(cs, &format!("rel U'[1] {k}"), inp.map(|_| *v)))
+            .collect::<Result<Vec<_>, _>>()?;
+
         let zero = alloc_zero(cs.namespace(|| "zero"));
-        let one = AllocatedNum::one::<CS>();
         let is_base = Boolean::from(alloc_num_equals(cs.namespace(|| "is_base"), &i, &zero)?);
         let not_base = is_base.not();
 
@@ -132,7 +150,7 @@ impl<'a, C: StepCircuit<F1>> PrimaryCircuit<'a, C> {
         h_elems.push(pc_i.clone());
         h_elems.extend(z_i.iter().cloned());
         h_elems.extend(big_u.elems(cs.namespace(|| "rel U'[0]"))?);
-        h_elems.extend(default_elems(&zero, &one, 2));
+        h_elems.extend(merge_elems.iter().cloned());
         h_elems.push(rho_i);
         let h_in = hash_num_gadget(
             cs.namespace(|| "h_in"),
@@ -160,9 +178,8 @@ impl<'a, C: StepCircuit<F1>> PrimaryCircuit<'a, C> {
             CHALLENGE_BITS,
         )?);
         let v = fold_rs(cs.namespace(|| "FoldRS"), &big_u, &last, &t, &r)?;
-        // 5. U_out = is_base ? DEFAULT : V
-        let default = AllocatedRelaxed::<E2>::default_const::<CS>(&zero, &one, 2);
-        let u_out = AllocatedRelaxed::select(cs.namespace(|| "U_out"), &is_base, &default, &v)?;
+        // 5. U_out = is_base ? U'[0] (the slot's start) : V
+        let u_out = AllocatedRelaxed::select(cs.namespace(|| "U_out"), &is_base, &big_u, &v)?;
         // 6. (pc, z) = is_base ? (pc_0, z_0) : (pc_i, z_i); pc = j
         let pc = conditionally_select(cs.namespace(|| "pc"), &pc0, &pc_i, &is_base)?;
         let z = conditionally_select_vec(cs.namespace(|| "z"), &z0, &z_i, &is_base)?;
@@ -194,7 +211,7 @@ impl<'a, C: StepCircuit<F1>> PrimaryCircuit<'a, C> {
         o_elems.push(pc_next.clone());
         o_elems.extend(z_next.iter().cloned());
         o_elems.extend(u_out.elems(cs.namespace(|| "rel U_out"))?);
-        o_elems.extend(default_elems(&zero, &one, 2));
+        o_elems.extend(merge_elems);
         o_elems.push(rho_next);
         let h_out = hash_num_gadget(
             cs.namespace(|| "h_out"),

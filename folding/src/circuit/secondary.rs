@@ -16,7 +16,7 @@ use nova_snark::{
         num::AllocatedNum, AllocatedBit, Boolean, ConstraintSystem, LinearCombination,
         SynthesisError,
     },
-    gadgets::utils::{alloc_constant, alloc_num_equals, alloc_zero, conditionally_select},
+    gadgets::utils::{alloc_num_equals, alloc_zero, conditionally_select},
     provider::poseidon::PoseidonConstantsCircuit,
     r1cs::{R1CSInstance, RelaxedR1CSInstance},
     traits::commitment::CommitmentTrait,
@@ -28,8 +28,15 @@ pub struct SecondaryInputs {
     /// Parameter digest (the same 250-bit integer as in F1).
     pub pp: F2,
     /// The primary running instances U[0..m) before this step (the circuit takes their
-    /// digests and the selected one as witness).
+    /// digests and the selected one as witness); in the base case the slots' starts.
     pub big_u: Vec<RelaxedR1CSInstance<E1>>,
+    /// The primary merge slot U[m] (PM), carried unchanged through a leaf as its digest
+    /// (`None`: DEFAULT_3).
+    pub merge_slot: Option<RelaxedR1CSInstance<E1>>,
+    /// Test hook: open this instance as U[k] instead of `big_u[k]` (the digests stay those of
+    /// `big_u`). `None` in every honest use.
+    #[doc(hidden)]
+    pub open_instead: Option<RelaxedR1CSInstance<E1>>,
     /// Blind of the input hash.
     pub rho_in: F2,
     /// Blind of the output hash.
@@ -88,10 +95,26 @@ impl<'a> SecondaryCircuit<'a> {
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let u_sel = AllocatedRelaxed::<E1>::alloc(
+        // U[k] may be a slot's unchecked start (docs/protocol.md §3.7), so it is checked here
+        let u_sel = AllocatedRelaxed::<E1>::alloc_checked(
             cs.namespace(|| "U[k]"),
-            inp.and_then(|i| k_idx.and_then(|t| i.big_u.get(t))),
+            inp.and_then(|i| {
+                i.open_instead
+                    .as_ref()
+                    .or_else(|| k_idx.and_then(|t| i.big_u.get(t)))
+            }),
             2,
+        )?;
+        // d(U[m]): carried from g_in to g_out unchanged
+        let d_merge = num(
+            cs,
+            "d(U[m])",
+            inp.map(|i| {
+                i.merge_slot.as_ref().map_or_else(
+                    || hash_full(self.consts, T_SLOT, &rel_default::<F2>(3)),
+                    |u| hash_full(self.consts, T_SLOT, &rel::<E1>(u)),
+                )
+            }),
         )?;
         let u = AllocatedStrict::<E1>::alloc(cs.namespace(|| "u"), inp.map(|i| &i.u), 2)?;
         let t = alloc_point::<E1, _>(
@@ -100,15 +123,6 @@ impl<'a> SecondaryCircuit<'a> {
             true,
         )?;
         let zero = alloc_zero(cs.namespace(|| "zero"));
-        let one = AllocatedNum::one::<CS>();
-        let d_def2 = alloc_constant(
-            cs.namespace(|| "d(DEFAULT_2)"),
-            &hash_full(self.consts, T_SLOT, &rel_default::<F2>(2)),
-        )?;
-        let d_def3 = alloc_constant(
-            cs.namespace(|| "d(DEFAULT_3)"),
-            &hash_full(self.consts, T_SLOT, &rel_default::<F2>(3)),
-        )?;
 
         // 1. is_base = (u.X0 == 0); g_in; (1 - is_base)·(u.X0 - g_in) = 0
         let is_base = Boolean::from(alloc_num_equals(
@@ -119,7 +133,7 @@ impl<'a> SecondaryCircuit<'a> {
         let not_base = is_base.not();
         let mut g_elems = vec![pp.clone()];
         g_elems.extend(digests.iter().cloned());
-        g_elems.push(d_def3.clone());
+        g_elems.push(d_merge.clone());
         g_elems.push(rho_in);
         let g_in = hash_num_gadget(
             cs.namespace(|| "g_in"),
@@ -164,7 +178,7 @@ impl<'a> SecondaryCircuit<'a> {
         );
 
         // 3. d_sel = d_k (chain of selects; exactly one s_t is set);
-        //    non-base: d(U_sel) = d_sel; r; V = FoldRS(U_sel, u, T, r)
+        //    d(U_sel) = d_sel in every case; r binds d_sel; V = FoldRS(U_sel, u, T, r)
         let mut d_sel = digests[0].clone();
         for s in 1..m {
             d_sel = conditionally_select(
@@ -178,12 +192,14 @@ impl<'a> SecondaryCircuit<'a> {
         let d_u_sel =
             hash_full_gadget(cs.namespace(|| "d(U[k])"), self.consts, T_SLOT, &sel_elems)?;
         cs.enforce(
-            || "non-base: d(U[k]) = d_k",
-            |_| not_base.lc(CS::one(), F2::ONE),
+            || "d(U[k]) = d_k",
+            |lc| lc + CS::one(),
             |lc| lc + d_u_sel.get_variable() - d_sel.get_variable(),
             |lc| lc,
         );
-        let mut r_elems = vec![pp.clone(), k.clone()];
+        // d_sel in r: in the base case U_sel is bound by nothing else, and a U_sel chosen
+        // after r could cancel an unsatisfied u (docs/protocol.md §3.7)
+        let mut r_elems = vec![pp.clone(), k.clone(), d_sel];
         r_elems.extend(u.elems());
         r_elems.extend([t.x.clone(), t.y.clone(), t.is_infinity.clone()]);
         let r = Challenge::from_bits(hash_bits_gadget(
@@ -195,24 +211,21 @@ impl<'a> SecondaryCircuit<'a> {
         )?);
         let v = fold_rs(cs.namespace(|| "FoldRS"), &u_sel, &u, &t, &r)?;
 
-        // 4. new = is_base ? relax(u) : V; d_out[t] = s_t ? d(new) : (is_base ? d(DEFAULT_2) : d_t)
-        let relaxed = u.relax::<CS>(&zero, &one);
-        let new = AllocatedRelaxed::select(cs.namespace(|| "new"), &is_base, &relaxed, &v)?;
-        let new_elems = new.elems(cs.namespace(|| "rel new"))?;
-        let d_new = hash_full_gadget(cs.namespace(|| "d(new)"), self.consts, T_SLOT, &new_elems)?;
+        // 4. d_out[t] = s_t ? d(V) : d_t (the same in the base case: the slots start where
+        //    the prover's digests say, DEFAULT or random)
+        let new_elems = v.elems(cs.namespace(|| "rel V"))?;
+        let d_new = hash_full_gadget(cs.namespace(|| "d(V)"), self.consts, T_SLOT, &new_elems)?;
         let mut o_elems = vec![pp];
         for (s, d) in digests.iter().enumerate() {
-            let other =
-                conditionally_select(cs.namespace(|| format!("other {s}")), &d_def2, d, &is_base)?;
             let out = conditionally_select(
                 cs.namespace(|| format!("out {s}")),
                 &d_new,
-                &other,
+                d,
                 &Boolean::from(sel[s].clone()),
             )?;
             o_elems.push(out);
         }
-        o_elems.push(d_def3);
+        o_elems.push(d_merge);
         o_elems.push(rho_next);
         // 5. g_out
         let g_out = hash_num_gadget(

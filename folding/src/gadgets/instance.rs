@@ -116,19 +116,41 @@ impl<E: Engine> AllocatedRelaxed<E> {
     /// values). Points are canonical; limbs are not range-checked (P5): callers bind the
     /// instance by a hash check before relying on it.
     pub fn alloc<CS: ConstraintSystem<E::Base>>(
+        cs: CS,
+        inst: Option<&RelaxedR1CSInstance<E>>,
+        ell: usize,
+    ) -> Result<Self, SynthesisError> {
+        Self::alloc_inner(cs, inst, ell, false)
+    }
+
+    /// Allocates a relaxed instance that no earlier circuit has checked (a random slot start,
+    /// docs/protocol.md §3.7): both points on the curve and every limb of u and X in
+    /// [0, 2^64), so that FoldRS / FoldRR compute on it exactly as on an instance that left a
+    /// previous circuit through `red_mod`. Costs 2 on-curve checks and 4(1 + ℓ) 64-bit range
+    /// checks.
+    pub fn alloc_checked<CS: ConstraintSystem<E::Base>>(
+        cs: CS,
+        inst: Option<&RelaxedR1CSInstance<E>>,
+        ell: usize,
+    ) -> Result<Self, SynthesisError> {
+        Self::alloc_inner(cs, inst, ell, true)
+    }
+
+    fn alloc_inner<CS: ConstraintSystem<E::Base>>(
         mut cs: CS,
         inst: Option<&RelaxedR1CSInstance<E>>,
         ell: usize,
+        checked: bool,
     ) -> Result<Self, SynthesisError> {
         let w = alloc_point(
             cs.namespace(|| "W"),
             inst.map(|i| i.comm_W().to_coordinates()),
-            false,
+            checked,
         )?;
         let e = alloc_point(
             cs.namespace(|| "E"),
             inst.map(|i| i.comm_E().to_coordinates()),
-            false,
+            checked,
         )?;
         let alloc_bn = |cs: &mut CS, name: String, v: Option<E::Scalar>| {
             BigNat::alloc_from_nat(
@@ -146,6 +168,12 @@ impl<E: Engine> AllocatedRelaxed<E> {
                 format!("X{j}"),
                 inst.and_then(|i| i.X().get(j).copied()),
             )?);
+        }
+        if checked {
+            u.assert_well_formed(cs.namespace(|| "u limbs"))?;
+            for (j, xj) in x.iter().enumerate() {
+                xj.assert_well_formed(cs.namespace(|| format!("X{j} limbs")))?;
+            }
         }
         Ok(Self { w, e, u, x })
     }

@@ -207,6 +207,7 @@ fn base_inputs(pp: &PublicParams, pc0: u64, z0: Vec<F1>, pc_i: u64, z_i: Vec<F1>
         pc_i: F1::from(pc_i),
         z_i,
         big_u: None,
+        merge_slot: None,
         rho_i: F1::ZERO,
         rho_next: F1::from(77u64),
         last: None,
@@ -272,6 +273,8 @@ fn p11_out_of_range_selector_is_unsatisfiable() {
                 .iter()
                 .map(|s| RelaxedR1CSInstance::default(&pp.ck1, s))
                 .collect(),
+            merge_slot: None,
+            open_instead: None,
             rho_in: F2::ZERO,
             rho_next: F2::ONE,
             u: u.clone(),
@@ -288,6 +291,52 @@ fn p11_out_of_range_selector_is_unsatisfiable() {
     assert!(run(2));
     assert!(!run(3));
     assert!(!run(17));
+}
+
+/// docs/protocol.md §3.7: in S''s base case the selected slot's start U[k] is bound by
+/// nothing but its digest d_k, which the challenge r absorbs, and the check
+/// `H2(T_SLOT, rel(U[k])) = d_k` holds in the base case too. A prover who picks U[k] after
+/// seeing r (to cancel an unsatisfied u) must open another instance than the one its
+/// digest names: unsatisfiable. The honest random start is satisfiable.
+#[test]
+fn base_case_slot_start_is_bound_before_the_challenge() {
+    let (c, pp) = pp_one();
+    let inputs = base_inputs(pp, 0, vec![F1::ONE, F1::ZERO], 0, vec![F1::ONE, F1::ZERO]);
+    let mut cs = SatisfyingAssignment::<E1>::with_capacity(3, pp.primary[0].num_vars());
+    PrimaryCircuit::new(0, &c[0], &pp.ro1, Some(inputs))
+        .synthesize(&mut cs)
+        .unwrap();
+    let (u, _) = cs
+        .r1cs_instance_and_witness(&pp.primary[0], &pp.ck1, &mut OsRng)
+        .unwrap();
+    let start = pp.primary[0]
+        .sample_random_instance_witness(&pp.ck1)
+        .unwrap()
+        .0;
+    let other = pp.primary[0]
+        .sample_random_instance_witness(&pp.ck1)
+        .unwrap()
+        .0;
+    let run = |open_instead: Option<RelaxedR1CSInstance<E1>>| {
+        let inputs = SecondaryInputs {
+            pp: pp.digest2,
+            big_u: vec![start.clone()],
+            merge_slot: None,
+            open_instead,
+            rho_in: F2::ZERO,
+            rho_next: F2::ONE,
+            u: u.clone(),
+            t: None,
+            k: F2::ZERO,
+        };
+        let mut cs = TestConstraintSystem::<F2>::new();
+        SecondaryCircuit::new(1, &pp.ro2, Some(inputs))
+            .synthesize(&mut cs)
+            .unwrap();
+        cs.is_satisfied()
+    };
+    assert!(run(None), "the honest random start");
+    assert!(!run(Some(other)), "a start other than the one d_k names");
 }
 
 #[test]
@@ -421,6 +470,7 @@ fn step_with_reset(pp: &PublicParams, c: &[Sq], acc: &Accumulator, reset: Reset)
             pc_i: acc.pc,
             z_i: acc.z.clone(),
             big_u: Some(acc.u_sec.clone()),
+            merge_slot: None,
             rho_i: acc.rho1,
             rho_next: rho1,
             last: Some(acc.last.clone()),
@@ -449,14 +499,17 @@ fn step_with_reset(pp: &PublicParams, c: &[Sq], acc: &Accumulator, reset: Reset)
     let mut sec = SecondaryInputs {
         pp: pp.digest2,
         big_u: acc.u.clone(),
+        merge_slot: None,
+        open_instead: None,
         rho_in: acc.rho2,
         rho_next: rho2,
         u: us.clone(),
         t: None,
         k: F2::ZERO,
     };
-    let (u_new, w_new) = if x0 == F1::ZERO {
-        // base: the running instances are discarded (as in `Accumulator::new`)
+    // base: the slots start at DEFAULT (as `Accumulator::new` does); either way u is folded
+    // into slot 0 with the challenge that binds its digest
+    let (start_u, start_w) = if x0 == F1::ZERO {
         sec.big_u = pp
             .primary
             .iter()
@@ -464,22 +517,25 @@ fn step_with_reset(pp: &PublicParams, c: &[Sq], acc: &Accumulator, reset: Reset)
             .collect();
         sec.rho_in = F2::ZERO;
         (
-            RelaxedR1CSInstance::from_r1cs_instance(&pp.ck1, &pp.primary[0], &us),
-            RelaxedR1CSWitness::from_r1cs_witness(&pp.primary[0], &wt),
+            sec.big_u[0].clone(),
+            RelaxedR1CSWitness::default(&pp.primary[0]),
         )
     } else {
+        (acc.u[0].clone(), acc.w[0].clone())
+    };
+    let (u_new, w_new) = {
         let r_t = F1::random(OsRng);
         let (t, comm) = pp.primary[0]
-            .commit_T(&pp.ck1, &acc.u[0], &acc.w[0], &us, &wt, &r_t)
+            .commit_T(&pp.ck1, &start_u, &start_w, &us, &wt, &r_t)
             .unwrap();
-        let mut e = vec![pp.digest2, F2::ZERO];
+        let mut e = vec![pp.digest2, F2::ZERO, crate::accumulator::slot_digest(pp, &start_u)];
         e.extend(strict::<E1>(&us).unwrap());
         e.extend(pt::<E1>(&comm));
         let r: F1 = switch_field(&challenge(&pp.ro2, T_RS2, &e)).unwrap();
         sec.t = Some(comm);
         (
-            acc.u[0].fold(&us, &comm, &r),
-            acc.w[0].fold(&wt, &t, &r_t, &r).unwrap(),
+            start_u.fold(&us, &comm, &r),
+            start_w.fold(&wt, &t, &r_t, &r).unwrap(),
         )
     };
     let mut cs = SatisfyingAssignment::<E2>::with_capacity(3, pp.secondary.num_vars());
@@ -556,10 +612,9 @@ fn p18_one_sided_resets_are_rejected_in_a_leaf_and_a_tree() {
     let forged = step_with_reset(pp, c, &bad, Reset::SecondaryOnly);
     assert_eq!(forged.n, 4);
     assert_eq!(forged.start(), acc.start());
-    assert_eq!(
-        forged.u[0].u(),
-        F1::ONE,
-        "the reset dropped the earlier steps"
+    assert!(
+        crate::encoding::to_int(&forged.u[0].u()) < num_bigint::BigInt::from(1u8) << 128,
+        "the reset dropped the earlier steps (slot 0 is one challenge times relax(u))"
     );
     rejected_at(&forged, pp, "U[0]");
     let next = Accumulator::new(pp, c, forged.pc, forged.z.clone()).unwrap();
