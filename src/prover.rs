@@ -1,6 +1,6 @@
 //! [`Prover`]: proves a guest run with sequential non-uniform IVC over the CPU block circuit.
 
-use canopy_folding::{Accumulator, F1};
+use canopy_folding::{Accumulator, SlotStart, F1};
 use ff::Field;
 use rand_core::OsRng;
 use sha2::{Digest, Sha256};
@@ -208,11 +208,14 @@ impl<'a> Prover<'a> {
             let circuits = step_circuits(p, &w)?;
             match &mut acc {
                 None => {
-                    acc = Some(Accumulator::new(
+                    // random slot starts: the root must not tell how often each circuit
+                    // ran (docs/protocol.md §3.7); a chain is never merged
+                    acc = Some(Accumulator::new_with_start(
                         p.folding(),
                         &circuits,
                         F1::from(w.circuit_index() as u64),
                         w.z_in().to_vec(),
+                        SlotStart::Random { merge_slots: false },
                     )?)
                 }
                 Some(a) => a.prove_step(p.folding(), &circuits)?,

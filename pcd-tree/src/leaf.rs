@@ -1,7 +1,7 @@
 //! Leaves: a contiguous segment of steps proven with sequential non-uniform IVC.
 
 use crate::error::PcdError;
-use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};
+use canopy_folding::{Accumulator, PublicParams, SlotStart, StepCircuit, F1};
 
 /// A contiguous segment of steps: where it starts and, for each of its steps, the step
 /// circuits F_0..F_{m−1} to use (circuits may carry the witness of their step, e.g. the
@@ -43,8 +43,20 @@ impl<C: StepCircuit<F1> + Clone> Segment for UniformSegment<C> {
     }
 }
 
-/// Proves a segment: the base step on its start state, then its remaining steps.
+/// Proves a segment: the base step on its start state, then its remaining steps. Its slots
+/// start at DEFAULT (right for every leaf but the first of a run; see [`prove_leaf_with`]).
 pub fn prove_leaf<S: Segment>(pp: &PublicParams, seg: &S) -> Result<Accumulator, PcdError> {
+    prove_leaf_with(pp, seg, SlotStart::Default)
+}
+
+/// [`prove_leaf`] with the slots starting as `start` says: the first leaf of a run starts
+/// with [`SlotStart::Random`], so that the root's running instances (which the compact proof
+/// reveals) do not tell how often each circuit ran.
+pub fn prove_leaf_with<S: Segment>(
+    pp: &PublicParams,
+    seg: &S,
+    start: SlotStart,
+) -> Result<Accumulator, PcdError> {
     let n = seg.num_steps();
     if n == 0 {
         return Err(PcdError::InvalidInput(
@@ -53,7 +65,7 @@ pub fn prove_leaf<S: Segment>(pp: &PublicParams, seg: &S) -> Result<Accumulator,
     }
     let (pc0, z0) = seg.start();
     let _span = tracing::debug_span!("leaf", steps = n).entered();
-    let mut acc = Accumulator::new(pp, &seg.circuits(0)?, pc0, z0)?;
+    let mut acc = Accumulator::new_with_start(pp, &seg.circuits(0)?, pc0, z0, start)?;
     for i in 1..n {
         acc.prove_step(pp, &seg.circuits(i)?)?;
     }

@@ -205,5 +205,5 @@ pub mod reducer;
 
 pub use canopy_folding::{Accumulator, PublicParams, StepCircuit, F1};
 pub use error::PcdError;
-pub use leaf::{prove_leaf, Segment, UniformSegment, VecSegment};
+pub use leaf::{prove_leaf, prove_leaf_with, Segment, UniformSegment, VecSegment};
 pub use reducer::Reducer;

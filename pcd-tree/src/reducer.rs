@@ -3,8 +3,8 @@
 //! accumulator per set bit of k (at most ⌊log2 k⌋ + 1), whatever the program's length.
 
 use crate::error::PcdError;
-use crate::leaf::{prove_leaf, Segment};
-use canopy_folding::{Accumulator, PublicParams};
+use crate::leaf::{prove_leaf_with, Segment};
+use canopy_folding::{Accumulator, PublicParams, SlotStart};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -147,8 +147,21 @@ impl<'a> Reducer<'a> {
         mut after_merge: impl FnMut(&Self) -> Result<(), PcdError>,
     ) -> Result<(), PcdError> {
         let pp = self.pp;
-        let leaves: Vec<Result<Accumulator, PcdError>> =
-            segments.par_iter().map(|s| prove_leaf(pp, s)).collect();
+        // the first leaf of this reducer starts its slots (merge slots included) at random
+        // instances, so that the root reveals no per-circuit fold counts (protocol §3.7)
+        let first = self.leaves == 0;
+        let leaves: Vec<Result<Accumulator, PcdError>> = segments
+            .par_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let start = if first && i == 0 {
+                    SlotStart::Random { merge_slots: true }
+                } else {
+                    SlotStart::Default
+                };
+                prove_leaf_with(pp, s, start)
+            })
+            .collect();
         let leaves = leaves.into_iter().collect::<Result<Vec<_>, _>>()?;
         let w = leaves.len() as u64;
         if w >= 2 && w.is_power_of_two() && self.leaves.is_multiple_of(w) {
