@@ -104,7 +104,9 @@ pub enum CompactVerifyError {
 impl Proof {
     /// Compresses the proof with the decider: a [`CompactProofFile`] with the same statement,
     /// the accumulator's final state and a SNARK (about 13–15 KiB, zero-knowledge with respect
-    /// to the private input and the witnesses, but not to how often each circuit ran). `dk` must be [`decider_key`] of `params`.
+    /// to the private input, the witnesses and how often each circuit ran, when the proof's
+    /// first leaf started its slots at random, as [`Prover`] does; docs/protocol.md §3.7). `dk`
+    /// must be [`decider_key`] of `params`.
     ///
     /// The accumulator is not re-verified here: compress only proofs you produced or
     /// [`crate::verify`]'d (a false accumulator yields a compact proof that does not verify).

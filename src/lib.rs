@@ -43,8 +43,10 @@
 //! read sets the circuit's `in_eof`); bytes it never read could not influence the run and are
 //! not bound. The private input is never bound. A witness-carrying [`Proof`] does not hide it
 //! (it carries the folded witnesses); a compact proof does (the decider's SNARKs see only
-//! blinded witnesses). A compact proof does **not** hide how often each circuit ran: the
-//! running instances it reveals carry that (docs/protocol.md §4; the fix is not built).
+//! blinded witnesses). The running instances a compact proof reveals do not tell how often
+//! each circuit ran either: the prover starts the first leaf's slots at random instances, so
+//! each revealed slot is distributed as a random satisfying instance (docs/protocol.md §3.7,
+//! §4 says precisely what is public).
 //!
 //! # Figures
 //! Proving, verification and parameter-loading times, and proof sizes, are measured in

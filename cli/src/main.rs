@@ -12,9 +12,8 @@
 //!   proves it with a progress bar on stderr (instructions proven, instructions/s, ETA) and
 //!   writes the proof file (default: `<program name>.proof` in the current directory). Exits
 //!   0 when the proof is written. The file is the decider's compact proof
-//!   (`canopy::CompactProofFile`, magic `CANOPYCP`: small; it hides the private input and the
-//!   witnesses, but its running instances tell how often each circuit ran, see
-//!   docs/protocol.md §4); `--full` writes the witness-carrying folding accumulator
+//!   (`canopy::CompactProofFile`, magic `CANOPYCP`: small; it hides the private input, the
+//!   witnesses and how often each circuit ran, see docs/protocol.md §3.7 and §4); `--full` writes the witness-carrying folding accumulator
 //!   (`CANOPYPF`: MiBs, not zero-knowledge) and skips the decider (seconds to tens of
 //!   seconds, BENCHMARKS.md). `--json` prints the statement, the coprocessor set, the file's path,
 //!   kind and size, and timings as one JSON object on stdout.
@@ -105,8 +104,8 @@ const STREAM_SLICE: u64 = 1 << 20;
                   the proof does not verify, 125 if a file cannot be read, loaded or written \
                   (also a truncated, wrong-version or non-proof file), and `prove` 134 / 124 \
                   if the guest faults / reaches the step limit. `canopy prove` writes the \
-                  decider's compact proof (about 13–15 KiB; it hides the private input and the \
-                  witnesses but not how often each circuit ran; verifiable with `--vk` \
+                  decider's compact proof (about 13–15 KiB; it hides the private input, the \
+                  witnesses and how often each circuit ran; verifiable with `--vk` \
                   from `canopy setup`); `--full` writes the witness-carrying accumulator \
                   instead (MiBs, not zero-knowledge) and skips the decider. `--coprocessors builtins` registers \
                   the built-in coprocessors; a proof verifies only with the set it was made with."

@@ -69,8 +69,8 @@ pub struct ProveArgs {
     /// Write the full folding accumulator with its witnesses (magic CANOPYPF: MiBs, verified
     /// natively, NOT zero-knowledge: it reveals the private input) instead of the default
     /// compact proof (magic CANOPYCP: the decider's batched Spartan SNARKs of the proof tree's
-    /// root, about 13–15 KiB; it hides the private input and the witnesses, but its running
-    /// instances tell how often each circuit ran; verifiable with only a verifier key from
+    /// root, about 13–15 KiB; it hides the private input, the witnesses and how often each
+    /// circuit ran; verifiable with only a verifier key from
     /// `canopy setup`, the program and the public input). Skips the decider (seconds to tens of
     /// seconds, BENCHMARKS.md); for tests and debugging.
     #[arg(long)]

@@ -31,10 +31,15 @@
 //! **Zero knowledge, and what leaks.** The SNARKs see the blinded witnesses only, which are
 //! uniformly distributed; commitments are hiding and ρ1, ρ2 blind the state hashes (P17).
 //! The running instances themselves are revealed, because the verifier recomputes the state
-//! hashes from them; so a slot's u (one 128-bit challenge per fold into it) tells how many
-//! times each circuit ran, and which slots are DEFAULT tells which circuits never ran.
-//! **This leak is not fixed**: the fix (slots that start at a random satisfying instance in
-//! the leaf circuits, docs/decider-batched-spartan.md §3) is not built.
+//! hashes from them. A slot that started at DEFAULT gains one 128-bit challenge in u per fold,
+//! so it would tell how many times its circuit ran, and a DEFAULT slot that it never ran. The
+//! prover therefore starts the first leaf's slots at random satisfying instances
+//! (`canopy_folding::SlotStart::Random`, docs/protocol.md §3.7): every revealed slot is then
+//! distributed as a random satisfying instance of its shape, whatever ran. **What a proof
+//! reveals:** the statement, κ, the parameters, and data distributed independently of the run
+//! given those ([`CompactProof::revealed_instances`]). A root whose first leaf started at
+//! DEFAULT (only through the folding API) still reveals per-circuit fold counts. The
+//! per-slot blinding below is redundant with random starts and is kept (its removal is left).
 //!
 //! **Verifier** ([`verify`]): (1) n ≥ 1, arities, number of slots (m + 1 and 2, from the
 //! key), every IO length against its shape (2, or 3 for S_PM), κ ∈ {0, 1}, |u'.X| = 2;

@@ -59,6 +59,14 @@ where
     S1: BatchSnark<E1>,
     S2: BatchSnark<E2>,
 {
+    /// The running instances the proof reveals (the verifier recomputes the state hashes from
+    /// them): the primary slots U[0..m] and the secondary slots U'[0], U'[1]. With random slot
+    /// starts (docs/protocol.md §3.7) each is distributed as a random satisfying instance of
+    /// its shape.
+    pub fn revealed_instances(&self) -> (&[RelaxedR1CSInstance<E1>], &[RelaxedR1CSInstance<E2>]) {
+        (&self.primary, &self.secondary)
+    }
+
     /// Serialises the proof: 8 magic bytes, format version, bincode 2 body.
     pub fn to_bytes(&self) -> Result<Vec<u8>, DeciderError> {
         Ok(framing::encode(

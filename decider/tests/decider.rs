@@ -5,7 +5,7 @@ mod common;
 use canopy_decider::{
     prove, verify, CompactProof, DeciderError, DeciderKey, Statement, VerifierKey,
 };
-use canopy_folding::{Accumulator, PublicParams, F1};
+use canopy_folding::{encoding::to_int, Accumulator, PublicParams, SlotStart, F1};
 use common::{alternating, run, statement};
 use rand_core::{OsRng, RngCore};
 use std::sync::OnceLock;
@@ -240,8 +240,15 @@ fn merged_root_proves_and_verifies() {
     // a root of four two-step leaves ((a b) (c d)): the same slots, so the same proof size
     let mut leaves = Vec::new();
     let (mut pc, mut z) = (F1::from(0u64), vec![F1::from(2u64)]);
-    for _ in 0..4 {
-        let mut leaf = Accumulator::new(&f.pp, &circuits, pc, z.clone()).unwrap();
+    for i in 0..4 {
+        // the first leaf starts its slots (merge slots too) at random instances, as the PCD
+        // reducer does
+        let start = if i == 0 {
+            SlotStart::Random { merge_slots: true }
+        } else {
+            SlotStart::Default
+        };
+        let mut leaf = Accumulator::new_with_start(&f.pp, &circuits, pc, z.clone(), start).unwrap();
         leaf.prove_step(&f.pp, &circuits).unwrap();
         let (p, zz) = leaf.state();
         pc = p;
@@ -258,4 +265,47 @@ fn merged_root_proves_and_verifies() {
         proof.to_bytes().unwrap().len(),
         "a root of 4 leaves and one of 2 leaves have proofs of one size"
     );
+}
+
+/// Zero knowledge of the revealed slots (docs/protocol.md §3.7). A root whose first leaf
+/// started its slots at random reveals exactly the accumulator's running instances (so the
+/// statistics of `canopy-folding`'s `tests/zk.rs` on them are statistics of the proof), and
+/// each revealed u is ≥ 2^140: none is a sum of a few 128-bit challenges, i.e. none tracks
+/// how often its circuit ran. The fixture's DEFAULT-started root, with the same statement
+/// shape, reveals u < 2^131 (the leak the random start closes) in a proof of the same length.
+#[test]
+fn random_start_root_reveals_no_fold_counts() {
+    let f = fixture();
+    let vk = f.dk.verifier_key();
+    let circuits = alternating(5);
+    let mut acc = Accumulator::new_with_start(
+        &f.pp,
+        &circuits,
+        F1::from(0u64),
+        vec![F1::from(2u64)],
+        SlotStart::Random { merge_slots: false },
+    )
+    .unwrap();
+    for _ in 1..3 {
+        acc.prove_step(&f.pp, &circuits).unwrap();
+    }
+    let proof = prove(&f.pp, &f.dk, &acc).unwrap();
+    let st = statement(&acc);
+    assert_eq!(st, statement(&f.acc), "the fixture's statement");
+    verify(vk, &st, &proof).unwrap();
+    let (primary, secondary) = proof.revealed_instances();
+    assert_eq!(&primary[..2], acc.running_instances());
+    assert_eq!(&secondary[0], acc.secondary_running_instance());
+    // u ≥ 2^140 ⟺ at least 141 bits
+    for u in primary[..2].iter().map(|u| to_int(&u.u())) {
+        assert!(u.bits() > 140, "a revealed primary u tracks a fold count");
+    }
+    assert!(to_int(&secondary[0].u()).bits() > 140);
+    // the power check: the DEFAULT-started fixture reveals sums of challenges
+    let (p0, s0) = f.proof.revealed_instances();
+    for u in p0[..2].iter().map(|u| to_int(&u.u())) {
+        assert!(u.bits() <= 131);
+    }
+    assert!(to_int(&s0[0].u()).bits() <= 131);
+    assert_eq!(proof.to_bytes().unwrap().len(), f.bytes.len());
 }

@@ -43,9 +43,11 @@
 //! strict X value is a 250-bit integer. In circuit every strict X value goes through
 //! `conv250` (250 booleans summing to it: unique because 2^250 < p, q, unsatisfiable for
 //! X ≥ 2^250; P1, P4), the only way it becomes a BigNat. Limbs of running instances
-//! allocated from the witness are not range-checked (P5): they are used only when bound by a
-//! hash check to values that left a previous circuit through range-checked gadgets
-//! (`red_mod`, conv250) or as constants; in a base case they are allocated but discarded.
+//! allocated from the witness are not range-checked (P5) where they are bound by a hash check
+//! to values that left a previous circuit through range-checked gadgets (`red_mod`, conv250)
+//! or as constants. An instance that may be a random slot start no earlier circuit computed
+//! on (U'[0] in F'_j, U_sel in S', U'_c[1] in PM, every U_c[t] in SM) is allocated **checked**
+//! (`AllocatedRelaxed::alloc_checked`: points on the curve, limbs in [0, 2^64)).
 //!
 //! **Hashes** ([`hash`], [`gadgets::hash`]): Poseidon (Wide, nova-snark's default constants),
 //! fresh sponge per call, first element a domain tag, the squeezed element decomposed strictly
@@ -64,29 +66,30 @@
 //!
 //! **State hashes.** For an accumulator with step count n, start (pc_0, z_0), current state
 //! (pc, z), secondary running instance U'[0], primary running instances U[0..m), blinds ρ1, ρ2:
-//! * `h = H1^250(T_SIG, pp, n, pc_0, z_0, pc, z, rel(U'[0]), rel(DEFAULT_2), ρ1)` (σ);
-//! * `g = H2^250(T_TAU, pp, d(U[0]), …, d(U[m−1]), d(DEFAULT_3), ρ2)` (τ), where the **slot
+//! * `h = H1^250(T_SIG, pp, n, pc_0, z_0, pc, z, rel(U'[0]), rel(U'[1]), ρ1)` (σ);
+//! * `g = H2^250(T_TAU, pp, d(U[0]), …, d(U[m−1]), d(U[m]), ρ2)` (τ), where the **slot
 //!   digest** `d(U) = H2(T_SLOT, rel(U))` is the whole squeezed F2 element (T_SLOT = 9; never
 //!   truncated because it never leaves F2).
 //!
-//! The `DEFAULT` entries are the merge slots U'[1] (of SM) and U[m] (of PM, ℓ = 3) of the PCD
-//! tree; in leaves they are **constants** in circuit (not witnesses; `d(DEFAULT_ℓ)` is a
-//! constant computed at synthesis), so the merge circuits PM / SM need no change of the
-//! leaf circuits or these layouts ([`primary_state_hash`] / [`secondary_state_hash`] already
-//! take the merge slots as parameters). The step count lives only in
+//! U'[1] (of SM) and U[m] (of PM, ℓ = 3) are the merge slots of the PCD tree; in leaves they
+//! are **carried witnesses** (F'_j hashes the same 22 elements of rel(U'[1]) into h_in and
+//! h_out, S' the same d(U[m]) into g_in and g_out, neither computes on them), DEFAULT unless the
+//! leaf started them at random ([`SlotStart`]). The step count lives only in
 //! h. Invariant of an accumulator: the last strict secondary instance u' has `u'.X = (h, g)`.
 //!
 //! **Primary F'_j** ([`circuit::primary`], over F1, public IO `[x_pass, h_out]`). Witness:
-//! pp, i, (pc_0, z_0), (pc_i, z_i), U'[0], ρ_i, ρ_next, u' = (W, X0, X1), T'. It checks:
+//! pp, i, (pc_0, z_0), (pc_i, z_i), U'[0] (checked), rel(U'[1]) (carried), ρ_i, ρ_next,
+//! u' = (W, X0, X1), T'. It checks:
 //! 1. `is_base = (i == 0)`;
-//! 2. `h_in = H1^250(T_SIG, pp, i, pc_0, z_0, pc_i, z_i, rel(U'[0]), rel(DEFAULT_2), ρ_i)` and
+//! 2. `h_in = H1^250(T_SIG, pp, i, pc_0, z_0, pc_i, z_i, rel(U'[0]), rel(U'[1]), ρ_i)` and
 //!    `(1 − is_base)·(u'.X0 − h_in) = 0`;
 //! 3. `r = H1^128(T_RS1, pp, str(u'), pt(T'))`, `V = FoldRS(U'[0], u', T', r)`;
-//! 4. `U_out = is_base ? DEFAULT_2 : V` (DEFAULT a constant; P6, P7);
+//! 4. `U_out = is_base ? U'[0] : V` (in the base case U'[0] is the slot's start, DEFAULT or
+//!    random, docs/protocol.md §3.7; P6, P7);
 //! 5. `(pc, z) = is_base ? (pc_0, z_0) : (pc_i, z_i)` (the base case consumes the leaf start,
 //!    P7) and **`pc = j`** with j a constant of the shape S_j, enforced by the wrapper (P13);
 //! 6. `(pc_next, z_next) = F_j(pc, z)`, `i_next = i + 1`;
-//! 7. `h_out = H1^250(T_SIG, pp, i_next, pc_0, z_0, pc_next, z_next, rel(U_out), rel(DEFAULT_2), ρ_next)`;
+//! 7. `h_out = H1^250(T_SIG, pp, i_next, pc_0, z_0, pc_next, z_next, rel(U_out), rel(U'[1]), ρ_next)`;
 //! 8. `x_pass = (1 − is_base)·u'.X1` (0 in the base case, the signal S' reads); inputize
 //!    `x_pass`, then `h_out`.
 //!
@@ -94,18 +97,19 @@
 //! (the Nova argument for omitting the running instance from the challenge transcript).
 //!
 //! **Secondary S'** ([`circuit::secondary`], over F2, public IO `[x_pass, g_out]`). Witness:
-//! pp, the slot digests d_0..d_{m−1}, the selected running instance U_sel, ρ_in, ρ_next,
-//! u = (W, X0, X1) (the strict instance just produced by some F'_k), T, k. It checks:
-//! 1. `is_base = (u.X0 == 0)`; `g_in = H2^250(T_TAU, pp, d_0, …, d_{m−1}, d(DEFAULT_3), ρ_in)`,
+//! pp, the slot digests d_0..d_{m−1}, the selected running instance U_sel (checked), d(U[m])
+//! (carried), ρ_in, ρ_next, u = (W, X0, X1) (the strict instance just produced by some F'_k),
+//! T, k. It checks:
+//! 1. `is_base = (u.X0 == 0)`; `g_in = H2^250(T_TAU, pp, d_0, …, d_{m−1}, d(U[m]), ρ_in)`,
 //!    `(1 − is_base)·(u.X0 − g_in) = 0`;
 //! 2. selector bits s_0..s_{m−1}: boolean, `Σ s_t = 1`, `Σ t·s_t = k` (an out-of-range k is
 //!    unsatisfiable, P11);
-//! 3. `d_sel = d_k` (chain of selects), `(1 − is_base)·(H2(T_SLOT, rel(U_sel)) − d_sel) = 0`,
-//!    `r = H2^128(T_RS2, pp, k, str(u), pt(T))`, `V = FoldRS(U_sel, u, T, r)`;
-//! 4. `new = is_base ? relax(u) : V`; `d_out[t] = s_t ? H2(T_SLOT, rel(new)) : (is_base ?
-//!    d(DEFAULT_2) : d_t)` — i.e. non-base `U_out[t] = s_t ? V : U[t]`, base
-//!    `U_out[t] = s_t ? relax(u) : DEFAULT_2`, expressed on digests;
-//! 5. `g_out = H2^250(T_TAU, pp, d_out[0..m), d(DEFAULT_3), ρ_next)`;
+//! 3. `d_sel = d_k` (chain of selects), `H2(T_SLOT, rel(U_sel)) = d_sel` in every case,
+//!    `r = H2^128(T_RS2, pp, k, d_sel, str(u), pt(T))`, `V = FoldRS(U_sel, u, T, r)` (d_sel in r:
+//!    in the base case U_sel, the slot's start, is bound by nothing else);
+//! 4. `d_out[t] = s_t ? H2(T_SLOT, rel(V)) : d_t` — i.e. `U_out[t] = s_t ? V : U[t]`, in the
+//!    base case too (the slots' starts are the prover's digests), expressed on digests;
+//! 5. `g_out = H2^250(T_TAU, pp, d_out[0..m), d(U[m]), ρ_next)`;
 //! 6. `x_pass = u.X1` (< 2^250 by conv250); inputize `x_pass`, then `g_out`.
 //!
 //! Only the selected slot is opened in circuit; the others travel as digests, so S' costs
@@ -119,9 +123,11 @@
 //! slot is checked against its own shape (P12). Primary shapes are required pairwise
 //! distinct at setup.
 //!
-//! **Leaf driver** ([`Accumulator`], docs/protocol.md §3.3). `new` runs F'_{pc_0} with i = 0 and S'
-//! in its base case (x_pass = 0), giving n = 1, U[pc_0] = relax(u_0), other slots DEFAULT,
-//! U'[0] = DEFAULT. `prove_step`: fold u' into U'[0] natively (`commit_T`, `fold`, random
+//! **Leaf driver** ([`Accumulator`], docs/protocol.md §3.3). `new` ([`SlotStart::Default`]) or
+//! `new_with_start` picks the slots' starts (DEFAULT, or random satisfying instances for the
+//! first leaf of a run, so that the root's slots tell nothing of the run: docs/protocol.md
+//! §3.7), runs F'_{pc_0} with i = 0 and S' in its base case (x_pass = 0), which folds u_0 into
+//! U[pc_0]'s start, giving n = 1. `prove_step`: fold u' into U'[0] natively (`commit_T`, `fold`, random
 //! blind r_T) with the challenge of F'_j step 3; synthesize F'_pc → u_t; fold u_t into U[pc]
 //! with the challenge of S' step 3; synthesize S' → the new u'. Fresh ρ per hash output.
 //!
@@ -129,7 +135,7 @@
 //! requires `u'.X = (h, g)`, checks u' as a *strict* instance of S' (u = 1, E = 0: P6) and
 //! every running instance against its own shape. A satisfying S' instance with `X = (h, g)`
 //! means: either S' was in its base case (then u.X0 = 0, which only the base case of F' can
-//! output, and the slots are DEFAULT except relax(u)), or the previous g hashed to u.X0, the
+//! output, and u was folded into a start fixed before its challenge), or the previous g hashed to u.X0, the
 //! opened U_sel hashes to the digest in slot k of that g, and u was folded into it with a
 //! challenge binding u and T (unselected slots are carried over as their digests). A satisfying F'_j instance
 //! likewise ties its h_in to the previous u'.X0 and folds u' into U'[0]. By the folding lemma
@@ -155,10 +161,10 @@
 //!   does not change the leaf shapes (pp is a witness, not a constant). The stored
 //!   digest is recomputed by [`PublicParams::from_bytes`]; the parameters file
 //!   ([`params_file`]) is checked by a SHA-256 of its bytes and a circuit fingerprint instead.
-//! * **Merge slots are stored only after a merge**: in a leaf U[m] and U'[1] are DEFAULT
-//!   and appear in h and g only as the constant `rel(DEFAULT)` (`Accumulator::merge_instance`
-//!   etc. return `None`, κ = 0); a merged accumulator stores both with witnesses and has
-//!   κ = 1. A merged accumulator takes no more steps.
+//! * **Merge slots are carried through a leaf**: in a leaf U[m] and U'[1] are DEFAULT
+//!   (`Accumulator::merge_instance` etc. return `None`) or random starts, κ = 0; a merged
+//!   accumulator stores both with witnesses and has κ = 1. A merged accumulator takes no
+//!   more steps.
 //! * **Challenge integer.** r is used as its 128 bits and as a BigNat packed from the *same*
 //!   bits (no `from_num`), as §1.4 says; nova-snark's own circuit goes through
 //!   `BigNat::from_num`, which we avoid (P4).
@@ -177,16 +183,17 @@
 //! # Measured sizes (constraints; docs/protocol.md §7)
 //! | circuit | m = 1 | m = 2 | m = 4 | m = 8 | m = 16 | Nova 0.76 |
 //! |---|---|---|---|---|---|---|
-//! | F'_j (wrapper, add \|F_j\|) | 11,933 | 11,933 | 11,933 | 11,933 | 11,933 | 9,986 |
-//! | S' (slot digests) | 11,970 | 11,974 | 11,982 | 11,998 | 12,030 | 10,538 |
+//! | F'_j (wrapper, add \|F_j\|) | 12,711 | 12,711 | 12,711 | 12,711 | 12,711 | 9,986 |
+//! | S' (slot digests) | 12,727 | 12,730 | 12,736 | 12,748 | 12,772 | 10,538 |
 //! | S' (whole slots, for comparison) | 11,997 | 13,636 | 16,914 | 21,916 | 31,920 | |
 //!
 //! FoldRS(ℓ = 2) = 6,400 and FoldRR(ℓ = 2) = 8,614 (§7 estimated 6,900 and 8,600). F'_j is
 //! independent of m; its excess over Nova's primary circuit comes from one more Poseidon
-//! permutation in each of its two state hashes (the merge slot `rel(DEFAULT_2)` and u as four
-//! limbs push h past one rate-24 block), u as a BigNat (P3), conv250 of both X values, and the
-//! canonical-identity and curve checks. S' grows by 2 constraints per circuit (a selector bit
-//! and two digest selects, minus nothing else) once slots are digested. Regenerate with
+//! permutation in each of its two state hashes (the merge slot `rel(U'[1])` and u as four
+//! limbs push h past one rate-24 block), u as a BigNat (P3), conv250 of both X values, the
+//! canonical-identity and curve checks, and the checked allocation of U'[0] (+778 since random
+//! slot starts; S' +757 for U_sel). S' grows by 3 constraints per circuit (a selector bit
+//! and a digest select) once slots are digested. Regenerate with
 //! `cargo test -p canopy-folding counts -- --nocapture` or the bench.
 //!
 //! # Measured performance

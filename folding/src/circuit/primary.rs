@@ -1,12 +1,12 @@
 //! The primary augmented circuit F'_j (docs/protocol.md §3.1), over F1; it verifies the folding of
 //! the previous secondary step into the secondary running instance U'[0] and runs F_j.
 
+use crate::encoding::{rel, rel_default};
 use crate::gadgets::{
     fold_rs::fold_rs,
     hash::{hash_bits_gadget, hash_num_gadget},
     instance::{alloc_point, AllocatedRelaxed, AllocatedStrict, Challenge},
 };
-use crate::encoding::{rel, rel_default};
 use crate::hash::{T_RS1, T_SIG};
 use crate::step::StepCircuit;
 use crate::{Commitment, CHALLENGE_BITS, E2, F1, HASH_BITS};

@@ -6,3 +6,4 @@ mod gadgets;
 mod leaf;
 mod merge;
 mod soundness;
+mod zk;

@@ -528,7 +528,11 @@ fn step_with_reset(pp: &PublicParams, c: &[Sq], acc: &Accumulator, reset: Reset)
         let (t, comm) = pp.primary[0]
             .commit_T(&pp.ck1, &start_u, &start_w, &us, &wt, &r_t)
             .unwrap();
-        let mut e = vec![pp.digest2, F2::ZERO, crate::accumulator::slot_digest(pp, &start_u)];
+        let mut e = vec![
+            pp.digest2,
+            F2::ZERO,
+            crate::accumulator::slot_digest(pp, &start_u),
+        ];
         e.extend(strict::<E1>(&us).unwrap());
         e.extend(pt::<E1>(&comm));
         let r: F1 = switch_field(&challenge(&pp.ro2, T_RS2, &e)).unwrap();
