@@ -127,22 +127,25 @@
 //! * **One FoldRS per child** with a selected slot (`U'_c[κ_c]`) and two selects afterwards,
 //!   instead of folding into both candidates: the unselected slot is carried unchanged.
 //! * **The merge is not the leaf's continuation**: a merged accumulator cannot take more
-//!   steps (the leaf circuits hash the merge slots as constants); `prove_step` refuses it.
+//!   steps (the leaf circuits only carry the merge slots); `prove_step` refuses it.
 //! * Native driver order (§3.6) is as written; the challenges' integer r1 enters r2 (and
 //!   SM's r1 enters its r2) as one field element (the packed 128 bits).
 //!
 //! ## Cost (measured)
 //! Constraints (`cargo test -p canopy-folding merge_sizes_report -- --nocapture`;
-//! leaf overhead = F'_j wrapper + S' = 11,933 + 11,970 = 23,903 for m = 1):
+//! leaf overhead = F'_j wrapper + S' = 12,711 + 12,727 = 25,438 for m = 1; since random slot
+//! starts, docs/protocol.md §3.7, PM allocates both children's U'_c[1] and SM every opened slot
+//! checked, ≈ 780 constraints each):
 //!
 //! | m, arity | PM | SM | merge node PM + SM | / leaf step overhead |
 //! |---|---|---|---|---|
-//! | 1, 2 | 39,294 | 38,218 | 77,512 | 3.24 |
-//! | 2, 2 (this crate's tests) | 39,294 | 49,225 | 88,519 | 3.70 |
-//! | 3, 2 | 39,294 | 60,232 | 99,526 | 4.16 |
-//! | 1, 17 (the CPU state) | 43,956 | 38,218 | 82,174 | 3.44 |
+//! | 1, 2 | 40,850 | 41,842 | 82,692 | 3.25 |
+//! | 2, 2 (this crate's tests) | 40,850 | 54,405 | 95,255 | 3.74 |
+//! | 3, 2 | 40,850 | 66,968 | 107,818 | 4.24 |
+//! | 1, 17 | 45,512 | 41,842 | 87,354 | 3.43 |
 //!
-//! SM grows by ≈ 11k per step circuit (one FoldRR and three slot digests per slot); PM
+//! SM grows by ≈ 12.6k per step circuit (one FoldRR, three slot digests and two checked
+//! allocations per slot); PM
 //! depends only on the arity. **The aim of 1.5× the IVC step overhead is not met** (Nexus
 //! 0.2's node pays ≈ 2.8×, but runs a step in every node). Where PM goes: 10 scalar
 //! multiplications (2 FoldRS × 2 + 2 FoldRR × 3, 1,187 each ≈ 11.9k), ≈ 12 foreign

@@ -28,7 +28,7 @@ fn leaves(pp: &PublicParams, c: &[Sq], z0: Vec<F1>, lens: &[usize]) -> Vec<Accum
 
 #[test]
 fn merge_sizes_report() {
-    for (m, a) in [(1usize, 1usize), (1, 2), (3, 2), (1, 17)] {
+    for (m, a) in [(1usize, 1usize), (1, 2), (2, 2), (3, 2), (1, 17)] {
         let sz = merge_circuit_sizes(m, a).unwrap();
         let (pm, sm) = (sz.pm.0, sz.sm.0);
         let (p, s) = super::counts::counts(m);
