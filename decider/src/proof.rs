@@ -88,8 +88,10 @@ where
         )?)
     }
 
-    /// Which primary slots are proven (the others are the default instance: their circuits
-    /// never ran). This is public: it reveals which circuits were used.
+    /// Which primary slots are proven. The others are default instances (a circuit that never
+    /// ran in a root whose first leaf started at DEFAULT) or, in a leaf root (κ = 0), the merge
+    /// slot U[m], which a leaf only carries. With random slot starts (what `canopy` does) every
+    /// slot but a leaf root's merge slot is proven, so this reveals nothing about the run.
     pub fn proven_primary_slots(&self) -> Vec<usize> {
         proven(&self.primary_blinds)
     }

@@ -60,20 +60,22 @@ fn blind_slot<E: Engine>(
     Ok((blind, ud, wd))
 }
 
-/// Blinds every non-default slot and proves the blinded ones with one batched SNARK.
+/// Blinds every non-default slot but `unproven` and proves the blinded ones with one batched
+/// SNARK.
 #[allow(clippy::type_complexity)]
 fn prove_curve<E: Engine, S: BatchSnark<E>>(
     c: (&CommitmentKey<E>, &ROConstants<E>, E::Scalar),
     shapes: &[&R1CSShape<E>],
     snark: (&CommitmentKey<E>, &S::ProverKey),
     slots: &[(RelaxedR1CSInstance<E>, RelaxedR1CSWitness<E>)],
+    unproven: Option<usize>,
     accept: impl Fn(&RelaxedR1CSInstance<E>) -> bool + Copy,
 ) -> Result<(Vec<Option<SlotBlind<E>>>, Option<S>), DeciderError> {
     let t = std::time::Instant::now();
     let mut blinds = Vec::with_capacity(slots.len());
     let (mut idx, mut us, mut ws) = (Vec::new(), Vec::new(), Vec::new());
     for (j, (u, w)) in slots.iter().enumerate() {
-        if is_default(u) {
+        if is_default(u) || unproven == Some(j) {
             blinds.push(None);
             continue;
         }
@@ -188,7 +190,10 @@ where
         secondary.iter().cloned().zip(secondary_w).collect();
     folded[kappa] = (uf, wf);
 
-    // 2–3. blind every non-default slot; one batched SNARK per curve
+    // 2–3. blind every non-default slot (but a leaf's merge slots: a leaf only carries them,
+    // so its statement does not depend on them, docs/protocol.md §4); one batched SNARK per
+    // curve
+    let merge_slot = |j: usize| (kappa == 0).then_some(j);
     let ro1 = ROConstants::<E1>::default();
     let primary_pairs: Vec<_> = primary.iter().cloned().zip(primary_w).collect();
     let (primary_blinds, primary_snark) = {
@@ -198,6 +203,7 @@ where
             &shapes1,
             (&dk.ck1, &dk.pk1),
             &primary_pairs,
+            merge_slot(m),
             |_| true,
         )?
     };
@@ -208,6 +214,7 @@ where
             &shapes2,
             (&dk.ck2, &dk.pk2),
             &folded,
+            merge_slot(1),
             secondary_u_ok,
         )?
     };

@@ -20,11 +20,13 @@ fn reject<T>(why: impl Into<String>) -> Result<T, DeciderError> {
     Err(DeciderError::Rejected(why.into()))
 }
 
-/// Checks one slot's blinding: a default slot without blinding gives nothing to prove;
-/// otherwise the relaxed fold with the revealed random instance, derandomised with the
-/// revealed blinds, is the instance the batched SNARK must prove.
+/// Checks one slot's blinding: a default slot without blinding gives nothing to prove, and
+/// neither does an `unproven` one (a leaf root's merge slot, whatever it holds); otherwise
+/// the relaxed fold with the revealed random instance, derandomised with the revealed
+/// blinds, is the instance the batched SNARK must prove.
 fn unblind_slot<E: Engine>(
     name: &str,
+    unproven: bool,
     num_io: usize,
     dk: &<E::CE as CommitmentEngineTrait<E>>::DerandKey,
     (ro, digest): (&ROConstants<E>, &E::Scalar),
@@ -33,7 +35,7 @@ fn unblind_slot<E: Engine>(
     accept: impl Fn(&RelaxedR1CSInstance<E>) -> bool,
 ) -> Result<Option<RelaxedR1CSInstance<E>>, DeciderError> {
     let Some(p) = blind else {
-        return if is_default(u) {
+        return if unproven || is_default(u) {
             Ok(None)
         } else {
             reject(format!(
@@ -62,11 +64,14 @@ fn verify_curve<E: Engine, S: BatchSnark<E>>(
     slots: &[RelaxedR1CSInstance<E>],
     blinds: &[Option<SlotBlind<E>>],
     snark: &Option<S>,
+    unproven: Option<usize>,
     accept: impl Fn(&RelaxedR1CSInstance<E>) -> bool + Copy,
 ) -> Result<(), DeciderError> {
     let (mut idx, mut us) = (Vec::new(), Vec::new());
     for (j, ((u, b), n)) in slots.iter().zip(blinds).zip(io).enumerate() {
-        if let Some(d) = unblind_slot(&format!("{curve}[{j}]"), *n, dk, ro, u, b, accept)? {
+        let name = format!("{curve}[{j}]");
+        let free = unproven == Some(j);
+        if let Some(d) = unblind_slot(&name, free, *n, dk, ro, u, b, accept)? {
             idx.push(j);
             us.push(d);
         }
@@ -181,7 +186,10 @@ where
         .nifs
         .verify(ro2, &digest2, &proof.secondary[kappa], &proof.last)?;
 
-    // 4. every slot, one batched SNARK per curve
+    // 4. every slot, one batched SNARK per curve. A leaf root's (κ = 0) merge slots U[m] and
+    //    U'[1] need no proof: the leaf circuits only carry them, so a leaf's statement does
+    //    not depend on them (docs/protocol.md §4, §5); they are still bound by h and g.
+    let merge_slot = |j: usize| (kappa == 0).then_some(j);
     let ro1: &ROConstants<E1> = &vk.consts.ro2;
     verify_curve::<E1, S1>(
         "U",
@@ -192,6 +200,7 @@ where
         &proof.primary,
         &proof.primary_blinds,
         &proof.primary_snark,
+        merge_slot(vk.m),
         |_| true,
     )?;
     verify_curve::<E2, S2>(
@@ -203,6 +212,7 @@ where
         &secondary,
         &proof.secondary_blinds,
         &proof.secondary_snark,
+        merge_slot(1),
         secondary_u_ok,
     )
 }

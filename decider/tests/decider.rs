@@ -5,7 +5,7 @@ mod common;
 use canopy_decider::{
     prove, verify, CompactProof, DeciderError, DeciderKey, Statement, VerifierKey,
 };
-use canopy_folding::{encoding::to_int, Accumulator, PublicParams, SlotStart, F1};
+use canopy_folding::{encoding::to_int, Accumulator, MergeFault, PublicParams, SlotStart, F1};
 use common::{alternating, run, statement};
 use rand_core::{OsRng, RngCore};
 use std::sync::OnceLock;
@@ -231,6 +231,11 @@ fn merged_root_proves_and_verifies() {
     let st = statement(&root);
     assert_eq!(st.num_steps, 4);
     verify(vk, &st, &proof).unwrap();
+    // a merge slot of a merged root is proven like any other: a false merge (a PM witness
+    // that lies, folded into U[m]) gives no accepted proof
+    let bad = Accumulator::merge_with_fault(&f.pp, &left, &right, MergeFault::TamperPmWitness)
+        .unwrap();
+    assert!(prove(&f.pp, &f.dk, &bad).map_or(true, |p| rejected(verify(vk, &st, &p))));
     // the statement of the left child alone is not what the root proves
     assert!(rejected(verify(vk, &statement(&left), &proof)));
     let mut s = st.clone();
@@ -278,12 +283,13 @@ fn random_start_root_reveals_no_fold_counts() {
     let f = fixture();
     let vk = f.dk.verifier_key();
     let circuits = alternating(5);
+    // merge slots too, as the PCD reducer's first leaf: a leaf root does not prove them
     let mut acc = Accumulator::new_with_start(
         &f.pp,
         &circuits,
         F1::from(0u64),
         vec![F1::from(2u64)],
-        SlotStart::Random { merge_slots: false },
+        SlotStart::Random { merge_slots: true },
     )
     .unwrap();
     for _ in 1..3 {
@@ -293,8 +299,10 @@ fn random_start_root_reveals_no_fold_counts() {
     let st = statement(&acc);
     assert_eq!(st, statement(&f.acc), "the fixture's statement");
     verify(vk, &st, &proof).unwrap();
+    assert_eq!(proof.proven_primary_slots(), vec![0, 1]);
     let (primary, secondary) = proof.revealed_instances();
     assert_eq!(&primary[..2], acc.running_instances());
+    assert_eq!(Some(&primary[2]), acc.merge_instance());
     assert_eq!(&secondary[0], acc.secondary_running_instance());
     // u ≥ 2^140 ⟺ at least 141 bits
     for u in primary[..2].iter().map(|u| to_int(&u.u())) {

@@ -159,6 +159,7 @@ fn starts(pp: &PublicParams, start: SlotStart) -> Result<Starts, FoldingError> {
         }),
         SlotStart::Random { merge_slots } => {
             let _span = tracing::debug_span!("random_slot_starts").entered();
+            let t = std::time::Instant::now();
             let (u, w): (Vec<_>, Vec<_>) = pp
                 .primary
                 .iter()
@@ -179,6 +180,11 @@ fn starts(pp: &PublicParams, start: SlotStart) -> Result<Starts, FoldingError> {
             } else {
                 None
             };
+            tracing::info!(
+                merge_slots,
+                secs = t.elapsed().as_secs_f64(),
+                "sampled random slot starts"
+            );
             Ok(Starts {
                 u,
                 w,
