@@ -20,13 +20,11 @@ fn reject<T>(why: impl Into<String>) -> Result<T, DeciderError> {
     Err(DeciderError::Rejected(why.into()))
 }
 
-/// Checks one slot's blinding: a default slot without blinding gives nothing to prove, and
-/// neither does an `unproven` one (a leaf root's merge slot, whatever it holds); otherwise
-/// the relaxed fold with the revealed random instance, derandomised with the revealed
-/// blinds, is the instance the batched SNARK must prove.
+/// Checks one slot's blinding: a default slot without blinding gives nothing to prove;
+/// otherwise the relaxed fold with the revealed random instance, derandomised with the
+/// revealed blinds, is the instance the batched SNARK must prove.
 fn unblind_slot<E: Engine>(
     name: &str,
-    unproven: bool,
     num_io: usize,
     dk: &<E::CE as CommitmentEngineTrait<E>>::DerandKey,
     (ro, digest): (&ROConstants<E>, &E::Scalar),
@@ -35,7 +33,7 @@ fn unblind_slot<E: Engine>(
     accept: impl Fn(&RelaxedR1CSInstance<E>) -> bool,
 ) -> Result<Option<RelaxedR1CSInstance<E>>, DeciderError> {
     let Some(p) = blind else {
-        return if unproven || is_default(u) {
+        return if is_default(u) {
             Ok(None)
         } else {
             reject(format!(
@@ -69,9 +67,10 @@ fn verify_curve<E: Engine, S: BatchSnark<E>>(
 ) -> Result<(), DeciderError> {
     let (mut idx, mut us) = (Vec::new(), Vec::new());
     for (j, ((u, b), n)) in slots.iter().zip(blinds).zip(io).enumerate() {
-        let name = format!("{curve}[{j}]");
-        let free = unproven == Some(j);
-        if let Some(d) = unblind_slot(&name, free, *n, dk, ro, u, b, accept)? {
+        if unproven == Some(j) && b.is_none() {
+            continue; // a leaf root's merge slot, whatever it holds
+        }
+        if let Some(d) = unblind_slot(&format!("{curve}[{j}]"), *n, dk, ro, u, b, accept)? {
             idx.push(j);
             us.push(d);
         }

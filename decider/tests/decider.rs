@@ -233,8 +233,8 @@ fn merged_root_proves_and_verifies() {
     verify(vk, &st, &proof).unwrap();
     // a merge slot of a merged root is proven like any other: a false merge (a PM witness
     // that lies, folded into U[m]) gives no accepted proof
-    let bad = Accumulator::merge_with_fault(&f.pp, &left, &right, MergeFault::TamperPmWitness)
-        .unwrap();
+    let bad =
+        Accumulator::merge_with_fault(&f.pp, &left, &right, MergeFault::TamperPmWitness).unwrap();
     assert!(prove(&f.pp, &f.dk, &bad).map_or(true, |p| rejected(verify(vk, &st, &p))));
     // the statement of the left child alone is not what the root proves
     assert!(rejected(verify(vk, &statement(&left), &proof)));
