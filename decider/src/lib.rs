@@ -14,17 +14,20 @@
 //!
 //! # What is proven (the text a reviewer checks the code against)
 //! Slots, in this order: primary U[0..m) (shape S_j) and U[m] (S_PM), secondary U'[0] (S')
-//! and U'[1] (SM); a leaf's merge slots are the DEFAULT instances. κ = the kind of the last
-//! strict secondary instance u' (0: from S', 1: from SM).
+//! and U'[1] (SM). κ = the kind of the last strict secondary instance u' (0: from S', 1: from
+//! SM). A leaf root's (κ = 0) merge slots U[m], U'[1] are DEFAULT or random starts and are not
+//! proven: the leaf circuits only carry them, so its statement does not depend on them
+//! (docs/protocol.md §5 "Decider"); h and g still bind them.
 //!
 //! **Prover** ([`prove`]): (1) fold u' into U'[κ] with nova-snark's `NIFS` (transcript: pp as
 //! an F2 element, u', T; U'[κ] is bound through u'.X0 = h, the Nova argument); (2) for every
-//! slot that is *not exactly* the default instance: draw a random satisfying relaxed pair
-//! of the slot's shape (`sample_random_instance_witness`), fold it in with `NIFSRelaxed`
-//! (transcript absorbs both instances and T) and remove the commitment blinds of the folded
-//! witness (`derandomize`, the blinds are revealed); (3) prove all derandomised slots of a
-//! curve with **one batched Spartan** ([`spartan`]: one outer zero-check, one inner
-//! sum-check, one opening, instances of different sizes without padding to the largest);
+//! slot that is *not exactly* the default instance (nor a leaf root's merge slot): draw a
+//! random satisfying relaxed pair of the slot's shape (`sample_random_instance_witness`),
+//! fold it in with `NIFSRelaxed` (transcript absorbs both instances and T) and remove the
+//! commitment blinds of the folded witness (`derandomize`, the blinds are revealed); (3)
+//! prove all derandomised slots of a curve with **one batched Spartan** ([`spartan`]: one
+//! outer zero-check, one inner sum-check, one opening, instances of different sizes without
+//! padding to the largest);
 //! (4) the proof carries every slot instance, u', κ, ρ1, ρ2, the NIFS, one [`SlotBlind`]
 //! per proven slot and one SNARK per curve.
 //!
@@ -49,8 +52,8 @@
 //! (3) compute U'_f[κ] = NIFS.verify(U'[κ], u') itself (P14: the instances the SNARKs check
 //! are derived from the hash-checked ones, never supplied); (4) per slot: if the proof has
 //! no blinding for it, the instance must be exactly DEFAULT (identity commitments, u = 0,
-//! X = 0), which the all-zero witness satisfies; otherwise fold with the revealed random
-//! instance (IO length checked; for the secondary curve also u < p, see below) and
+//! X = 0), which the all-zero witness satisfies, or be a merge slot with κ = 0; otherwise
+//! fold with the revealed random instance (IO length checked; for the secondary curve also u < p, see below) and
 //! derandomise with the revealed blinds; (5) per curve, verify the batched SNARK over
 //! exactly the derandomised slots. Soundness then follows docs/protocol.md §5 ("Decider"):
 //! SNARK soundness ⇒ the derandomised folds are satisfiable ⇒ (folding lemma) every slot
