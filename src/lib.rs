@@ -45,7 +45,7 @@
 //! (it carries the folded witnesses); a compact proof does (the decider's SNARKs see only
 //! blinded witnesses). The running instances a compact proof reveals do not tell how often
 //! each circuit ran either: the prover starts the first leaf's slots at random instances, so
-//! each revealed slot is distributed as a random satisfying instance (docs/protocol.md §3.7,
+//! each revealed slot's u and X are uniform and its commitments hiding (docs/protocol.md §3.7,
 //! §4 says precisely what is public).
 //!
 //! # Figures

@@ -37,12 +37,13 @@
 //! hashes from them. A slot that started at DEFAULT gains one 128-bit challenge in u per fold,
 //! so it would tell how many times its circuit ran, and a DEFAULT slot that it never ran. The
 //! prover therefore starts the first leaf's slots at random satisfying instances
-//! (`canopy_folding::SlotStart::Random`, docs/protocol.md §3.7): every revealed slot is then
-//! distributed as a random satisfying instance of its shape, whatever ran. **What a proof
-//! reveals:** the statement, κ, the parameters, and data distributed independently of the run
-//! given those ([`CompactProof::revealed_instances`]). A root whose first leaf started at
-//! DEFAULT (only through the folding API) still reveals per-circuit fold counts. The
-//! per-slot blinding below is redundant with random starts and is kept (its removal is left).
+//! (`canopy_folding::SlotStart::Random`, docs/protocol.md §3.7: W = 0, u and X uniform): every
+//! revealed slot's u and X are then uniform whatever ran, and its commitments are hiding.
+//! The per-slot blinding below hides its witness from the SNARK (the start leaves the
+//! witness the run's own). **What a proof reveals:** the statement, κ, the parameters, and
+//! data distributed independently of the run given those ([`CompactProof::revealed_instances`]).
+//! A root whose first leaf started at DEFAULT (only through the folding API) still reveals
+//! per-circuit fold counts.
 //!
 //! **Verifier** ([`verify`]): (1) n ≥ 1, arities, number of slots (m + 1 and 2, from the
 //! key), every IO length against its shape (2, or 3 for S_PM), κ ∈ {0, 1}, |u'.X| = 2;

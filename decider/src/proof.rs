@@ -61,8 +61,8 @@ where
 {
     /// The running instances the proof reveals (the verifier recomputes the state hashes from
     /// them): the primary slots U[0..m] and the secondary slots U'[0], U'[1]. With random slot
-    /// starts (docs/protocol.md §3.7) each is distributed as a random satisfying instance of
-    /// its shape.
+    /// starts (docs/protocol.md §3.7) their u and X are uniform and their commitments hiding,
+    /// whatever ran.
     pub fn revealed_instances(&self) -> (&[RelaxedR1CSInstance<E1>], &[RelaxedR1CSInstance<E2>]) {
         (&self.primary, &self.secondary)
     }

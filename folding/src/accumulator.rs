@@ -11,13 +11,19 @@ use crate::error::FoldingError;
 use crate::hash::{challenge, hash_full, state_hash, T_RS1, T_RS2, T_SIG, T_SLOT, T_TAU};
 use crate::params::PublicParams;
 use crate::step::StepCircuit;
+use crate::CommitmentKey;
 use crate::{E1, E2, F1, F2};
 use ff::Field;
 use nova_snark::{
     frontend::{r1cs::NovaWitness, solver::SatisfyingAssignment},
     r1cs::{R1CSInstance, R1CSWitness, RelaxedR1CSInstance, RelaxedR1CSWitness},
 };
+use nova_snark::{
+    r1cs::R1CSShape,
+    traits::{commitment::CommitmentEngineTrait, Engine},
+};
 use rand_core::OsRng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A leaf accumulator after n ≥ 1 steps.
@@ -125,10 +131,11 @@ pub enum SlotStart {
     /// a root whose first leaf started this way reveals, through each slot's u, how often
     /// each circuit was folded.
     Default,
-    /// Every slot U[0..m) and U'[0] starts at a fresh random satisfying instance, and so do
-    /// the merge slots U[m], U'[1] when `merge_slots` is set (a leaf that will be merged).
-    /// The first leaf of a run starts this way; every slot of the root is then distributed
-    /// as a random satisfying instance, whatever ran (zero knowledge of the compact proof).
+    /// Every slot U[0..m) and U'[0] starts at a fresh random satisfying instance (W = 0, u and
+    /// X uniform, E to match), and so do the merge slots U[m], U'[1] when `merge_slots` is
+    /// set (a leaf that will be merged). The first leaf of a run starts this way; the u and
+    /// X of every slot of the root (what a compact proof reveals in the clear) are then
+    /// uniform, whatever ran (docs/protocol.md §3.7).
     Random {
         /// Randomise the merge slots as well (the run will be merged).
         merge_slots: bool,
@@ -142,6 +149,45 @@ struct Starts {
     u_sec: RelaxedR1CSInstance<E2>,
     w_sec: RelaxedR1CSWitness<E2>,
     merge: Option<MergeSlots>,
+}
+
+/// A random slot start of `shape`: W = 0, u and X uniform, E = AZ∘BZ − u·CZ (so the pair
+/// satisfies the shape), fresh uniform blinds for both commitments.
+///
+/// Only u and X of a running instance are revealed in the clear (its commitments are hiding,
+/// and the decider blinds every witness with a uniform random instance before its SNARK sees
+/// it), so a uniform u and X are what the start must supply: u + (the run's u) and
+/// X + (the run's X) are then uniform whatever ran. W = 0 keeps E zero on every row whose
+/// A, B and C terms do not touch the constant or the IO columns, and so the cross terms of
+/// later folds stay as sparse as with a DEFAULT start (a start with a uniform W made every
+/// fold step ≈ 50 % slower at K = 128: every E entry, and so every cross-term entry, was
+/// dense).
+pub(crate) fn random_pair<E: Engine>(
+    shape: &R1CSShape<E>,
+    ck: &CommitmentKey<E>,
+) -> Result<(RelaxedR1CSInstance<E>, RelaxedR1CSWitness<E>), FoldingError> {
+    let n = shape.num_vars();
+    let mut z = vec![E::Scalar::ZERO; n + shape.num_io() + 1];
+    for v in z[n..].iter_mut() {
+        *v = E::Scalar::random(OsRng);
+    }
+    let (az, (bz, cz)) = rayon::join(
+        || shape.A().multiply_vec(&z),
+        || rayon::join(|| shape.B().multiply_vec(&z), || shape.C().multiply_vec(&z)),
+    );
+    let u = z[n];
+    let e: Vec<E::Scalar> = az
+        .par_iter()
+        .zip(&bz)
+        .zip(&cz)
+        .map(|((a, b), c)| *a * *b - u * *c)
+        .collect();
+    let (r_w, r_e) = (E::Scalar::random(OsRng), E::Scalar::random(OsRng));
+    let comm_w = E::CE::commit(ck, &[], &r_w);
+    let comm_e = E::CE::commit(ck, &e, &r_e);
+    let inst = RelaxedR1CSInstance::new(shape, comm_w, comm_e, u, z[n + 1..].to_vec())?;
+    let wit = RelaxedR1CSWitness::new(shape, z[..n].to_vec(), r_w, e, r_e)?;
+    Ok((inst, wit))
 }
 
 fn starts(pp: &PublicParams, start: SlotStart) -> Result<Starts, FoldingError> {
@@ -163,14 +209,14 @@ fn starts(pp: &PublicParams, start: SlotStart) -> Result<Starts, FoldingError> {
             let (u, w): (Vec<_>, Vec<_>) = pp
                 .primary
                 .iter()
-                .map(|s| s.sample_random_instance_witness(&pp.ck1))
+                .map(|s| random_pair(s, &pp.ck1))
                 .collect::<Result<Vec<_>, _>>()?
                 .into_iter()
                 .unzip();
-            let (u_sec, w_sec) = pp.secondary.sample_random_instance_witness(&pp.ck2)?;
+            let (u_sec, w_sec) = random_pair(&pp.secondary, &pp.ck2)?;
             let merge = if merge_slots {
-                let (u_pm, w_pm) = pp.pm.sample_random_instance_witness(&pp.ck1)?;
-                let (u_sm, w_sm) = pp.sm.sample_random_instance_witness(&pp.ck2)?;
+                let (u_pm, w_pm) = random_pair(&pp.pm, &pp.ck1)?;
+                let (u_sm, w_sm) = random_pair(&pp.sm, &pp.ck2)?;
                 Some(MergeSlots {
                     u_pm,
                     w_pm,

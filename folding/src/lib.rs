@@ -124,7 +124,7 @@
 //! distinct at setup.
 //!
 //! **Leaf driver** ([`Accumulator`], docs/protocol.md §3.3). `new` ([`SlotStart::Default`]) or
-//! `new_with_start` picks the slots' starts (DEFAULT, or random satisfying instances for the
+//! `new_with_start` picks the slots' starts (DEFAULT, or random satisfying instances with W = 0 for the
 //! first leaf of a run, so that the root's slots tell nothing of the run: docs/protocol.md
 //! §3.7), runs F'_{pc_0} with i = 0 and S' in its base case (x_pass = 0), which folds u_0 into
 //! U[pc_0]'s start, giving n = 1. `prove_step`: fold u' into U'[0] natively (`commit_T`, `fold`, random

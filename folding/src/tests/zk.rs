@@ -153,3 +153,18 @@ fn default_starts_leak_per_circuit_fold_counts() {
         "the distinguisher sees the fold counts ({hits} of 8)"
     );
 }
+
+/// The random starts satisfy their shapes (so a random-started slot is provable) and are
+/// fresh: two draws differ.
+#[test]
+fn random_pairs_satisfy_their_shapes() {
+    let pp = pp();
+    for s in &pp.primary {
+        let (u, w) = crate::accumulator::random_pair(s, &pp.ck1).expect("sample");
+        s.is_sat_relaxed(&pp.ck1, &u, &w).expect("satisfied");
+        let (u2, _) = crate::accumulator::random_pair(s, &pp.ck1).expect("sample");
+        assert_ne!(u, u2);
+    }
+    let (u, w) = crate::accumulator::random_pair(&pp.sm, &pp.ck2).expect("sample");
+    pp.sm.is_sat_relaxed(&pp.ck2, &u, &w).expect("satisfied");
+}
