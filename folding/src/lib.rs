@@ -124,11 +124,12 @@
 //! distinct at setup.
 //!
 //! **Leaf driver** ([`Accumulator`], docs/protocol.md §3.3). `new` ([`SlotStart::Default`]) or
-//! `new_with_start` picks the slots' starts (DEFAULT, or random satisfying instances with W = 0 for the
-//! first leaf of a run, so that the root's slots tell nothing of the run: docs/protocol.md
-//! §3.7), runs F'_{pc_0} with i = 0 and S' in its base case (x_pass = 0), which folds u_0 into
-//! U[pc_0]'s start, giving n = 1. `prove_step`: fold u' into U'[0] natively (`commit_T`, `fold`, random
-//! blind r_T) with the challenge of F'_j step 3; synthesize F'_pc → u_t; fold u_t into U[pc]
+//! `new_with_start` picks the slots' starts (DEFAULT, or random satisfying instances with
+//! W = 0 for the first leaf of a run, so that the root's revealed u and X tell nothing of the
+//! run: docs/protocol.md §3.7), runs F'_{pc_0} with i = 0 and S' in its base case
+//! (x_pass = 0), which folds u_0 into U[pc_0]'s start, giving n = 1. `prove_step`: fold u'
+//! into U'[0] natively (`commit_T`, `fold`, random blind r_T) with the challenge of F'_j
+//! step 3; synthesize F'_pc → u_t; fold u_t into U[pc]
 //! with the challenge of S' step 3; synthesize S' → the new u'. Fresh ρ per hash output.
 //!
 //! **Why a false accumulator cannot verify.** `verify` recomputes h and g with its own pp and
