@@ -190,6 +190,13 @@ fn counts() -> Result<(), String> {
             (pc + s.secondary.0) / k
         );
     }
+    // what the per-block units (register hash, binding chain, clock, sum) cost at the default K
+    let k = 128;
+    let big = block_counts(k)?;
+    println!("\nPer-block units at K = {k} (whole block, then per instruction):");
+    for (unit, n) in big.counts.iter().filter(|(u, _)| u.starts_with("block/")) {
+        println!("  {unit}: {n} ({:.1} per instruction)", *n as f64 / k as f64);
+    }
     Ok(())
 }
 
