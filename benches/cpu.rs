@@ -195,7 +195,10 @@ fn counts() -> Result<(), String> {
     let big = block_counts(k)?;
     println!("\nPer-block units at K = {k} (whole block, then per instruction):");
     for (unit, n) in big.counts.iter().filter(|(u, _)| u.starts_with("block/")) {
-        println!("  {unit}: {n} ({:.1} per instruction)", *n as f64 / k as f64);
+        println!(
+            "  {unit}: {n} ({:.1} per instruction)",
+            *n as f64 / k as f64
+        );
     }
     Ok(())
 }
