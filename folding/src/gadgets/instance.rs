@@ -4,19 +4,11 @@ use super::conv::{bits_to_bignat, conv250};
 use crate::encoding::{to_int, LIMB_WIDTH, N_LIMBS};
 use ff::{Field, PrimeField};
 use nova_snark::{
-    frontend::{
-        num::AllocatedNum, AllocatedBit, Boolean, ConstraintSystem, LinearCombination,
-        SynthesisError,
-    },
-    gadgets::{
-        ecc::AllocatedPoint,
-        nonnative::bignat::{BigNat, BigNatParams},
-        utils::conditionally_select_bignat,
-    },
+    frontend::{num::AllocatedNum, AllocatedBit, Boolean, ConstraintSystem, SynthesisError},
+    gadgets::{ecc::AllocatedPoint, nonnative::bignat::BigNat, utils::conditionally_select_bignat},
     r1cs::{R1CSInstance, RelaxedR1CSInstance},
     traits::{commitment::CommitmentTrait, Engine},
 };
-use num_bigint::BigInt;
 
 /// Constrains a point to the canonical identity encoding: `x·inf = 0` and `y·inf = 0`
 /// (P8; `inf` is already boolean from `AllocatedPoint::alloc`).
@@ -52,34 +44,6 @@ pub fn alloc_point<E: Engine, CS: ConstraintSystem<E::Base>>(
         p.check_on_curve(cs.namespace(|| "on curve"))?;
     }
     Ok(p)
-}
-
-/// The constant identity point `(0, 0, 1)` built from shared `zero` / `one` variables.
-pub fn identity<E: Engine>(
-    zero: &AllocatedNum<E::Base>,
-    one: &AllocatedNum<E::Base>,
-) -> AllocatedPoint<E> {
-    AllocatedPoint {
-        x: zero.clone(),
-        y: zero.clone(),
-        is_infinity: one.clone(),
-    }
-}
-
-/// A constant BigNat (4 × 64-bit limbs, linear combinations of the constant 1: no variable).
-pub fn bignat_constant<F: PrimeField, CS: ConstraintSystem<F>>(v: &BigInt) -> BigNat<F> {
-    let limb_vals: Vec<F> =
-        nova_snark::gadgets::nonnative::bignat::nat_to_limbs(v, LIMB_WIDTH, N_LIMBS)
-            .unwrap_or_else(|_| vec![F::ZERO; N_LIMBS]);
-    BigNat {
-        limbs: limb_vals
-            .iter()
-            .map(|l| LinearCombination::zero() + (*l, CS::one()))
-            .collect(),
-        limb_values: Some(limb_vals),
-        value: Some(v.clone()),
-        params: BigNatParams::new(LIMB_WIDTH, N_LIMBS),
-    }
 }
 
 fn limbs_to_nums<F: PrimeField, CS: ConstraintSystem<F>>(
@@ -178,23 +142,6 @@ impl<E: Engine> AllocatedRelaxed<E> {
         Ok(Self { w, e, u, x })
     }
 
-    /// The constant DEFAULT_ℓ (identity points, u = 0, X = 0): no witness at all (P6).
-    pub fn default_const<CS: ConstraintSystem<E::Base>>(
-        zero: &AllocatedNum<E::Base>,
-        one: &AllocatedNum<E::Base>,
-        ell: usize,
-    ) -> Self {
-        let z = BigInt::from(0u8);
-        Self {
-            w: identity(zero, one),
-            e: identity(zero, one),
-            u: bignat_constant::<E::Base, CS>(&z),
-            x: (0..ell)
-                .map(|_| bignat_constant::<E::Base, CS>(&z))
-                .collect(),
-        }
-    }
-
     /// `rel(U)` as a list of variables to absorb.
     pub fn elems<CS: ConstraintSystem<E::Base>>(
         &self,
@@ -233,24 +180,6 @@ impl<E: Engine> AllocatedRelaxed<E> {
                 .collect::<Result<Vec<_>, _>>()?;
         Ok(Self { w, e, u, x })
     }
-}
-
-/// `rel(DEFAULT_ℓ)` from the shared zero / one variables: no constraint.
-pub fn default_elems<F: PrimeField>(
-    zero: &AllocatedNum<F>,
-    one: &AllocatedNum<F>,
-    ell: usize,
-) -> Vec<AllocatedNum<F>> {
-    let mut out = vec![
-        zero.clone(),
-        zero.clone(),
-        one.clone(),
-        zero.clone(),
-        zero.clone(),
-        one.clone(),
-    ];
-    out.extend(std::iter::repeat_n(zero.clone(), N_LIMBS * (1 + ell)));
-    out
 }
 
 /// An allocated strict instance of engine `E`: W on the curve and canonical, each X value a
@@ -304,20 +233,6 @@ impl<E: Engine> AllocatedStrict<E> {
         let mut out = pt_elems(&self.w).to_vec();
         out.extend(self.x.iter().cloned());
         out
-    }
-
-    /// `relax(u) = (W, identity, 1, X)` reusing the conv250 limbs.
-    pub fn relax<CS: ConstraintSystem<E::Base>>(
-        &self,
-        zero: &AllocatedNum<E::Base>,
-        one: &AllocatedNum<E::Base>,
-    ) -> AllocatedRelaxed<E> {
-        AllocatedRelaxed {
-            w: self.w.clone(),
-            e: identity(zero, one),
-            u: bignat_constant::<E::Base, CS>(&BigInt::from(1u8)),
-            x: self.x_bn.clone(),
-        }
     }
 }
 

@@ -393,3 +393,50 @@ fn p5_over_range_limbs_pass_allocation_but_not_the_hash_check() {
         }
     }
 }
+
+/// docs/protocol.md §3.7: `alloc_checked`, used for slot starts that no earlier circuit
+/// computed on, adds to plain `alloc` exactly the curve check of both points (the check
+/// `p8_…` shows rejects an off-curve point) and a 64-bit range check of each of the
+/// 4·(1 + ℓ) limbs of u and X (nova-snark's `assert_well_formed`, at least 64 booleans per
+/// limb), so a limb outside [0, 2^64) has no satisfying assignment. Counted on shapes, so
+/// dropping either check from `alloc_checked` fails this test.
+#[test]
+fn checked_allocation_adds_curve_and_limb_range_checks() {
+    use nova_snark::frontend::shape_cs::ShapeCS;
+    let count = |f: &dyn Fn(&mut ShapeCS<E1>)| {
+        let mut cs = ShapeCS::<E1>::new();
+        f(&mut cs);
+        cs.num_constraints()
+    };
+    let ell = 2;
+    let plain = count(&|cs| {
+        AllocatedRelaxed::<E2>::alloc(cs.namespace(|| "U"), None, ell).unwrap();
+    });
+    let checked = count(&|cs| {
+        AllocatedRelaxed::<E2>::alloc_checked(cs.namespace(|| "U"), None, ell).unwrap();
+    });
+    let curve = count(&|cs| {
+        alloc_point::<E2, _>(cs.namespace(|| "p"), None, true).unwrap();
+    }) - count(&|cs| {
+        alloc_point::<E2, _>(cs.namespace(|| "p"), None, false).unwrap();
+    });
+    // one 4-limb BigNat's `assert_well_formed`, the range check of one scalar
+    let bignat = |cs: &mut ShapeCS<E1>| {
+        nova_snark::gadgets::nonnative::bignat::BigNat::<F1>::alloc_from_nat(
+            cs.namespace(|| "n"),
+            || Ok(BigInt::from(0u8)),
+            crate::encoding::LIMB_WIDTH,
+            crate::encoding::N_LIMBS,
+        )
+        .unwrap()
+    };
+    let range = count(&|cs| {
+        bignat(cs)
+            .assert_well_formed(cs.namespace(|| "wf"))
+            .unwrap();
+    }) - count(&|cs| {
+        bignat(cs);
+    });
+    assert!(curve > 0 && range >= 4 * 64);
+    assert_eq!(checked - plain, 2 * curve + (1 + ell) * range);
+}

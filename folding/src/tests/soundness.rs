@@ -254,17 +254,22 @@ fn p7_base_case_consumes_the_leaf_start_and_pc_is_enforced() {
     assert!(!cs.is_satisfied());
 }
 
-#[test]
-fn p11_out_of_range_selector_is_unsatisfiable() {
-    let (c, pp) = pp_three();
+/// The strict instance of F'_0's base step from z = (1, 0) (what S' sees in its base case).
+fn base_step_instance(pp: &PublicParams, c: &[Sq]) -> R1CSInstance<E1> {
     let inputs = base_inputs(pp, 0, vec![F1::ONE, F1::ZERO], 0, vec![F1::ONE, F1::ZERO]);
     let mut cs = SatisfyingAssignment::<E1>::with_capacity(3, pp.primary[0].num_vars());
     PrimaryCircuit::new(0, &c[0], &pp.ro1, Some(inputs))
         .synthesize(&mut cs)
         .unwrap();
-    let (u, _) = cs
-        .r1cs_instance_and_witness(&pp.primary[0], &pp.ck1, &mut OsRng)
-        .unwrap();
+    cs.r1cs_instance_and_witness(&pp.primary[0], &pp.ck1, &mut OsRng)
+        .unwrap()
+        .0
+}
+
+#[test]
+fn p11_out_of_range_selector_is_unsatisfiable() {
+    let (c, pp) = pp_three();
+    let u = base_step_instance(pp, c);
     let run = |k: u64| {
         let inputs = SecondaryInputs {
             pp: pp.digest2,
@@ -301,20 +306,11 @@ fn p11_out_of_range_selector_is_unsatisfiable() {
 #[test]
 fn base_case_slot_start_is_bound_before_the_challenge() {
     let (c, pp) = pp_one();
-    let inputs = base_inputs(pp, 0, vec![F1::ONE, F1::ZERO], 0, vec![F1::ONE, F1::ZERO]);
-    let mut cs = SatisfyingAssignment::<E1>::with_capacity(3, pp.primary[0].num_vars());
-    PrimaryCircuit::new(0, &c[0], &pp.ro1, Some(inputs))
-        .synthesize(&mut cs)
-        .unwrap();
-    let (u, _) = cs
-        .r1cs_instance_and_witness(&pp.primary[0], &pp.ck1, &mut OsRng)
-        .unwrap();
-    let start = pp.primary[0]
-        .sample_random_instance_witness(&pp.ck1)
+    let u = base_step_instance(pp, c);
+    let start = crate::accumulator::random_pair(&pp.primary[0], &pp.ck1)
         .unwrap()
         .0;
-    let other = pp.primary[0]
-        .sample_random_instance_witness(&pp.ck1)
+    let other = crate::accumulator::random_pair(&pp.primary[0], &pp.ck1)
         .unwrap()
         .0;
     let run = |open_instead: Option<RelaxedR1CSInstance<E1>>| {
@@ -575,7 +571,7 @@ fn step_with_reset(pp: &PublicParams, c: &[Sq], acc: &Accumulator, reset: Reset)
 /// whose X0 is not the x_pass its witness computed, which does not satisfy S_j:
 /// * secondary-only (F'_j continues, keeping n and the start in h; S' drops the primary
 ///   slots holding the earlier steps — here a false one): S' needs X0 = 0, the forged
-///   instance becomes U[0] = relax(u) and fails;
+///   instance is folded into U[0]'s (DEFAULT) start, giving r·relax(u), and fails;
 /// * primary-only (F'_j restarts at a state of the prover's choice with n = 1; S' keeps
 ///   the old slots): S' needs X0 = g, the forged instance is folded into U[0], which fails.
 ///
