@@ -200,7 +200,86 @@ fn counts() -> Result<(), String> {
             *n as f64 / k as f64
         );
     }
+
+    // option B of issue 18, projected: F' without the binding chain, S' with the gadgets
+    // option B adds (counted, not built)
+    let delta = option_b_secondary_delta(2)?;
+    println!(
+        "\n## Option A (built) against option B (commitment-carrying, projected: F' − block/chain, \
+         S' + {delta} counted gadgets), per fold step, m = 2"
+    );
+    println!("| K | A: F' + S' | A per instruction | block/chain | B: F' + S' (projected) | B per instruction | B − A |");
+    println!("|---|---|---|---|---|---|---|");
+    for k in [16usize, 64, 128] {
+        let bp = BlockParams::new(k, MEMORY).map_err(|e| e.to_string())?;
+        let s =
+            PublicParams::augmented_sizes(&CanopyStep::shapes(&bp)).map_err(|e| e.to_string())?;
+        let a = s.primary[0].0 + s.secondary.0;
+        let chain = block_counts(k)?
+            .counts
+            .get("block/chain")
+            .copied()
+            .unwrap_or(0);
+        let b = a - chain + delta;
+        println!(
+            "| {k} | {a} | {:.1} | {chain} | {b} | {:.1} | {:+} ({:+.2}%) |",
+            a as f64 / k as f64,
+            b as f64 / k as f64,
+            b as i64 - a as i64,
+            100.0 * (b as f64 - a as f64) / a as f64
+        );
+    }
     Ok(())
+}
+
+/// What option B of issue 18 (commitment-carrying folding, not built) would add to S' per
+/// fold step, counted from the gadgets it would need, synthesized here: the strict instance's
+/// second commitment C_ω (allocated, on the curve), its fold `U.C_ω + [r]u.C_ω` (a 128-bit
+/// `scalar_mul` and an `add`), the three more elements that C_ω adds to each hash of a
+/// relaxed instance (d(U[k]) and d(V)) and to the challenge r's transcript, the chain's
+/// digest IC in g_in and g_out, and the chain step IC' = H(IC, C_ω).
+fn option_b_secondary_delta(m: usize) -> Result<usize, String> {
+    use canopy_folding::gadgets::hash::hash_full_gadget;
+    use canopy_folding::gadgets::instance::{alloc_point, Challenge};
+    use canopy_folding::{E2, F2};
+    use nova_snark::frontend::{shape_cs::ShapeCS, AllocatedBit};
+    use nova_snark::provider::poseidon::PoseidonConstantsCircuit;
+    let e = |e: SynthesisError| e.to_string();
+    let consts = PoseidonConstantsCircuit::<F2>::default();
+    // constraints of hashing n elements (tag included by the gadget)
+    let hash = |n: usize| -> Result<usize, String> {
+        let mut cs = ShapeCS::<E2>::new();
+        let elems = (0..n)
+            .map(|i| AllocatedNum::alloc(cs.namespace(|| format!("e{i}")), || Ok(F2::ZERO)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(e)?;
+        let before = cs.num_constraints();
+        hash_full_gadget(cs.namespace(|| "h"), &consts, 1, &elems).map_err(e)?;
+        Ok(cs.num_constraints() - before)
+    };
+    let grow = |n: usize, d: usize| -> Result<usize, String> { Ok(hash(n + d)? - hash(n)?) };
+    let mut cs = ShapeCS::<E2>::new();
+    let bits = (0..canopy_folding::CHALLENGE_BITS)
+        .map(|i| AllocatedBit::alloc(cs.namespace(|| format!("r{i}")), Some(false)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(e)?;
+    let r = Challenge::<F2>::from_bits(bits);
+    let before = cs.num_constraints();
+    let big = alloc_point::<E1, _>(cs.namespace(|| "U.C_w"), None, false).map_err(e)?;
+    let small = alloc_point::<E1, _>(cs.namespace(|| "u.C_w"), None, true).map_err(e)?;
+    let r_small = small
+        .scalar_mul(cs.namespace(|| "r*u.C_w"), &r.bits)
+        .map_err(e)?;
+    big.add(cs.namespace(|| "U.C_w + r*u.C_w"), &r_small)
+        .map_err(e)?;
+    let fold = cs.num_constraints() - before;
+    // element counts of today's S' hashes (folding/src/circuit/secondary.rs): a relaxed
+    // primary instance is W, E (3 each), u (4 limbs) and 2 X values (4 limbs each); r absorbs
+    // pp, k, d_sel, u = (W, X0, X1) and T; g absorbs pp, m + 1 digests and a blind
+    let relaxed = 10 + 4 * 2;
+    let r_elems = 3 + 5 + 3;
+    let g_elems = 2 + m + 1;
+    Ok(fold + 2 * grow(relaxed, 3)? + grow(r_elems, 3)? + 2 * grow(g_elems, 1)? + hash(4)?)
 }
 
 fn vm_hwm_kib() -> Option<u64> {
