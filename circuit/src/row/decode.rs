@@ -207,8 +207,9 @@ impl Kind {
 /// The decoded instruction word inside the circuit.
 pub(crate) struct Decoded<F: PrimeField> {
     pub rd: Expr<F>,
-    pub rs1: Expr<F>,
-    pub rs2: Expr<F>,
+    /// The bits of rs1 and rs2, least significant first (booleans of the word's decomposition).
+    pub rs1_bits: Vec<Expr<F>>,
+    pub rs2_bits: Vec<Expr<F>>,
     pub imm_i: Expr<F>,
     pub imm_s: Expr<F>,
     pub imm_b: Expr<F>,
@@ -284,8 +285,8 @@ pub(crate) fn decode<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
     enforce_eq(cs, "one kind", &total, &Expr::from_u64(1));
     Ok(Decoded {
         rd: field(&bits, 7, 11, 0),
-        rs1: field(&bits, 15, 19, 0),
-        rs2: field(&bits, 20, 24, 0),
+        rs1_bits: bits[15..20].to_vec(),
+        rs2_bits: bits[20..25].to_vec(),
         imm_i,
         imm_s,
         imm_b,

@@ -573,11 +573,9 @@ where
     // Registers and operands.
     let (a, v2) = {
         let cs = &mut cs.namespace(|| "regs read");
-        let e1 = regs::onehot32(cs, "rs1", &dec.rs1)?;
-        let e2 = regs::onehot32(cs, "rs2", &dec.rs2)?;
         (
-            regs::read(cs, "a", &e1, &regs)?,
-            regs::read(cs, "v2", &e2, &regs)?,
+            regs::read(cs, "a", &dec.rs1_bits, &regs)?,
+            regs::read(cs, "v2", &dec.rs2_bits, &regs)?,
         )
     };
     let opimm = dec.any(&[Addi, Slti, Sltiu, Xori, Ori, Andi, Slli, Srli, Srai]);
