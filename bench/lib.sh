@@ -22,7 +22,7 @@ machine() {
 commit() {
     local c dirty=""
     c=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-    git -C "$BENCH_ROOT" diff --quiet HEAD -- src vm folding decider pcd-tree coprocessors cli 2>/dev/null \
+    git -C "$BENCH_ROOT" diff --quiet HEAD -- src vm circuit folding decider pcd-tree coprocessors cli guest benches 2>/dev/null \
         || dirty=" (with uncommitted changes in the working tree)"
     echo "$c$dirty"
 }

@@ -15,17 +15,18 @@
 #   tree    bench/tree.sh          PCD tree: merge sizes, leaf/merge time, threads, MPI, memory
 #   copro   bench/copro.sh         SHA-256 coprocessor vs software, uncalled coprocessors
 #   decider bench/decider.sh       compact proofs: decider time, sizes, verify time
+#   folding bench/folding.sh       option A vs B (issue 18), fib(150) at K = 128, CLI end to end
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-ALL="vm cpu tree copro decider"
+ALL="vm cpu tree copro decider folding"
 QUICK=0; MODE=all; ONLY=""
 for a in "$@"; do
     case "$a" in
         --quick) QUICK=1 ;;
         --reuse) MODE=reuse ;;
         --assemble) MODE=none ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
-        vm|cpu|tree|copro|decider) ONLY+="$a " ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        vm|cpu|tree|copro|decider|folding) ONLY+="$a " ;;
         *) echo "report.sh: unknown argument $a" >&2; exit 2 ;;
     esac
 done
@@ -60,6 +61,7 @@ measure() {
         tree) bash "$BENCH_ROOT/bench/tree.sh" $(q) >/dev/null ;;
         copro) bash "$BENCH_ROOT/bench/copro.sh" $(q) >/dev/null ;;
         decider) bash "$BENCH_ROOT/bench/decider.sh" $(q) >/dev/null ;;
+        folding) bash "$BENCH_ROOT/bench/folding.sh" $(q) >/dev/null ;;
     esac
 }
 
@@ -79,7 +81,7 @@ done
 title() {
     case "$1" in
         vm) echo "VM speed" ;; cpu) echo "CPU circuit" ;; tree) echo "PCD tree" ;;
-        copro) echo "Coprocessors" ;; decider) echo "Decider" ;;
+        copro) echo "Coprocessors" ;; decider) echo "Decider" ;; folding) echo "Folding" ;;
     esac
 }
 how() {

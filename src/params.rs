@@ -12,11 +12,11 @@ use crate::error::ParamsError;
 use crate::field;
 
 /// Default rows (instructions) per fold step, chosen from measurements (BENCHMARKS.md, "CPU
-/// circuit"): with the memory argument a row costs ≈ 1,045 constraints, so the ≈ 32k fixed per
-/// step (register hash, chain, folding wrapper, secondary circuit) is ≈ 19% of a K = 128 step;
-/// fib(150) proves at 72 / 195 / 289 / 375 instructions/s for K = 16 / 64 / 128 / 256 on 2
-/// cores, while setup time, the commitment key and peak memory grow with K (K = 128: 15 s
-/// setup, ≈ 610 MiB peak).
+/// circuit" and "Folding"): with the memory argument a row costs ≈ 930 constraints, so the
+/// ≈ 38k fixed per step (register hash, chain, folding wrapper, secondary circuit) is ≈ 24% of
+/// a K = 128 step; fib(150) proved at 72 / 195 / 289 / 375 instructions/s for K = 16 / 64 / 128
+/// / 256 on 2 cores, while setup time, the commitment key and peak memory grow with K
+/// (K = 128: 15 s setup, ≈ 610 MiB peak).
 pub const DEFAULT_BLOCK_SIZE: usize = 128;
 
 /// Magic of a serialised parameters file.

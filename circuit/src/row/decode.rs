@@ -2,15 +2,16 @@
 //! combinations of the bits, free), and one Boolean flag per instruction kind.
 //!
 //! A kind is accepted by `f_k * (Σ_{j ∈ mask_k} 2^j b_j - match_k) = 0`: the masked bits are an
-//! injective key, so a set flag proves the word has the kind's fixed bits. Exactly one flag (or
-//! the idle flag) is set. There is no flag for EBREAK, CSR instructions or any other word the
+//! injective key, so a nonzero flag proves the word has the kind's fixed bits. The flags and
+//! the idle flag sum to 1; since no word matches two kinds, that makes the flags bits, exactly
+//! one of them (or the idle flag) set, without a booleanity constraint per flag. There is no flag for EBREAK, CSR instructions or any other word the
 //! VM rejects, so such rows are unsatisfiable. `custom-0` has a flag; the row then requires a
 //! registered coprocessor selector.
 
 use ff::{PrimeField, PrimeFieldBits};
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
 
-use super::bits::{alloc_bit, decompose, enforce_eq, enforce_zero_product, pow2, Expr};
+use super::bits::{alloc, decompose, enforce_eq, enforce_zero_product, pow2, Expr};
 use canopy_vm::decode::Instruction;
 
 /// The instruction kinds the row circuit executes (RV32IM, FENCE, FENCE.I, ECALL, custom-0).
@@ -246,12 +247,29 @@ fn field<F: PrimeField>(bits: &[Expr<F>], lo: usize, hi: usize, shift: u32) -> E
 
 /// Decodes `word` (allocated by the caller, a u32 by this decomposition) into bits, fields,
 /// immediates and kind flags. `idle` is the incoming halted flag; `kind` the witness's kind
-/// (`None` on idle rows). Cost: 33 (bits) + 48 (flag booleans) + 48 (keys) + 1 (sum).
+/// (`None` on idle rows). Cost: 33 (bits) + 1 (idle is a bit) + 49 (keys) + 1 (sum).
 pub(crate) fn decode<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
     cs: &mut CS,
     word: &Expr<F>,
     idle: &Expr<F>,
     kind: Option<Kind>,
+) -> Result<Decoded<F>, SynthesisError> {
+    decode_with_flags(cs, word, idle, |k| {
+        if kind == Some(k) {
+            F::ONE
+        } else {
+            F::ZERO
+        }
+    })
+}
+
+/// [`decode`] with the flags' values given by `flag` (an honest prover's is the indicator of
+/// the word's kind; tests give others).
+fn decode_with_flags<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
+    cs: &mut CS,
+    word: &Expr<F>,
+    idle: &Expr<F>,
+    flag: impl Fn(Kind) -> F,
 ) -> Result<Decoded<F>, SynthesisError> {
     let bits = decompose(cs, "word", word, 32)?;
     let sign = bits[31].clone();
@@ -267,9 +285,14 @@ pub(crate) fn decode<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
         + &bits[20].scale(pow2(11))
         + &field(&bits, 12, 19, 12)
         + &sign.scale(top(20));
+    // The flags need no booleanity constraints of their own: the kinds' patterns are pairwise
+    // disjoint (`tests::kind_patterns_are_disjoint`), so a word matches at most one kind k*,
+    // and for every other kind the key differs from its match (integers below 2^32), which
+    // forces the flag to 0. The sum then makes f_k* = 1 − idle, a bit once idle is one.
+    enforce_zero_product(cs, "idle:bool", idle, &idle.not());
     let mut flags = Vec::with_capacity(NUM_KINDS);
     for k in Kind::ALL {
-        let f = alloc_bit(cs, &format!("f_{k:?}"), kind == Some(k))?;
+        let f = alloc(cs, &format!("f_{k:?}"), flag(k))?;
         let (mask, matched) = k.mask_match();
         let mut key = Expr::zero();
         for (j, b) in bits.iter().enumerate() {
@@ -296,4 +319,82 @@ pub(crate) fn decode<F: PrimeFieldBits, CS: ConstraintSystem<F>>(
         idle: idle.clone(),
         selector: field(&bits, 12, 14, 0) + &field(&bits, 25, 31, 3),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::row::bits::alloc_num;
+    use ff::Field;
+    use nova_snark::frontend::test_cs::TestConstraintSystem;
+    use nova_snark::provider::bn256_grumpkin::bn256::Scalar as F;
+
+    const ADD_X1_X2_X3: u32 = 0x0031_00b3;
+
+    /// Decodes `word` with the idle flag `idle` and the flags `flag`; true if satisfied.
+    fn satisfied(word: u32, idle: u64, flag: impl Fn(Kind) -> F) -> bool {
+        let mut cs = TestConstraintSystem::<F>::new();
+        let w = alloc_num(&mut cs, "word", F::from(word as u64)).unwrap().1;
+        let i = alloc_num(&mut cs, "idle", F::from(idle)).unwrap().1;
+        decode_with_flags(&mut cs, &w, &i, flag).unwrap();
+        cs.is_satisfied()
+    }
+
+    fn one_if(k: Kind) -> impl Fn(Kind) -> F {
+        move |j| if j == k { F::ONE } else { F::ZERO }
+    }
+
+    #[test]
+    fn decode_accepts_the_kind_of_the_word_only() {
+        assert_eq!(Kind::of_word(ADD_X1_X2_X3), Some(Kind::Add));
+        assert!(satisfied(ADD_X1_X2_X3, 0, one_if(Kind::Add)));
+        assert!(satisfied(ADD_X1_X2_X3, 1, |_| F::ZERO), "an idle row");
+        assert!(
+            !satisfied(ADD_X1_X2_X3, 0, one_if(Kind::Sub)),
+            "another kind"
+        );
+        assert!(
+            !satisfied(ADD_X1_X2_X3, 0, |_| F::ZERO),
+            "no kind on an active row"
+        );
+        assert!(
+            !satisfied(ADD_X1_X2_X3, 1, one_if(Kind::Add)),
+            "a kind on an idle row"
+        );
+    }
+
+    #[test]
+    fn decode_rejects_flags_that_are_not_bits() {
+        let half = F::from(2).invert().unwrap();
+        // half ADD, half SUB: SUB's key does not match
+        assert!(!satisfied(ADD_X1_X2_X3, 0, |k| match k {
+            Kind::Add | Kind::Sub => half,
+            _ => F::ZERO,
+        }));
+        // 2·ADD − SUB sums to 1 too
+        assert!(!satisfied(ADD_X1_X2_X3, 0, |k| match k {
+            Kind::Add => F::from(2),
+            Kind::Sub => -F::ONE,
+            _ => F::ZERO,
+        }));
+        // idle = 2 (halted and pending at once) with f_ADD = −1: only idle's bit check stops it
+        assert!(!satisfied(ADD_X1_X2_X3, 2, |k| if k == Kind::Add {
+            -F::ONE
+        } else {
+            F::ZERO
+        }));
+    }
+
+    /// No word matches two kinds: every two patterns disagree on a bit both fix. The decoder's
+    /// flags rely on it instead of booleanity constraints.
+    #[test]
+    fn kind_patterns_are_disjoint() {
+        for (i, a) in Kind::ALL.iter().enumerate() {
+            for b in &Kind::ALL[i + 1..] {
+                let ((ma, xa), (mb, xb)) = (a.mask_match(), b.mask_match());
+                assert_eq!(xa & !ma, 0, "{a:?}: match outside its mask");
+                assert_ne!(ma & mb & (xa ^ xb), 0, "{a:?} and {b:?} overlap");
+            }
+        }
+    }
 }

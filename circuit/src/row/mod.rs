@@ -72,32 +72,32 @@
 //!
 //! # Constraint counts
 //!
-//! Measured by `tests/row_circuit.rs::constraint_counts` (one row, 16 MiB memory; the shape is
-//! the same for every instruction).
+//! Measured by `cargo bench -p canopy --bench cpu -- counts` (one row of the K = 2 block minus
+//! the K = 1 block, 16 MiB memory; the shape is the same for every instruction, so every
+//! instruction costs the whole row). `tests/row_circuit.rs::constraint_counts` prints the
+//! same units for the row alone; `tests/block_circuit.rs` pins the block.
 //!
-//! | unit | constraints | plan (§2) |
-//! |---|---|---|
-//! | fetch address (pc = 4·index, 22 bits) | 23 | |
-//! | decode + 48 kind flags | 130 | 136 |
-//! | register reads (rs1, rs2 one-hots and reads) | 132 | |
-//! | register write (x1'..x31') | 31 | |
-//! | rd: result mux (19 products), carry, range, rd one-hot | 89 | |
-//! | operands (rs1 bits, `B` select and bits) | 67 | 99 |
-//! | bitwise AND/OR/XOR | 32 | 32 |
-//! | comparator | 38 | 37 |
-//! | multiplier + shifts | 77 | 80 |
-//! | divider | 118 | 115 |
-//! | data address, byte/half selection | 66 | |
-//! | memory: alignment, address equalities, store merge | 14 | 35 (both) |
-//! | next pc | 9 | |
-//! | ecall dispatch + I/O + streams (excluding the hash) | 121 | |
-//! | stream hash (Poseidon) | 238 | 238 |
-//! | control (halted, exit code, steps) | 3 | |
-//! | custom-0 and mailbox (no coprocessor registered; +1 per registered one) | 17 | ≈20 |
-//! | **row total with Poseidon** | **1,205** | ≈1,250 |
-//!
-//! Per memory size (before the mailbox's +17): 4 KiB 1,164, 16 MiB 1,188, 4 GiB 1,204 (address bits). The plan's register
-//! file estimate (183) compares with reads + write + rd one-hot = 197.
+//! | unit | constraints |
+//! |---|---|
+//! | memory argument: fetch access, data access (LogUp, 32-bit time gaps) | 36 + 37 |
+//! | leaf tags, W check | 4 |
+//! | fetch address (pc = 4·index) | 23 |
+//! | decode: 32 bits, idle is a bit, 49 kind keys, one sum (flags need no bit checks, see [`decode`]) | 84 |
+//! | register reads: two 31-constraint selection trees over rs1's and rs2's bits | 62 |
+//! | register write (x1'..x31') | 31 |
+//! | rd: result mux (19 products), carry, range, rd one-hot | 90 |
+//! | operands (rs1 bits, `B` select and bits) | 67 |
+//! | bitwise AND/OR/XOR | 32 |
+//! | comparator | 38 |
+//! | multiplier + shifts | 77 |
+//! | divider | 118 |
+//! | data address, byte/half selection | 66 |
+//! | memory: alignment, address equalities, store merge | 14 |
+//! | next pc | 9 |
+//! | ecall dispatch + I/O + stream fingerprints | 122 |
+//! | control (halted, exit code, steps) | 3 |
+//! | custom-0 and mailbox (no coprocessor registered) | 14 |
+//! | **row total** | **927** |
 
 mod alu;
 mod bits;
