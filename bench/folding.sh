@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Issue 18 figures, one run: constraints per fold step for option A (the binding chain, built)
 # and option B (commitment-carrying folding, projected from the gadgets it would add), proven
-# instructions/s on fib(N) at the default K with 1 and 2 threads, nova-snark's fold step at
-# the same primary size, and the CLI end to end (folding, decider, verify) on 2 threads.
+# instructions/s on fib(N) at the default K with 1 and 2 threads (and at ALT), nova-snark's fold
+# step at the same primary size, and the CLI end to end (folding, decider, verify) on 2 threads
+# at K and ALT, twice each, alternating.
 #
-#   bash bench/folding.sh             # K = 128, fib(150)
-#   K=64 N=600 bash bench/folding.sh
+#   bash bench/folding.sh             # K = 112 (the default), fib(150); K = 128 for comparison
+#   K=64 ALT=128 N=600 bash bench/folding.sh
 #
 # Writes bench/results/folding.md (and prints it). See benches/cpu.rs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-K=${K:-128}; N=${N:-150}
+K=${K:-112}; ALT=${ALT:-128}; N=${N:-150}
 [ "${1:-}" = "--quick" ] && true # one size only
 out="$RESULTS/folding.md"
 cpu() { (cd "$BENCH_ROOT" && cargo bench -q -p canopy --bench cpu -- "$@"); }
@@ -19,12 +20,14 @@ canopy="$TARGET/release/canopy"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '%s' "$N" >"$tmp/in"
-# the parameters for K, set up (or loaded) once before anything is timed
-cpu prove "$K" 5 >/dev/null
-"$canopy" prove "$BENCH_ROOT/guest/examples/fib.elf" --input "$tmp/in" --block-size "$K" --full -o "$tmp/warm.proof" >/dev/null 2>&1
+# the parameters for K and ALT, set up (or loaded) once before anything is timed
+for k in "$K" "$ALT"; do
+    cpu prove "$k" 5 >/dev/null
+    "$canopy" prove "$BENCH_ROOT/guest/examples/fib.elf" --input "$tmp/in" --block-size "$k" --full -o "$tmp/warm.proof" >/dev/null 2>&1
+done
 {
     header folding "Folding: option A against option B (issue 18), throughput at the default K" \
-        "bash bench/folding.sh (K = $K, N = $N)"
+        "bash bench/folding.sh (K = $K and $ALT, N = $N)"
     echo "### Constraints per fold step: option A (built) and option B (projected)"
     echo
     echo "\`cargo bench -p canopy --bench cpu -- counts\`. Option B is **projected, not built**: today's F' without"
@@ -35,7 +38,7 @@ cpu prove "$K" 5 >/dev/null
     echo
     cpu counts | sed -n '/^## Option A/,$p' | sed 1d
     echo
-    echo "### Proving fib($N) at K = $K (\`cargo bench -p canopy --bench cpu -- prove $K $N\`, one process each)"
+    echo "### Proving fib($N) (\`cargo bench -p canopy --bench cpu -- prove K $N\`, one process each)"
     echo
     echo "instr/s is instructions over the whole \`Prover::prove\` (phase 1, every fold step including the audit steps)."
     echo
@@ -44,7 +47,10 @@ cpu prove "$K" 5 >/dev/null
     for t in 1 2; do
         echo "| $t $(RAYON_NUM_THREADS=$t cpu prove "$K" "$N" | tail -n 1)"
     done
-    prim=$(cpu counts | awk -F'|' -v k="$K" '$2+0 == k && NF > 8 {gsub(/ /, "", $4); print $4; exit}')
+    echo "| 2 $(RAYON_NUM_THREADS=2 cpu prove "$ALT" "$N" | tail -n 1)"
+    echo
+    cpu sizes "$K" "$ALT"
+    prim=$(cpu sizes "$K" | awk -F'|' -v k="$K" '$2+0 == k {gsub(/ /, "", $3); print $3; exit}')
     echo
     echo "### nova-snark's fold step at the same primary size (\`cargo bench -p canopy --bench cpu -- nova $((prim - 9986))\`, 2 threads)"
     echo
@@ -53,24 +59,26 @@ cpu prove "$K" 5 >/dev/null
     echo
     cpu nova "$((prim - 9986))"
     echo
-    echo "### The CLI end to end: \`canopy prove fib.elf --input ($N) --block-size $K --threads 2 --json\`, then \`canopy verify\`"
+    echo "### The CLI end to end: \`canopy prove fib.elf --input ($N) --block-size K --threads 2 --json\`, then \`canopy verify\` (K = $K, $ALT, $K, $ALT)"
     echo
-    /usr/bin/time -f '%e %M' -o "$tmp/time" "$canopy" prove "$BENCH_ROOT/guest/examples/fib.elf" --input "$tmp/in" \
-        --block-size "$K" --threads 2 --json -o "$tmp/fib.proof" >"$tmp/json" 2>/dev/null
-    t0=$(now)
-    "$canopy" verify "$tmp/fib.proof" --program "$BENCH_ROOT/guest/examples/fib.elf" --input "$tmp/in" >/dev/null 2>&1
-    t1=$(now)
-    python3 - "$tmp/json" "$tmp/time" "$(echo "$t1 - $t0" | bc -l)" <<'PY'
+    echo "| K | instructions | fold steps | constraints per instruction | params | folding | decider | compact proof | whole process | instr/s over folding | over folding + decider | verify (process) | peak RSS |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    for k in "$K" "$ALT" "$K" "$ALT"; do
+        /usr/bin/time -f '%e %M' -o "$tmp/time" "$canopy" prove "$BENCH_ROOT/guest/examples/fib.elf" --input "$tmp/in" \
+            --block-size "$k" --threads 2 --json -o "$tmp/fib.proof" >"$tmp/json" 2>/dev/null
+        t0=$(now)
+        "$canopy" verify "$tmp/fib.proof" --program "$BENCH_ROOT/guest/examples/fib.elf" --input "$tmp/in" >/dev/null 2>&1
+        t1=$(now)
+        python3 - "$tmp/json" "$tmp/time" "$(echo "$t1 - $t0" | bc -l)" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1])); t = j["timings"]
 wall, rss = open(sys.argv[2]).read().split()
 n = j["instructions"]
-print("| instructions | fold steps | constraints per instruction | params | folding | decider | compact proof | whole process | instr/s over folding | over folding + decider | verify (process) | peak RSS |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-print(f"| {n} | {j['fold_steps']} | {j['constraints_per_instruction']:.0f} | {t['params_seconds']:.1f} s | {t['prove_seconds']:.1f} s | "
+print(f"| {j['block_size']} | {n} | {j['fold_steps']} | {j['constraints_per_instruction']:.0f} | {t['params_seconds']:.1f} s | {t['prove_seconds']:.1f} s | "
       f"{t['decider_seconds']:.1f} s | {j['file_bytes']} B | {float(wall):.1f} s | {n / t['prove_seconds']:.1f} | "
       f"{n / (t['prove_seconds'] + t['decider_seconds']):.1f} | {float(sys.argv[3]):.2f} s | {int(rss) / 1024:.0f} MiB |")
 PY
+    done
     footer
 } | tee "$out.tmp"
 mv "$out.tmp" "$out"

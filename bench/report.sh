@@ -15,7 +15,7 @@
 #   tree    bench/tree.sh          PCD tree: merge sizes, leaf/merge time, threads, MPI, memory
 #   copro   bench/copro.sh         SHA-256 coprocessor vs software, uncalled coprocessors
 #   decider bench/decider.sh       compact proofs: decider time, sizes, verify time
-#   folding bench/folding.sh       option A vs B (issue 18), fib(150) at K = 128, CLI end to end
+#   folding bench/folding.sh       option A vs B (issue 18), fib(150) at K = 112 and 128, CLI end to end
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ALL="vm cpu tree copro decider folding"

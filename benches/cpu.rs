@@ -6,6 +6,7 @@
 //! cargo bench -p canopy -p canopy-cli --bench cpu -- prove 16 [N]      # prove fib(N) (default 5) at K = 16
 //! cargo bench -p canopy -p canopy-cli --bench cpu -- nova 88959        # nova-snark's IVC, same size (K = 64), same engines
 //! cargo bench -p canopy -p canopy-cli --bench cpu -- load 16           # time of loading cached parameters, split
+//! cargo bench -p canopy -p canopy-cli --bench cpu -- sizes 112 128     # F' sizes and the decider's padded size per K
 //! bash bench/cpu.sh                                                    # both, one process per K
 //! ```
 //!
@@ -460,6 +461,26 @@ fn main() {
             println!("|---|---|---|---|---|---|---|---|---|---|---|");
             prove(k, &n)
         }
+        Some("sizes") => {
+            println!("| K | F' CPU constraints | F' CPU variables | padded (decider) | per instruction |");
+            println!("|---|---|---|---|---|");
+            args[1..]
+                .iter()
+                .map(|a| {
+                    let k: usize = a.parse().map_err(|_| format!("not a block size: {a}"))?;
+                    let bp = BlockParams::new(k, MEMORY).map_err(|e| e.to_string())?;
+                    let s = PublicParams::augmented_sizes(&CanopyStep::shapes(&bp))
+                        .map_err(|e| e.to_string())?;
+                    let (c, v) = s.primary[0];
+                    println!(
+                        "| {k} | {c} | {v} | 2^{} | {:.0} |",
+                        c.max(v).next_power_of_two().trailing_zeros(),
+                        c as f64 / k as f64
+                    );
+                    Ok(())
+                })
+                .collect::<Result<(), String>>()
+        }
         Some("load") => {
             let k = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(16);
             println!("| K | file | Params::from_bytes | PublicParams::from_file_bytes alone |");
@@ -475,7 +496,7 @@ fn main() {
             nova(n)
         }
         Some(other) => Err(format!(
-            "unknown mode {other}: use counts | prove K [N] | nova N"
+            "unknown mode {other}: use counts | prove K [N] | nova N | load K | sizes K..."
         )),
     };
     if let Err(e) = res {

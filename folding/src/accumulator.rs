@@ -274,7 +274,9 @@ impl SlotFold<'_> {
             .get(j)
             .ok_or_else(|| FoldingError::InvalidInput(format!("no slot {j}")))?;
         let r_t1 = F1::random(OsRng);
+        let clock = std::time::Instant::now();
         let (t1, comm_t1) = pp.primary[j].commit_T(&pp.ck1, u_j, self.w_j, ut, wt, &r_t1)?;
+        let commit_t = clock.elapsed();
         let mut e = vec![pp.digest2, F2::from(j as u64), slot_digest(pp, u_j)];
         e.extend(strict::<E1>(ut)?);
         e.extend(pt::<E1>(&comm_t1));
@@ -291,9 +293,19 @@ impl SlotFold<'_> {
             t: Some(comm_t1),
             k: F2::from(j as u64),
         };
+        let clock = std::time::Instant::now();
         let (last, last_w) = prove_secondary(pp, sec_inputs)?;
+        let secondary = clock.elapsed();
+        let clock = std::time::Instant::now();
         let folded = u_j.fold(ut, &comm_t1, &r2s);
         let folded_w = self.w_j.fold(wt, &t1, &r_t1, &r2s)?;
+        tracing::debug!(
+            slot = j,
+            commit_t = commit_t.as_secs_f64(),
+            secondary = secondary.as_secs_f64(),
+            fold_w = clock.elapsed().as_secs_f64(),
+            "slot fold timings (seconds)"
+        );
         Ok((folded, folded_w, last, last_w))
     }
 }
@@ -670,9 +682,11 @@ fn prove_primary_with<C: StepCircuit<F1>>(
     tamper: impl FnOnce(usize, &mut Vec<F1>),
 ) -> Result<PrimaryOut, FoldingError> {
     let shape = &pp.primary[j];
+    let clock = std::time::Instant::now();
     let mut cs = SatisfyingAssignment::<E1>::with_capacity(shape.num_io() + 1, shape.num_vars());
     let (pc, z) =
         PrimaryCircuit::new(j, &circuits[j], &pp.ro1, Some(inputs)).synthesize(&mut cs)?;
+    let synthesis = clock.elapsed();
     let missing =
         || FoldingError::Synthesis(nova_snark::frontend::SynthesisError::AssignmentMissing);
     let pc = pc.get_value().ok_or_else(missing)?;
@@ -685,7 +699,14 @@ fn prove_primary_with<C: StepCircuit<F1>>(
             "circuit {j} does not match the shape of the parameters"
         )));
     }
+    let clock = std::time::Instant::now();
     let (u, w) = cs.r1cs_instance_and_witness(&pp.primary[j], &pp.ck1, &mut OsRng)?;
+    tracing::debug!(
+        circuit = j,
+        synthesis = synthesis.as_secs_f64(),
+        commit_w = clock.elapsed().as_secs_f64(),
+        "primary step timings (seconds)"
+    );
     let mut wv = w.W().to_vec();
     let before = wv.clone();
     tamper(j, &mut wv);
