@@ -464,22 +464,19 @@ fn main() {
         Some("sizes") => {
             println!("| K | F' CPU constraints | F' CPU variables | padded (decider) | per instruction |");
             println!("|---|---|---|---|---|");
-            args[1..]
-                .iter()
-                .map(|a| {
-                    let k: usize = a.parse().map_err(|_| format!("not a block size: {a}"))?;
-                    let bp = BlockParams::new(k, MEMORY).map_err(|e| e.to_string())?;
-                    let s = PublicParams::augmented_sizes(&CanopyStep::shapes(&bp))
-                        .map_err(|e| e.to_string())?;
-                    let (c, v) = s.primary[0];
-                    println!(
-                        "| {k} | {c} | {v} | 2^{} | {:.0} |",
-                        c.max(v).next_power_of_two().trailing_zeros(),
-                        c as f64 / k as f64
-                    );
-                    Ok(())
-                })
-                .collect::<Result<(), String>>()
+            args[1..].iter().try_for_each(|a| {
+                let k: usize = a.parse().map_err(|_| format!("not a block size: {a}"))?;
+                let bp = BlockParams::new(k, MEMORY).map_err(|e| e.to_string())?;
+                let s = PublicParams::augmented_sizes(&CanopyStep::shapes(&bp))
+                    .map_err(|e| e.to_string())?;
+                let (c, v) = s.primary[0];
+                println!(
+                    "| {k} | {c} | {v} | 2^{} | {:.0} |",
+                    c.max(v).next_power_of_two().trailing_zeros(),
+                    c as f64 / k as f64
+                );
+                Ok(())
+            })
         }
         Some("load") => {
             let k = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(16);
