@@ -211,7 +211,7 @@ fn counts() -> Result<(), String> {
     );
     println!("| K | A: F' + S' | A per instruction | block/chain | B: F' + S' (projected) | B per instruction | B − A |");
     println!("|---|---|---|---|---|---|---|");
-    for k in [16usize, 64, 128] {
+    for k in [16usize, 64, 112, 128] {
         let bp = BlockParams::new(k, MEMORY).map_err(|e| e.to_string())?;
         let s =
             PublicParams::augmented_sizes(&CanopyStep::shapes(&bp)).map_err(|e| e.to_string())?;
