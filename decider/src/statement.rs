@@ -37,8 +37,8 @@ pub(crate) struct HashConsts {
 impl HashConsts {
     pub fn new() -> Self {
         Self {
-            ro1: PoseidonConstantsCircuit::default(),
-            ro2: PoseidonConstantsCircuit::default(),
+            ro1: canopy_folding::hash::ro_constants1(),
+            ro2: canopy_folding::hash::ro_constants2(),
         }
     }
 }

@@ -4,13 +4,28 @@
 //! squeezed element and its circuit squeeze uses `to_bits_le_strict`, so both sides decompose
 //! strictly (P1) and agree bit for bit.
 
-use crate::{CHALLENGE_BITS, HASH_BITS};
+use crate::{CHALLENGE_BITS, F1, F2, HASH_BITS};
 use ff::{PrimeField, PrimeFieldBits};
 use nova_snark::{
     provider::poseidon::{PoseidonConstantsCircuit, PoseidonRO},
     traits::ROTrait,
 };
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// H1's Poseidon constants (nova-snark's defaults), generated once per process: each set
+/// takes ≈ 0.13 s, and a process used to generate them several times (parameters, their
+/// fingerprint, the decider's statement).
+pub fn ro_constants1() -> PoseidonConstantsCircuit<F1> {
+    static RO1: OnceLock<PoseidonConstantsCircuit<F1>> = OnceLock::new();
+    RO1.get_or_init(PoseidonConstantsCircuit::default).clone()
+}
+
+/// H2's Poseidon constants, generated once per process (see [`ro_constants1`]).
+pub fn ro_constants2() -> PoseidonConstantsCircuit<F2> {
+    static RO2: OnceLock<PoseidonConstantsCircuit<F2>> = OnceLock::new();
+    RO2.get_or_init(PoseidonConstantsCircuit::default).clone()
+}
 
 /// Domain tag of the primary state hash h (σ).
 pub const T_SIG: u64 = 1;

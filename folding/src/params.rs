@@ -128,8 +128,8 @@ impl PublicParams {
                 "step circuits differ in arity".into(),
             ));
         }
-        let ro1 = PoseidonConstantsCircuit::<F1>::default();
-        let ro2 = PoseidonConstantsCircuit::<F2>::default();
+        let ro1 = crate::hash::ro_constants1();
+        let ro2 = crate::hash::ro_constants2();
         let mut primary = Vec::with_capacity(m);
         for (j, c) in circuits.iter().enumerate() {
             let mut cs = ShapeCS::<E1>::new();
@@ -279,8 +279,8 @@ impl PublicParams {
     pub fn augmented_sizes<C: StepCircuit<F1>>(
         circuits: &[C],
     ) -> Result<CircuitSizes, FoldingError> {
-        let ro1 = PoseidonConstantsCircuit::<F1>::default();
-        let ro2 = PoseidonConstantsCircuit::<F2>::default();
+        let ro1 = crate::hash::ro_constants1();
+        let ro2 = crate::hash::ro_constants2();
         let mut primary = Vec::with_capacity(circuits.len());
         for (j, c) in circuits.iter().enumerate() {
             let mut cs = ShapeCS::<E1>::new();
@@ -379,8 +379,8 @@ fn merge_shapes(
 /// Constraint and variable counts of PM (for state arity `arity`) and SM (for m circuits),
 /// without building commitment keys.
 pub fn merge_circuit_sizes(m: usize, arity: usize) -> Result<MergeSizes, FoldingError> {
-    let ro1 = PoseidonConstantsCircuit::<F1>::default();
-    let ro2 = PoseidonConstantsCircuit::<F2>::default();
+    let ro1 = crate::hash::ro_constants1();
+    let ro2 = crate::hash::ro_constants2();
     let (pm, sm) = merge_shapes(m, arity, &ro1, &ro2)?;
     Ok(MergeSizes {
         pm: (pm.num_cons(), pm.num_vars()),

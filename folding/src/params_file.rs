@@ -584,10 +584,7 @@ impl PublicParams {
         arity: usize,
         probes: &[(usize, &C)],
     ) -> Result<[u8; 32], FoldingError> {
-        let (ro1, ro2) = rayon::join(
-            PoseidonConstantsCircuit::<F1>::default,
-            PoseidonConstantsCircuit::<F2>::default,
-        );
+        let (ro1, ro2) = rayon::join(crate::hash::ro_constants1, crate::hash::ro_constants2);
         let (probe_shapes, fixed) = rayon::join(
             || {
                 probes

@@ -17,7 +17,7 @@ use canopy_folding::F1;
 use ff::{Field, PrimeField};
 use nova_snark::frontend::gadgets::poseidon::{
     Elt, IOPattern, PoseidonConstants, Simplex, Sponge, SpongeAPI, SpongeCircuit, SpongeOp,
-    SpongeTrait, Strength,
+    SpongeTrait,
 };
 use nova_snark::frontend::num::{AllocatedNum, Num};
 use nova_snark::frontend::{ConstraintSystem, SynthesisError};
@@ -76,7 +76,7 @@ impl ChainHasher {
     /// Generates the constants.
     pub fn new() -> Self {
         ChainHasher {
-            constants: Sponge::<F1, U24>::api_constants(Strength::Standard),
+            constants: crate::registers::wide_constants(),
         }
     }
 
