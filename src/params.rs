@@ -11,15 +11,13 @@ use crate::coprocessors::CoprocessorSet;
 use crate::error::ParamsError;
 use crate::field;
 
-/// Default rows (instructions) per fold step, chosen from measurements (BENCHMARKS.md, "CPU
-/// circuit" and "Folding"). A row costs ≈ 930 constraints and a step ≈ 38k more (register
-/// hash, chain, folding wrapper, secondary circuit), so larger K amortises better, but the
-/// decider pads the CPU step to a power of two: K = 112 is the largest round K whose step
-/// (128,235 constraints, 123,383 variables) fits 2^17, while K = 128 (143,844) pads to 2^18.
-/// Measured on fib(150), 2 threads, one session: K = 112 folds 5% slower than K = 128 (276
-/// against 287–296 instructions/s) but its decider takes 6.7 s against 10.5–11.2 s and
-/// `canopy verify` 2.0 s against 2.3–2.4 s. `tests/block_size.rs` keeps the default within
-/// 2^17. Runs of more than ≈ 30,000 instructions prove faster at `--block-size 128`.
+/// Default rows (instructions) per fold step. Larger K amortises the fixed cost of a step
+/// (register hash, chain, folding wrapper, secondary circuit) over more rows, but the decider
+/// pads the CPU step to a power of two: K = 112 is the largest round K whose step (128,235
+/// constraints, 123,383 variables) fits 2^17, while K = 128 (143,844) pads to 2^18 and doubles
+/// the decider's opening and the verifier's MSM. K = 128 folds a few percent faster, so it
+/// wins only on long runs; the measured trade-off is in BENCHMARKS.md, "Folding".
+/// `tests/block_size.rs` keeps the default within 2^17.
 pub const DEFAULT_BLOCK_SIZE: usize = 112;
 
 /// Magic of a serialised parameters file.
