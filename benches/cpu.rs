@@ -192,7 +192,7 @@ fn counts() -> Result<(), String> {
         );
     }
     // what the per-block units (register hash, binding chain, clock, sum) cost at the default K
-    let k = 128;
+    let k = canopy::DEFAULT_BLOCK_SIZE;
     let big = block_counts(k)?;
     println!("\nPer-block units at K = {k} (whole block, then per instruction):");
     for (unit, n) in big.counts.iter().filter(|(u, _)| u.starts_with("block/")) {
@@ -241,12 +241,13 @@ fn counts() -> Result<(), String> {
 /// digest IC in g_in and g_out, and the chain step IC' = H(IC, C_ω).
 fn option_b_secondary_delta(m: usize) -> Result<usize, String> {
     use canopy_folding::gadgets::hash::hash_full_gadget;
-    use canopy_folding::gadgets::instance::{alloc_point, Challenge};
+    use canopy_folding::gadgets::instance::{
+        alloc_point, AllocatedRelaxed, AllocatedStrict, Challenge,
+    };
     use canopy_folding::{E2, F2};
     use nova_snark::frontend::{shape_cs::ShapeCS, AllocatedBit};
-    use nova_snark::provider::poseidon::PoseidonConstantsCircuit;
     let e = |e: SynthesisError| e.to_string();
-    let consts = PoseidonConstantsCircuit::<F2>::default();
+    let consts = canopy_folding::hash::ro_constants2();
     // constraints of hashing n elements (tag included by the gadget)
     let hash = |n: usize| -> Result<usize, String> {
         let mut cs = ShapeCS::<E2>::new();
@@ -274,11 +275,19 @@ fn option_b_secondary_delta(m: usize) -> Result<usize, String> {
     big.add(cs.namespace(|| "U.C_w + r*u.C_w"), &r_small)
         .map_err(e)?;
     let fold = cs.num_constraints() - before;
-    // element counts of today's S' hashes (folding/src/circuit/secondary.rs): a relaxed
-    // primary instance is W, E (3 each), u (4 limbs) and 2 X values (4 limbs each); r absorbs
-    // pp, k, d_sel, u = (W, X0, X1) and T; g absorbs pp, m + 1 digests and a blind
-    let relaxed = 10 + 4 * 2;
-    let r_elems = 3 + 5 + 3;
+    // element counts of today's S' hashes (folding/src/circuit/secondary.rs), from the
+    // instance gadgets S' absorbs: d(U[k]) and d(V) hash a relaxed primary instance (2 IO
+    // values); r absorbs pp, k, d_sel, the strict u and T (3); g absorbs pp, m + 1 digests and
+    // a blind
+    let relaxed = AllocatedRelaxed::<E1>::alloc(cs.namespace(|| "U"), None, 2)
+        .and_then(|u| u.elems(cs.namespace(|| "U elems")))
+        .map_err(e)?
+        .len();
+    let strict = AllocatedStrict::<E1>::alloc(cs.namespace(|| "u"), None, 2)
+        .map_err(e)?
+        .elems()
+        .len();
+    let r_elems = 3 + strict + 3;
     let g_elems = 2 + m + 1;
     Ok(fold + 2 * grow(relaxed, 3)? + grow(r_elems, 3)? + 2 * grow(g_elems, 1)? + hash(4)?)
 }

@@ -3,9 +3,10 @@
 //!
 //! A kind is accepted by `f_k * (Σ_{j ∈ mask_k} 2^j b_j - match_k) = 0`: the masked bits are an
 //! injective key, so a nonzero flag proves the word has the kind's fixed bits. The flags and
-//! the idle flag sum to 1; since no word matches two kinds, that makes the flags bits, exactly
-//! one of them (or the idle flag) set, without a booleanity constraint per flag. There is no flag for EBREAK, CSR instructions or any other word the
-//! VM rejects, so such rows are unsatisfiable. `custom-0` has a flag; the row then requires a
+//! the idle flag (checked to be a bit) sum to 1; since no word matches two kinds, that makes
+//! the flags bits, exactly one of them (or the idle flag) set, without a booleanity constraint
+//! per flag. There is no flag for EBREAK, CSR instructions or any other word the VM rejects,
+//! so such rows are unsatisfiable. `custom-0` has a flag; the row then requires a
 //! registered coprocessor selector.
 
 use ff::{PrimeField, PrimeFieldBits};
